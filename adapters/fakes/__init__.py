@@ -1,0 +1,1 @@
+"""In-memory, stateful fakes of every port: they record what happened for tests and demos."""

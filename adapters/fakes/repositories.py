@@ -1,0 +1,193 @@
+"""In-memory repositories working on one transaction's snapshot of the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from adapters.fakes.store import Tables
+from domain.alerts import Alert
+from domain.deliveries import Delivery
+from domain.errors import Conflict
+from domain.devices import Device, DeviceAssignment
+from domain.patients import Patient
+from domain.readings import Reading, ReadingStatus
+from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
+from domain.users import User
+
+
+class _Base:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+
+class InMemoryPatientRepository(_Base):
+    async def add(self, patient: Patient) -> None:
+        self._t.patients[patient.id] = patient
+
+    async def save(self, patient: Patient) -> None:
+        self._t.patients[patient.id] = patient
+
+    async def get(self, patient_id: str) -> Patient | None:
+        return self._t.patients.get(patient_id)
+
+    async def by_emr_id(self, emr_patient_id: str) -> Patient | None:
+        return next((p for p in self._t.patients.values() if p.emr_patient_id == emr_patient_id), None)
+
+    async def list(self, offset: int, limit: int) -> tuple[Sequence[Patient], int]:
+        ordered = sorted(self._t.patients.values(), key=lambda p: (p.imported_at, p.id))
+        return ordered[offset : offset + limit], len(ordered)
+
+
+class InMemoryDeviceRepository(_Base):
+    async def add(self, device: Device) -> None:
+        self._t.devices[device.id] = device
+
+    async def save(self, device: Device) -> None:
+        self._t.devices[device.id] = device
+
+    async def get(self, device_id: str) -> Device | None:
+        return self._t.devices.get(device_id)
+
+    async def by_gateway_id(self, gateway_device_id: str) -> Device | None:
+        return next(
+            (d for d in self._t.devices.values() if d.gateway_device_id == gateway_device_id), None
+        )
+
+    async def add_assignment(self, assignment: DeviceAssignment) -> None:
+        self._t.assignments[assignment.id] = assignment
+
+    async def save_assignment(self, assignment: DeviceAssignment) -> None:
+        self._t.assignments[assignment.id] = assignment
+
+    async def assignments(self, device_id: str) -> Sequence[DeviceAssignment]:
+        found = [a for a in self._t.assignments.values() if a.device_id == device_id]
+        return sorted(found, key=lambda a: (a.effective_from, a.id))
+
+    async def assignments_of_patient(self, patient_id: str) -> Sequence[DeviceAssignment]:
+        found = [a for a in self._t.assignments.values() if a.patient_id == patient_id]
+        return sorted(found, key=lambda a: (a.effective_from, a.id))
+
+
+class InMemoryReadingRepository(_Base):
+    async def add_if_new(self, reading: Reading) -> bool:
+        key = _natural_key(reading)
+        if any(_natural_key(r) == key for r in self._t.readings.values()):
+            return False
+        self._t.readings[reading.id] = reading
+        return True
+
+    async def save(self, reading: Reading) -> None:
+        self._t.readings[reading.id] = reading
+
+    async def get(self, reading_id: str) -> Reading | None:
+        return self._t.readings.get(reading_id)
+
+    async def for_patient(
+        self, patient_id: str, offset: int, limit: int
+    ) -> tuple[Sequence[Reading], int]:
+        found = [r for r in self._t.readings.values() if r.patient_id == patient_id]
+        found.sort(key=lambda r: (r.measured_at, r.id), reverse=True)
+        return found[offset : offset + limit], len(found)
+
+    async def quarantined(self, device_id: str, user_slot: str, since: datetime) -> Sequence[Reading]:
+        found = [
+            r for r in self._t.readings.values()
+            if r.status is ReadingStatus.QUARANTINED and r.device_id == device_id
+            and r.user_slot == user_slot and r.measured_at >= since
+        ]
+        return sorted(found, key=lambda r: (r.measured_at, r.id))
+
+
+def _natural_key(reading: Reading) -> tuple[str, str, datetime, str]:
+    return (reading.device_id, reading.user_slot, reading.measured_at, reading.kind.value)
+
+
+class InMemoryDeliveryRepository(_Base):
+    async def add_if_new(self, delivery: Delivery) -> bool:
+        if await self.by_webhook_id(delivery.source, delivery.webhook_id) is not None:
+            return False
+        self._t.deliveries[delivery.id] = delivery
+        return True
+
+    async def save(self, delivery: Delivery) -> None:
+        self._t.deliveries[delivery.id] = delivery
+
+    async def by_webhook_id(self, source: str, webhook_id: str) -> Delivery | None:
+        return next(
+            (d for d in self._t.deliveries.values()
+             if d.source == source and d.webhook_id == webhook_id),
+            None,
+        )
+
+
+class InMemoryOutboxRepository(_Base):
+    async def add(self, item: OutboxItem) -> None:
+        self._t.outbox[item.id] = item
+
+    async def save(self, item: OutboxItem) -> None:
+        self._t.outbox[item.id] = item
+        self._t.leases.pop(item.id, None)
+
+    async def get(self, item_id: str) -> OutboxItem | None:
+        return self._t.outbox.get(item_id)
+
+    async def claim_due(
+        self, topic: OutboxTopic, now: datetime, limit: int, owner: str, lease: timedelta
+    ) -> Sequence[OutboxItem]:
+        due = sorted(
+            (i for i in self._t.outbox.values()
+             if i.topic is topic and i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)
+             and i.next_attempt_at <= now and not self._leased(i.id, now)),
+            key=lambda i: (i.next_attempt_at, i.id),
+        )[:limit]
+        for item in due:
+            self._t.leases[item.id] = (owner, (now + lease).timestamp())
+        return due
+
+    def _leased(self, item_id: str, now: datetime) -> bool:
+        held = self._t.leases.get(item_id)
+        return held is not None and held[1] > now.timestamp()
+
+    async def for_patient(self, patient_id: str) -> Sequence[OutboxItem]:
+        found = [
+            i for i in self._t.outbox.values()
+            if i.patient_id == patient_id and i.topic is OutboxTopic.EMR_PUSH
+        ]
+        return sorted(found, key=lambda i: (i.created_at, i.id), reverse=True)
+
+    async def for_reading(self, reading_id: str) -> Sequence[OutboxItem]:
+        found = [i for i in self._t.outbox.values() if i.reading_id == reading_id]
+        return sorted(found, key=lambda i: (i.created_at, i.code or ""))
+
+    async def add_attempt(self, attempt: SyncAttempt) -> None:
+        self._t.attempts[attempt.id] = attempt
+
+    async def attempts(self, item_id: str) -> Sequence[SyncAttempt]:
+        found = [a for a in self._t.attempts.values() if a.item_id == item_id]
+        return sorted(found, key=lambda a: (a.attempted_at, a.id))
+
+
+class InMemoryAlertRepository(_Base):
+    async def add(self, alert: Alert) -> None:
+        self._t.alerts[alert.id] = alert
+
+    async def for_patient(self, patient_id: str) -> Sequence[Alert]:
+        return sorted(
+            (a for a in self._t.alerts.values() if a.patient_id == patient_id),
+            key=lambda a: (a.raised_at, a.id),
+        )
+
+
+class InMemoryUserRepository(_Base):
+    async def add(self, user: User) -> None:
+        if await self.by_username(user.username) is not None:
+            raise Conflict(f"username {user.username!r} is taken")
+        self._t.users[user.id] = user
+
+    async def get(self, user_id: str) -> User | None:
+        return self._t.users.get(user_id)
+
+    async def by_username(self, username: str) -> User | None:
+        return next((u for u in self._t.users.values() if u.username == username), None)
+

@@ -1,0 +1,59 @@
+"""FakeUnitOfWork: transactional semantics over InMemoryStore (commit or nothing)."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from adapters.fakes.repositories import (
+    InMemoryAlertRepository,
+    InMemoryDeliveryRepository,
+    InMemoryDeviceRepository,
+    InMemoryOutboxRepository,
+    InMemoryPatientRepository,
+    InMemoryReadingRepository,
+    InMemoryUserRepository,
+)
+from adapters.fakes.store import InMemoryStore, Tables
+
+
+class FakeUnitOfWork:
+    """Each `async with` works on a private copy; `commit` publishes it, anything else discards it."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+        self._working: Tables | None = None
+
+    async def __aenter__(self) -> Self:
+        await self._store.lock.acquire()
+        self._begin()
+        return self
+
+    def _begin(self) -> None:
+        self._working = self._store.committed.copy()
+        self.patients = InMemoryPatientRepository(self._working)
+        self.devices = InMemoryDeviceRepository(self._working)
+        self.readings = InMemoryReadingRepository(self._working)
+        self.deliveries = InMemoryDeliveryRepository(self._working)
+        self.outbox = InMemoryOutboxRepository(self._working)
+        self.alerts = InMemoryAlertRepository(self._working)
+        self.users = InMemoryUserRepository(self._working)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._working = None
+        self._store.lock.release()
+
+    async def commit(self) -> None:
+        if self._working is None:
+            raise RuntimeError("commit outside of a transaction")
+        self._store.committed = self._working
+        self._store.commits += 1
+        self._begin()
+
+    async def rollback(self) -> None:
+        self._begin()

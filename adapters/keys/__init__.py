@@ -1,0 +1,1 @@
+"""Key stores and JWK helpers (file-backed for local use)."""

@@ -1,0 +1,1 @@
+"""Use cases: one small class per capability, orchestrating the domain through its ports."""

@@ -1,0 +1,114 @@
+"""AssignDevice / UnassignDevice: which patient a device's user slot serves, and since when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from application.auditing import Auditor
+from application.context import Actor
+from application.outbox import enqueue_observations
+from domain.devices import DEFAULT_USER_SLOT, Device, DeviceAssignment
+from domain.errors import InvalidInput, NotFound
+from domain.ports import Clock, IdGenerator, UnitOfWork
+from domain.readings import ReadingStatus
+
+
+@dataclass(frozen=True)
+class AssignDeviceCommand:
+    device_id: str
+    patient_id: str
+    actor: Actor
+    user_slot: str = DEFAULT_USER_SLOT
+    effective_from: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeviceAssigned:
+    assignment: DeviceAssignment
+    released_reading_ids: tuple[str, ...]
+
+
+class AssignDevice:
+    """Start an assignment; release quarantined readings measured at or after its start."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(self, command: AssignDeviceCommand) -> DeviceAssigned:
+        now = self._clock.now()
+        start = command.effective_from or now
+        if start.tzinfo is None:
+            raise InvalidInput("effective_from must include a UTC offset")
+        async with self._uow as uow:
+            device = await _registered_device(uow, command.device_id, now)
+            patient = await uow.patients.get(command.patient_id)
+            if patient is None or not patient.active:
+                raise NotFound("patient", command.patient_id)
+            for current in await uow.devices.assignments(device.id):
+                if current.user_slot == command.user_slot and current.active:
+                    if start <= current.effective_from:
+                        raise InvalidInput("effective_from must be after the current assignment's start")
+                    await uow.devices.save_assignment(replace(current, ended_at=start))
+            assignment = DeviceAssignment(
+                id=self._ids.new_id(), device_id=device.id, patient_id=patient.id,
+                user_slot=command.user_slot, effective_from=start,
+            )
+            await uow.devices.add_assignment(assignment)
+            released = []
+            for reading in await uow.readings.quarantined(device.id, command.user_slot, start):
+                accepted = replace(reading, status=ReadingStatus.ACCEPTED, patient_id=patient.id, reason=None)
+                await uow.readings.save(accepted)
+                await enqueue_observations(uow, self._ids, accepted, now)
+                released.append(accepted.id)
+            await uow.commit()
+        await self._auditor.record(
+            command.actor, "device.assign", "DeviceAssignment",
+            [assignment.id, device.id, patient.id, *released],
+        )
+        return DeviceAssigned(assignment, tuple(released))
+
+
+@dataclass(frozen=True)
+class UnassignDeviceCommand:
+    device_id: str
+    actor: Actor
+    user_slot: str | None = None  # None ends every slot's assignment
+
+
+class UnassignDevice:
+    """End the device's current assignment(s); later readings are quarantined."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, auditor: Auditor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._auditor = auditor
+
+    async def __call__(self, command: UnassignDeviceCommand) -> list[DeviceAssignment]:
+        now = self._clock.now()
+        ended = []
+        async with self._uow as uow:
+            device = await _registered_device(uow, command.device_id, now)
+            for current in await uow.devices.assignments(device.id):
+                if current.active and command.user_slot in (None, current.user_slot):
+                    ended.append(replace(current, ended_at=max(now, current.effective_from)))
+                    await uow.devices.save_assignment(ended[-1])
+            await uow.commit()
+        await self._auditor.record(
+            command.actor, "device.unassign", "DeviceAssignment", [a.id for a in ended]
+        )
+        return ended
+
+
+async def _registered_device(uow: UnitOfWork, device_id: str, now: datetime) -> Device:
+    """Look a device up by internal id or gateway id; assigning registers a discovered one."""
+    device = await uow.devices.get(device_id) or await uow.devices.by_gateway_id(device_id)
+    if device is None:
+        raise NotFound("device", "requested")
+    if not device.registered:
+        device = replace(device, registered_at=now)
+        await uow.devices.save(device)
+    return device

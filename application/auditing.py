@@ -1,0 +1,39 @@
+"""A small helper so use cases write uniform audit entries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from application.context import Actor
+from domain.audit import AuditEntry, AuditOutcome
+from domain.ports import AuditLog, Clock
+
+
+class Auditor:
+    """Writes audit entries stamped by the clock; ids only, never PHI values."""
+
+    def __init__(self, log: AuditLog, clock: Clock) -> None:
+        self._log = log
+        self._clock = clock
+
+    async def record(
+        self,
+        actor: Actor,
+        action: str,
+        resource_type: str,
+        resource_ids: Iterable[str] = (),
+        outcome: AuditOutcome = AuditOutcome.SUCCESS,
+        **details: str,
+    ) -> None:
+        await self._log.append(
+            AuditEntry(
+                occurred_at=self._clock.now(),
+                actor=actor.id,
+                action=action,
+                resource_type=resource_type,
+                outcome=outcome,
+                resource_ids=tuple(resource_ids),
+                request_id=actor.request_id,
+                details=details,
+            )
+        )

@@ -1,0 +1,18 @@
+"""Who is acting, carried by every command for authorisation and the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user id or a service name, plus the request or trace id that caused the action."""
+
+    id: str
+    request_id: str | None = None
+
+
+WEBHOOK_SERVICE = Actor("service:mioconnect-webhook")
+OUTBOX_WORKER = Actor("service:outbox-worker")
+CLI = Actor("service:cli")

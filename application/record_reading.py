@@ -1,0 +1,121 @@
+"""RecordReading: take in one verified delivery from the device cloud, exactly once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from application.auditing import Auditor
+from application.context import WEBHOOK_SERVICE, Actor
+from application.outbox import enqueue_observations
+from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
+from domain.devices import Device, assignment_at
+from domain.events import ReadingRecorded
+from domain.ports import Clock, IdGenerator, UnitOfWork
+from domain.readings import Reading, ReadingStatus
+from domain.validation import discard_reason
+
+_STATUS_OF: dict[ReadingStatus, DeliveryStatus] = {
+    ReadingStatus.ACCEPTED: DeliveryStatus.ACCEPTED,
+    ReadingStatus.QUARANTINED: DeliveryStatus.QUARANTINED,
+    ReadingStatus.DISCARDED: DeliveryStatus.DISCARDED,
+}
+
+
+@dataclass(frozen=True)
+class RecordDelivery:
+    """A delivery whose signature was verified. `telemetry` is None when the body did not parse."""
+
+    source: str
+    webhook_id: str
+    body: bytes
+    telemetry: DeviceTelemetry | None
+    parse_error: str | None = None
+    actor: Actor = WEBHOOK_SERVICE
+
+
+class RecordReading:
+    """Keep the raw delivery, attribute and validate the reading, and queue it for the EMR."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(self, command: RecordDelivery) -> ReadingRecorded:
+        now = self._clock.now()
+        delivery = Delivery(
+            id=self._ids.new_id(), source=command.source, webhook_id=command.webhook_id,
+            received_at=now, body=command.body, status=DeliveryStatus.RECEIVED,
+        )
+        async with self._uow as uow:
+            if not await uow.deliveries.add_if_new(delivery):
+                existing = await uow.deliveries.by_webhook_id(command.source, command.webhook_id)
+                event = ReadingRecorded(
+                    existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE,
+                    existing.reading_id if existing else None, "webhook id already received",
+                )
+            else:
+                event = await self._take_in(uow, delivery, command, now)
+                await uow.deliveries.save(
+                    replace(delivery, status=event.status, reason=event.reason, reading_id=event.reading_id)
+                )
+            await uow.commit()
+        await self._auditor.record(
+            command.actor, "webhook.delivery", "Delivery", _ids(event), status=event.status.value
+        )
+        return event
+
+    async def _take_in(
+        self, uow: UnitOfWork, delivery: Delivery, command: RecordDelivery, now: datetime
+    ) -> ReadingRecorded:
+        telemetry = command.telemetry
+        if telemetry is None:
+            return ReadingRecorded(delivery.id, DeliveryStatus.REJECTED, None, command.parse_error)
+        device = await self._seen_device(uow, telemetry, now)
+        measurement = telemetry.measurement
+        if measurement is None:
+            reason = f"unsupported message type {telemetry.unknown_type or 'unknown'}"
+            return ReadingRecorded(delivery.id, DeliveryStatus.DISCARDED, None, reason)
+        assignment = assignment_at(
+            await uow.devices.assignments(device.id), telemetry.user_slot, measurement.measured_at
+        )
+        reason = discard_reason(
+            measurement, now, is_test=telemetry.is_test, device_problem=telemetry.device_problem
+        )
+        if reason:
+            status = ReadingStatus.DISCARDED
+        elif assignment is None:
+            status, reason = ReadingStatus.QUARANTINED, "device not assigned to a patient at measurement time"
+        else:
+            status = ReadingStatus.ACCEPTED
+        reading = Reading(
+            id=self._ids.new_id(), device_id=device.id, user_slot=telemetry.user_slot,
+            measurement=measurement, status=status,
+            patient_id=assignment.patient_id if assignment else None,
+            recorded_at=now, delivery_id=delivery.id, reason=reason,
+        )
+        if not await uow.readings.add_if_new(reading):
+            return ReadingRecorded(delivery.id, DeliveryStatus.DUPLICATE, None, "reading already recorded")
+        if status is ReadingStatus.ACCEPTED:
+            await enqueue_observations(uow, self._ids, reading, now)
+        return ReadingRecorded(delivery.id, _STATUS_OF[status], reading.id, reason)
+
+    async def _seen_device(self, uow: UnitOfWork, telemetry: DeviceTelemetry, now: datetime) -> Device:
+        device = await uow.devices.by_gateway_id(telemetry.gateway_device_id)
+        if device is None:
+            device = Device(
+                id=self._ids.new_id(), gateway_device_id=telemetry.gateway_device_id,
+                model_number=telemetry.model_number, registered_at=None, first_seen_at=now,
+                last_seen_at=now,
+            )
+            await uow.devices.add(device)
+            return device
+        device = replace(device, last_seen_at=now)
+        await uow.devices.save(device)
+        return device
+
+
+def _ids(event: ReadingRecorded) -> tuple[str, ...]:
+    return (event.delivery_id,) + ((event.reading_id,) if event.reading_id else ())

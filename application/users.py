@@ -1,0 +1,72 @@
+"""CreateUser and Authenticate: provider-app accounts with hashed passwords."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.auditing import Auditor
+from application.context import Actor
+from domain.audit import AuditOutcome
+from domain.errors import AuthenticationFailed
+from domain.ports import Clock, IdGenerator, PasswordHasher, UnitOfWork
+from domain.users import Role, User, check_new_credentials
+
+
+@dataclass(frozen=True)
+class CreateUserCommand:
+    username: str
+    role: Role
+    password: str
+    actor: Actor
+
+
+class CreateUser:
+    def __init__(
+        self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, ids: IdGenerator, auditor: Auditor
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(self, command: CreateUserCommand) -> User:
+        check_new_credentials(command.username, command.password)
+        user = User(
+            id=self._ids.new_id(), username=command.username, role=command.role,
+            password_hash=self._hasher.hash(command.password), active=True,
+            created_at=self._clock.now(),
+        )
+        async with self._uow as uow:
+            await uow.users.add(user)
+            await uow.commit()
+        await self._auditor.record(command.actor, "user.create", "User", [user.id], role=user.role.value)
+        return user
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    request_id: str | None = None
+
+
+class Authenticate:
+    """Check a username and password; failures never say which part was wrong."""
+
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, auditor: Auditor) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._auditor = auditor
+
+    async def __call__(self, credentials: Credentials) -> User:
+        async with self._uow as uow:
+            user = await uow.users.by_username(credentials.username)
+        if user is None or not user.active or not self._hasher.verify(user.password_hash, credentials.password):
+            await self._auditor.record(
+                Actor("anonymous", credentials.request_id), "auth.login", "User",
+                [user.id] if user else [], AuditOutcome.FAILURE,
+            )
+            raise AuthenticationFailed()
+        await self._auditor.record(Actor(user.id, credentials.request_id), "auth.login", "User", [user.id])
+        return user

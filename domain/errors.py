@@ -1,0 +1,29 @@
+"""Errors the domain and its use cases raise; entrypoints map them to responses."""
+
+
+class DomainError(Exception):
+    """Base class of every business-rule failure (safe to show: carries no PHI)."""
+
+
+class NotFound(DomainError):
+    """A referenced entity does not exist."""
+
+    def __init__(self, entity: str, entity_id: str) -> None:
+        super().__init__(f"{entity} {entity_id} was not found")
+        self.entity = entity
+        self.entity_id = entity_id
+
+
+class Conflict(DomainError):
+    """The request contradicts the current state (e.g. a device already registered)."""
+
+
+class InvalidInput(DomainError):
+    """A command's values break a rule (bad time range, unknown role, ...)."""
+
+
+class AuthenticationFailed(DomainError):
+    """Wrong credentials, unknown user or disabled account (never says which)."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid username or password")

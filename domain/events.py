@@ -1,0 +1,31 @@
+"""Past-tense facts the use cases report to their callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.deliveries import DeliveryStatus
+
+
+@dataclass(frozen=True)
+class ReadingRecorded:
+    """A verified delivery was taken in; `status` says what became of it."""
+
+    delivery_id: str
+    status: DeliveryStatus
+    reading_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PatientsImported:
+    imported: tuple[str, ...]
+    skipped: tuple[str, ...]
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ObservationPushed:
+    item_id: str
+    status: str
+    http_status: int | None

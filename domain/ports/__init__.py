@@ -1,0 +1,36 @@
+"""Ports: what the domain needs from the outside world, as typing.Protocols."""
+
+from domain.ports.audit import AuditLog
+from domain.ports.clock import Clock, IdGenerator, RandomSource
+from domain.ports.device_gateway import DeviceGateway, GatewayDevice, GatewayMessage, GatewayPage
+from domain.ports.emr import (
+    EmrConnection,
+    EmrError,
+    EmrGateway,
+    EmrPatientPage,
+    EmrRejected,
+    EmrUnavailable,
+    ObservationReceipt,
+)
+from domain.ports.keys import KeyStore, SigningKey
+from domain.ports.notifier import Notifier, PushMessage, PushResult
+from domain.ports.repositories import (
+    AlertRepository,
+    DeliveryRepository,
+    DeviceRepository,
+    OutboxRepository,
+    PatientRepository,
+    ReadingRepository,
+    UnitOfWork,
+    UserRepository,
+)
+from domain.ports.security import PasswordHasher
+
+__all__ = [
+    "AlertRepository", "AuditLog", "Clock", "DeliveryRepository", "DeviceGateway",
+    "DeviceRepository", "EmrConnection", "EmrError", "EmrGateway", "EmrPatientPage",
+    "EmrRejected", "EmrUnavailable", "GatewayDevice", "GatewayMessage", "GatewayPage",
+    "IdGenerator", "KeyStore", "Notifier", "ObservationReceipt", "OutboxRepository",
+    "PasswordHasher", "PatientRepository", "PushMessage", "PushResult", "RandomSource",
+    "ReadingRepository", "SigningKey", "UnitOfWork", "UserRepository",
+]

@@ -1,0 +1,104 @@
+"""The outbox: work to do outside our database (EMR pushes, notifications) and its attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class OutboxTopic(StrEnum):
+    EMR_PUSH = "emr.push"
+    NOTIFY_ALERT = "notify.alert"
+
+
+class SyncStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    RETRYING = "retrying"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """One unit of outbound work. For EMR pushes: one Observation (`code`) of a reading."""
+
+    id: str
+    topic: OutboxTopic
+    status: SyncStatus
+    created_at: datetime
+    updated_at: datetime
+    next_attempt_at: datetime
+    reading_id: str | None = None
+    patient_id: str | None = None
+    code: str | None = None
+    resource_type: str = "Observation"
+    attempts: int = 0
+    http_status: int | None = None
+    external_id: str | None = None
+    last_error: str | None = None
+    trace_context: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (SyncStatus.DELIVERED, SyncStatus.DEAD)
+
+
+@dataclass(frozen=True)
+class SyncAttempt:
+    """The record of one try at an outbox item (HTTP status, EMR resource id, error)."""
+
+    id: str
+    item_id: str
+    attempted_at: datetime
+    status: SyncStatus
+    http_status: int | None
+    external_id: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, capped, and dead after `max_attempts`."""
+
+    base_delay: timedelta = timedelta(seconds=2)
+    max_delay: timedelta = timedelta(minutes=15)
+    max_attempts: int = 8
+
+    def delay(self, attempts: int, jitter: float, retry_after: float | None = None) -> timedelta:
+        """Wait before the next try; `jitter` in [0, 1) spreads retries; Retry-After wins if longer."""
+        backoff = min(self.base_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+        spread = backoff * (0.5 + jitter / 2)
+        if retry_after is not None:
+            return max(spread, timedelta(seconds=retry_after))
+        return spread
+
+
+def delivered(item: OutboxItem, now: datetime, http_status: int | None, external_id: str | None) -> OutboxItem:
+    return replace(
+        item, status=SyncStatus.DELIVERED, attempts=item.attempts + 1, http_status=http_status,
+        external_id=external_id, last_error=None, updated_at=now,
+    )
+
+
+def failed(
+    item: OutboxItem, now: datetime, *, error: str, http_status: int | None, permanent: bool,
+    policy: RetryPolicy, jitter: float, retry_after: float | None = None,
+) -> OutboxItem:
+    """The item after a failed try: retrying later, or dead when permanent or out of attempts."""
+    attempts = item.attempts + 1
+    dead = permanent or attempts >= policy.max_attempts
+    return replace(
+        item,
+        status=SyncStatus.DEAD if dead else SyncStatus.RETRYING,
+        attempts=attempts,
+        http_status=http_status,
+        last_error=error,
+        updated_at=now,
+        next_attempt_at=now if dead else now + policy.delay(attempts, jitter, retry_after),
+    )
+
+
+def requeued(item: OutboxItem, now: datetime) -> OutboxItem:
+    """A dead item sent again by an admin: pending, with a fresh attempt budget."""
+    return replace(item, status=SyncStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now)
