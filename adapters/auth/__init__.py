@@ -1,0 +1,1 @@
+"""Provider-app authentication: argon2id password hashes and short-lived bearer tokens."""

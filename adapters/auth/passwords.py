@@ -1,0 +1,27 @@
+"""Argon2PasswordHasher: argon2id via argon2-cffi."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher as _Argon2
+from argon2.exceptions import InvalidHashError, VerificationError
+
+
+class Argon2PasswordHasher:
+    """argon2id with argon2-cffi's RFC 9106 defaults; tests may lower the cost."""
+
+    def __init__(self, time_cost: int | None = None, memory_cost: int | None = None) -> None:
+        options: dict[str, int] = {}
+        if time_cost is not None:
+            options["time_cost"] = time_cost
+        if memory_cost is not None:
+            options["memory_cost"] = memory_cost
+        self._hasher = _Argon2(**options)
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        try:
+            return self._hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False

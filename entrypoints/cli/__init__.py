@@ -1,0 +1,1 @@
+"""The `vantrexia` command line."""

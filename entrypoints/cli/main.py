@@ -1,0 +1,96 @@
+"""`vantrexia`: serve, worker, migrate, users. Errors are one line on stderr, exit code 2."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from adapters.sql.migrate import run_migrations
+from entrypoints.cli.users import users_app
+from entrypoints.logging_setup import configure_logging
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(help="Vantrexia RPM integration layer", no_args_is_help=True, add_completion=False)
+app.add_typer(users_app, name="users")
+
+
+def settings_or_exit() -> Settings:
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as error:
+        fail(str(error))
+    configure_logging(settings.log_level)
+    return settings
+
+
+def fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@app.command()
+def migrate(revision: Annotated[str, typer.Option(help="target revision")] = "head") -> None:
+    """Bring the database schema up to date."""
+    settings = settings_or_exit()
+    run_migrations(settings.database_url, revision)
+    typer.echo(f"database migrated to {revision}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="listen address (default HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port (default PORT)")] = None,
+) -> None:
+    """Serve the API (with the in-process outbox worker unless VANTREXIA_WORKER=off)."""
+    import uvicorn
+
+    from entrypoints.container import build_container
+    from entrypoints.demo import ensure_demo_admin
+    from entrypoints.http.app import create_app
+
+    settings = settings_or_exit()
+    container = build_container(settings)
+    if settings.demo:
+        asyncio.run(ensure_demo_admin(container, Path(settings.key_file).parent.parent / "demo-admin-password"))
+    uvicorn.run(
+        create_app(container, settings), host=host or settings.host, port=port or settings.port,
+        access_log=False, log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the outbox worker alone (for VANTREXIA_WORKER=off deployments) until SIGTERM."""
+    from entrypoints.container import build_container
+    from entrypoints.worker import OutboxWorker
+
+    settings = settings_or_exit()
+
+    async def main() -> None:
+        container = build_container(settings)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await OutboxWorker(
+                container, batch_size=settings.worker_batch_size, poll_seconds=settings.worker_poll_seconds
+            ).run(stop)
+        finally:
+            await container.close()
+
+    asyncio.run(main())
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,49 @@
+"""`vantrexia users create`: provider-app accounts."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from application.context import CLI
+from application.users import CreateUser, CreateUserCommand
+from domain.errors import DomainError
+from domain.users import Role
+
+users_app = typer.Typer(help="Manage provider-app users", no_args_is_help=True)
+
+
+@users_app.command("create")
+def create(
+    username: Annotated[str, typer.Option(help="login name")],
+    role: Annotated[Role, typer.Option(help="admin or clinician")],
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
+) -> None:
+    """Create a user; the password is read from stdin or prompted for (never an argument)."""
+    from entrypoints.cli.main import fail, settings_or_exit
+    from entrypoints.container import build_container
+
+    settings = settings_or_exit()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def main() -> str:
+        container = build_container(settings)
+        try:
+            async with container() as scope:
+                use_case = await scope.get(CreateUser)
+                user = await use_case(CreateUserCommand(username, role, password, CLI))
+                return user.id
+        finally:
+            await container.close()
+
+    try:
+        user_id = asyncio.run(main())
+    except DomainError as error:
+        fail(str(error))
+    typer.echo(f"created {role.value} {username} ({user_id})")

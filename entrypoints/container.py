@@ -1,0 +1,157 @@
+"""The composition root: dishka providers per layer, choosing adapters from Settings."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+from dishka import (
+    AsyncContainer,
+    Provider,
+    Scope,
+    from_context,
+    make_async_container,
+    provide,
+    provide_all,
+)
+from dishka.integrations.litestar import LitestarProvider
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.auth.passwords import Argon2PasswordHasher
+from adapters.auth.tokens import AccessTokenService
+from adapters.fakes.clock import SystemClock, SystemRandom, UuidGenerator
+from adapters.fakes.device_gateway import FakeDeviceGateway
+from adapters.fakes.emr import FakeEmrGateway
+from adapters.fakes.notifier import FakeNotifier
+from adapters.fakes.synthetic import synthetic_patients
+from adapters.keys.file_store import FileKeyStore
+from adapters.mioconnect.webhook import WebhookVerifier
+from adapters.sql.audit import SqlAuditLog
+from adapters.sql.engine import create_engine
+from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
+from application.assign_device import AssignDevice, UnassignDevice
+from application.auditing import Auditor
+from application.import_patients import BrowseEmrPatients, ImportPatients
+from application.push_observations import PushPendingObservations
+from application.queries import PatientQueries
+from application.record_reading import RecordReading
+from application.register_device import RegisterDevice
+from application.users import Authenticate, CreateUser
+from domain.ports import (
+    AuditLog,
+    Clock,
+    DeviceGateway,
+    EmrGateway,
+    IdGenerator,
+    KeyStore,
+    Notifier,
+    PasswordHasher,
+    RandomSource,
+    UnitOfWork,
+)
+from domain.sync import RetryPolicy
+from entrypoints.settings import Settings
+from entrypoints.worker import WorkerWakeup
+
+API_TOKEN_SECRET = "api-token-signing-key"
+WEBHOOK_SECRET = "mioconnect-webhook-secret"
+
+
+class InfrastructureProvider(Provider):
+    """Database, key store, clock and other process-wide resources."""
+
+    settings = from_context(Settings, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        engine = create_engine(settings.database_url)
+        yield engine
+        await engine.dispose()
+
+    @provide(scope=Scope.REQUEST)
+    def unit_of_work(self, engine: AsyncEngine) -> UnitOfWork:
+        return SqlAlchemyUnitOfWork(engine)
+
+    @provide(scope=Scope.APP)
+    def audit_log(self, engine: AsyncEngine) -> AuditLog:
+        return SqlAuditLog(engine)
+
+    @provide(scope=Scope.APP)
+    def key_store(self, settings: Settings) -> KeyStore:
+        return FileKeyStore(Path(settings.key_file))
+
+    clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+    ids = provide(UuidGenerator, provides=IdGenerator, scope=Scope.APP)
+    random = provide(SystemRandom, provides=RandomSource, scope=Scope.APP)
+    hasher = provide(Argon2PasswordHasher, provides=PasswordHasher, scope=Scope.APP)
+
+
+class IntegrationsProvider(Provider):
+    """The outside systems: EMR, device gateway, notifier (by configuration)."""
+
+    scope = Scope.APP
+
+    @provide
+    def emr(self, settings: Settings) -> EmrGateway:
+        return FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
+
+    @provide
+    def device_gateway(self) -> DeviceGateway:
+        return FakeDeviceGateway()
+
+    @provide
+    def notifier(self) -> Notifier:
+        return FakeNotifier()
+
+    @provide
+    async def webhook_verifier(self, settings: Settings, keys: KeyStore) -> WebhookVerifier:
+        current = settings.webhook_secret or await webhook_secret_from(keys)
+        return WebhookVerifier([current, settings.webhook_secret_previous or ""])
+
+    @provide
+    async def access_tokens(self, settings: Settings, keys: KeyStore, clock: Clock) -> AccessTokenService:
+        secret = await keys.secret(API_TOKEN_SECRET)
+        return AccessTokenService(secret, timedelta(seconds=settings.token_ttl_seconds), clock)
+
+
+async def webhook_secret_from(keys: KeyStore) -> str:
+    """The generated webhook secret, in Standard Webhooks' whsec_ form."""
+    raw = await keys.secret(WEBHOOK_SECRET)
+    return "whsec_" + base64.b64encode(raw.encode()).decode()
+
+
+class ApplicationProvider(Provider):
+    """Use cases, one per request (they hold the request's unit of work)."""
+
+    scope = Scope.REQUEST
+
+    @provide(scope=Scope.APP)
+    def retry_policy(self, settings: Settings) -> RetryPolicy:
+        return RetryPolicy(max_attempts=settings.outbox_max_attempts)
+
+    auditor = provide(Auditor, scope=Scope.APP)
+    use_cases = provide_all(
+        RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
+        BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
+    )
+
+
+class EntrypointProvider(Provider):
+    """Objects the HTTP app and the worker share within one process."""
+
+    scope = Scope.APP
+    wakeup = provide(WorkerWakeup)
+
+
+def production_providers() -> list[Provider]:
+    return [
+        InfrastructureProvider(), IntegrationsProvider(), ApplicationProvider(),
+        EntrypointProvider(), LitestarProvider(),
+    ]
+
+
+def build_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
+    """The app's container; tests pass fake providers whose factories say override=True."""
+    return make_async_container(*production_providers(), *overrides, context={Settings: settings})

@@ -1,0 +1,1 @@
+"""The provider app's HTTP API (Litestar)."""

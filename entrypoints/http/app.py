@@ -1,0 +1,70 @@
+"""create_app(container, settings): the Litestar application and its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dishka import AsyncContainer
+from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from litestar import Litestar
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.routes import auth, devices, ecw, patients, readings, system, webhooks
+from entrypoints.http.security import BearerAuthMiddleware, request_id_middleware
+from entrypoints.settings import Settings
+from entrypoints.worker import OutboxWorker, WorkerWakeup
+
+API_VERSION = "0.1.0"
+
+
+def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
+    """The API; the lifespan runs the in-process worker (if configured) and closes the container."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = None
+        if settings.worker == "inprocess":
+            worker = OutboxWorker(
+                container, batch_size=settings.worker_batch_size,
+                poll_seconds=settings.worker_poll_seconds, wakeup=await container.get(WorkerWakeup),
+            )
+            task = asyncio.create_task(worker.run(stop), name="outbox-worker")
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            await container.close()
+
+    router = DishkaRouter(
+        "",
+        route_handlers=[
+            system.health, system.jwks, auth.issue_token, ecw.browse_emr_patients, ecw.import_selected,
+            patients.list_patients, patients.get_patient, patients.list_readings, patients.sync_status,
+            devices.register_device, devices.assign_device, devices.unassign_device,
+            webhooks.telemetry, readings.reading_fhir,
+        ],
+    )
+    app = Litestar(
+        route_handlers=[router],
+        middleware=[request_id_middleware, DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"])],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(
+            title="Vantrexia RPM integration API", version=API_VERSION, path="/schema",
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        lifespan=[lifespan],
+        debug=False,
+    )
+    setup_dishka(container, app)
+    return app

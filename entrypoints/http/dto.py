@@ -1,0 +1,183 @@
+"""HTTP request and response bodies (msgspec Structs), mapped explicitly from domain types."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+
+
+class TokenResponse(msgspec.Struct):
+    access_token: str
+    expires_in: int
+    token_type: str = "bearer"
+
+
+class EmrPatientOut(msgspec.Struct):
+    ecw_fhir_id: str
+    name: str
+    birth_date: date | None
+    mrn: str | None
+
+
+class EmrPatientsPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int | None
+    patients: list[EmrPatientOut]
+
+
+class ImportRequest(msgspec.Struct, forbid_unknown_fields=True):
+    ecw_patient_ids: Annotated[list[NonEmpty], msgspec.Meta(min_length=1, max_length=500)]
+
+
+class ImportedPatientOut(msgspec.Struct):
+    vantrexia_id: str
+    ecw_fhir_id: str
+    name: str
+    mrn: str | None
+
+
+class ImportErrorOut(msgspec.Struct):
+    ecw_fhir_id: str
+    error: str
+
+
+class ImportResponse(msgspec.Struct):
+    imported: int
+    skipped: int
+    errors: list[ImportErrorOut]
+    patients: list[ImportedPatientOut]
+
+
+class AssignedDeviceOut(msgspec.Struct):
+    device_id: str
+    gateway_device_id: str
+    model_number: str
+    user_slot: str
+    effective_from: datetime
+
+
+class PatientOut(msgspec.Struct):
+    id: str
+    name: str
+    birth_date: date | None
+    mrn: str | None
+    ecw_fhir_id: str
+    active: bool
+
+
+class PatientDetailOut(msgspec.Struct):
+    id: str
+    name: str
+    birth_date: date | None
+    mrn: str | None
+    ecw_fhir_id: str
+    active: bool
+    phone: str | None
+    address: str | None
+    devices: list[AssignedDeviceOut]
+
+
+class PatientsPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    patients: list[PatientOut]
+
+
+class RegisterDeviceRequest(msgspec.Struct, forbid_unknown_fields=True):
+    device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    model_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class DeviceOut(msgspec.Struct):
+    id: str
+    device_id: str
+    model_number: str
+    registered_at: datetime | None
+    last_seen_at: datetime | None
+
+
+class AssignRequest(msgspec.Struct, forbid_unknown_fields=True):
+    patient_id: NonEmpty
+    effective_from: AwareDatetime | None = None
+    user_slot: Annotated[str, msgspec.Meta(min_length=1, max_length=8)] = "1"
+
+
+class UnassignRequest(msgspec.Struct, forbid_unknown_fields=True):
+    user_slot: Annotated[str, msgspec.Meta(min_length=1, max_length=8)] | None = None
+
+
+class AssignmentOut(msgspec.Struct):
+    id: str
+    device_id: str
+    patient_id: str
+    user_slot: str
+    effective_from: datetime
+    ended_at: datetime | None
+    released_readings: int = 0
+
+
+class WebhookAck(msgspec.Struct):
+    status: str
+    delivery_id: str
+    reading_id: str | None = None
+    reason: str | None = None
+
+
+class QuantityOut(msgspec.Struct):
+    value: float
+    unit: str
+
+
+class ReadingOut(msgspec.Struct):
+    id: str
+    kind: str
+    status: str
+    measured_at: datetime
+    values: dict[str, QuantityOut]
+    context: dict[str, str]
+    device_id: str
+    user_slot: str
+    recorded_at: datetime
+    reason: str | None
+
+
+class ReadingsPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    readings: list[ReadingOut]
+
+
+class SyncItemOut(msgspec.Struct):
+    id: str
+    reading_id: str | None
+    resource_type: str
+    code: str | None
+    status: str
+    http_status: int | None
+    emr_resource_id: str | None
+    attempts: int
+    last_error: str | None
+    updated_at: datetime
+
+
+class SyncStatusOut(msgspec.Struct):
+    patient_id: str
+    items: list[SyncItemOut]
+
+
+class HealthOut(msgspec.Struct):
+    status: str
+    database: str

@@ -1,0 +1,52 @@
+"""Domain objects → response DTOs (explicit, one function per shape)."""
+
+from __future__ import annotations
+
+from domain.devices import Device, DeviceAssignment
+from domain.patients import Patient
+from domain.readings import Reading
+from domain.sync import OutboxItem
+from entrypoints.http import dto
+
+
+def patient_out(patient: Patient) -> dto.PatientOut:
+    return dto.PatientOut(
+        id=patient.id, name=patient.name, birth_date=patient.birth_date, mrn=patient.mrn,
+        ecw_fhir_id=patient.emr_patient_id, active=patient.active,
+    )
+
+
+def device_out(device: Device) -> dto.DeviceOut:
+    return dto.DeviceOut(
+        id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
+        registered_at=device.registered_at, last_seen_at=device.last_seen_at,
+    )
+
+
+def assignment_out(assignment: DeviceAssignment, released: int = 0) -> dto.AssignmentOut:
+    return dto.AssignmentOut(
+        id=assignment.id, device_id=assignment.device_id, patient_id=assignment.patient_id,
+        user_slot=assignment.user_slot, effective_from=assignment.effective_from,
+        ended_at=assignment.ended_at, released_readings=released,
+    )
+
+
+def reading_out(reading: Reading) -> dto.ReadingOut:
+    return dto.ReadingOut(
+        id=reading.id, kind=reading.kind.value, status=reading.status.value,
+        measured_at=reading.measured_at,
+        values={
+            sign.value: dto.QuantityOut(float(q.value), q.unit.value)
+            for sign, q in reading.measurement.values.items()
+        },
+        context=dict(reading.measurement.context), device_id=reading.device_id,
+        user_slot=reading.user_slot, recorded_at=reading.recorded_at, reason=reading.reason,
+    )
+
+
+def sync_item_out(item: OutboxItem) -> dto.SyncItemOut:
+    return dto.SyncItemOut(
+        id=item.id, reading_id=item.reading_id, resource_type=item.resource_type, code=item.code,
+        status=item.status.value, http_status=item.http_status, emr_resource_id=item.external_id,
+        attempts=item.attempts, last_error=item.last_error, updated_at=item.updated_at,
+    )

@@ -1,0 +1,86 @@
+"""RFC 9457 problem+json for every error; no stack traces, no PHI."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from domain.errors import AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
+from domain.ports.emr import EmrError, EmrUnavailable
+
+PROBLEM_JSON = "application/problem+json"
+_log = structlog.get_logger("vantrexia.http")
+
+_DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
+    (NotFound, 404, "Not found"),
+    (Conflict, 409, "Conflict"),
+    (InvalidInput, 400, "Invalid request"),
+    (AuthenticationFailed, 401, "Authentication failed"),
+]
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra: object) -> Response[dict[str, object]]:
+    body: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _request_id(request: Request[object, object, object]) -> str | None:
+    value = request.scope.get("state", {}).get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def domain_error(request: Request[object, object, object], exc: DomainError) -> Response[dict[str, object]]:
+    for kind, status, title in _DOMAIN_STATUS:
+        if isinstance(exc, kind):
+            return problem(status, title, str(exc), request_id=_request_id(request))
+    return problem(400, "Invalid request", str(exc), request_id=_request_id(request))
+
+
+def http_error(request: Request[object, object, object], exc: HTTPException) -> Response[dict[str, object]]:
+    errors = exc.extra if isinstance(exc, ValidationException) and exc.extra else None
+    return problem(
+        exc.status_code, _title(exc.status_code), exc.detail, errors=errors,
+        request_id=_request_id(request),
+    )
+
+
+def emr_error(request: Request[object, object, object], exc: EmrError) -> Response[dict[str, object]]:
+    """The EMR failed us: 503 when it may recover (with Retry-After), 502 otherwise."""
+    if isinstance(exc, EmrUnavailable):
+        response = problem(503, "EMR unavailable", str(exc), request_id=_request_id(request))
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(int(exc.retry_after))
+        return response
+    return problem(502, "EMR error", str(exc), request_id=_request_id(request))
+
+
+def unexpected_error(request: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+    # the exception text may quote data; log its type only
+    _log.error("unhandled_error", error_type=type(exc).__name__, request_id=_request_id(request))
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error",
+        "an unexpected error occurred; quote the request id to support", request_id=_request_id(request),
+    )
+
+
+def _title(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error,
+    EmrError: emr_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}

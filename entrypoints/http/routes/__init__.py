@@ -1,0 +1,1 @@
+"""Route handlers, grouped by what the provider app does."""

@@ -1,0 +1,62 @@
+"""Device inventory and assignment to patients."""
+
+from __future__ import annotations
+
+from dishka import FromDishka
+from litestar import Request, post
+
+from application.assign_device import (
+    AssignDevice,
+    AssignDeviceCommand,
+    UnassignDevice,
+    UnassignDeviceCommand,
+)
+from application.register_device import RegisterDevice, RegisterDeviceCommand
+from entrypoints.http import dto
+from entrypoints.http.mapping import assignment_out, device_out
+from entrypoints.http.security import actor_of
+
+
+@post("/api/v1/devices", tags=["devices"], summary="Register a gateway device")
+async def register_device(
+    request: Request,  # type: ignore[type-arg]
+    data: dto.RegisterDeviceRequest,
+    register: FromDishka[RegisterDevice],
+) -> dto.DeviceOut:
+    device = await register(RegisterDeviceCommand(data.device_id, data.model_number, actor_of(request)))
+    return device_out(device)
+
+
+@post(
+    "/api/v1/devices/{device_id:str}/assign", tags=["devices"], status_code=200,
+    summary="Assign a device's user slot to a patient from a given time",
+)
+async def assign_device(
+    request: Request,  # type: ignore[type-arg]
+    device_id: str,
+    data: dto.AssignRequest,
+    assign: FromDishka[AssignDevice],
+) -> dto.AssignmentOut:
+    result = await assign(
+        AssignDeviceCommand(
+            device_id=device_id, patient_id=data.patient_id, actor=actor_of(request),
+            user_slot=data.user_slot, effective_from=data.effective_from,
+        )
+    )
+    return assignment_out(result.assignment, len(result.released_reading_ids))
+
+
+@post(
+    "/api/v1/devices/{device_id:str}/unassign", tags=["devices"], status_code=200,
+    summary="End a device's current assignment(s)",
+)
+async def unassign_device(
+    request: Request,  # type: ignore[type-arg]
+    device_id: str,
+    unassign: FromDishka[UnassignDevice],
+    data: dto.UnassignRequest | None = None,
+) -> list[dto.AssignmentOut]:
+    ended = await unassign(
+        UnassignDeviceCommand(device_id, actor_of(request), data.user_slot if data else None)
+    )
+    return [assignment_out(a) for a in ended]

@@ -1,0 +1,52 @@
+"""Browsing the EMR's patients and importing selected ones (paths as in the eCW tutorial)."""
+
+from __future__ import annotations
+
+from dishka import FromDishka
+from litestar import Request, get, post
+from litestar.params import Parameter
+
+from application.import_patients import (
+    BrowseEmrPatients,
+    BrowseEmrPatientsQuery,
+    ImportPatients,
+    ImportSelectedPatients,
+)
+from entrypoints.http import dto
+from entrypoints.http.security import actor_of
+
+
+@get("/api/v1/ecw/patients", tags=["ecw"], summary="Browse the EMR's patients")
+async def browse_emr_patients(
+    request: Request,  # type: ignore[type-arg]
+    browse: FromDishka[BrowseEmrPatients],
+    page: int = Parameter(default=1, ge=1),
+    page_size: int = Parameter(default=20, ge=1, le=100),
+) -> dto.EmrPatientsPage:
+    result = await browse(BrowseEmrPatientsQuery(page, page_size, actor_of(request)))
+    return dto.EmrPatientsPage(
+        page=result.page, page_size=result.page_size, total=result.total,
+        patients=[
+            dto.EmrPatientOut(p.emr_patient_id, p.name, p.birth_date, p.mrn) for p in result.patients
+        ],
+    )
+
+
+@post(
+    "/api/v1/patients/import_selected_from_ecw", tags=["ecw"], status_code=200,
+    summary="Import selected EMR patients",
+)
+async def import_selected(
+    request: Request,  # type: ignore[type-arg]
+    data: dto.ImportRequest,
+    import_patients: FromDishka[ImportPatients],
+) -> dto.ImportResponse:
+    result = await import_patients(ImportSelectedPatients(tuple(data.ecw_patient_ids), actor_of(request)))
+    return dto.ImportResponse(
+        imported=len(result.imported),
+        skipped=len(result.skipped),
+        errors=[dto.ImportErrorOut(e.emr_patient_id, e.error) for e in result.errors],
+        patients=[
+            dto.ImportedPatientOut(p.id, p.emr_patient_id, p.name, p.mrn) for p in result.imported
+        ],
+    )

@@ -1,0 +1,79 @@
+"""Settings, decoded once at start-up from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+from dotenv import dotenv_values
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    database_url: str = "sqlite+aiosqlite:///var/vantrexia.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    emr: Literal["fake"] = "fake"
+    notifier: Literal["fake"] = "fake"
+    keystore: Literal["file"] = "file"
+    key_file: str = "var/keys/keystore.json"
+    webhook_secret: str | None = None
+    webhook_secret_previous: str | None = None
+    webhook_max_body_bytes: int = 65_536
+    demo: bool = False
+    synthetic_patients: int = 150
+    token_ttl_seconds: int = 900
+    worker: Literal["inprocess", "off"] = "inprocess"
+    worker_poll_seconds: float = 0.5
+    worker_batch_size: int = 20
+    outbox_max_attempts: int = 8
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+# environment variable -> (settings field, description) — the README's configuration table
+VARIABLES: dict[str, tuple[str, str]] = {
+    "DATABASE_URL": ("database_url", "SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…"),
+    "HOST": ("host", "address the API listens on"),
+    "PORT": ("port", "port the API listens on"),
+    "VANTREXIA_EMR": ("emr", "EMR adapter: fake (in-memory EMR with synthetic patients)"),
+    "VANTREXIA_NOTIFIER": ("notifier", "push adapter: fake (records pushes)"),
+    "VANTREXIA_KEYSTORE": ("keystore", "key store: file (JSON file, mode 0600)"),
+    "VANTREXIA_KEY_FILE": ("key_file", "path of the file key store (created on first run)"),
+    "MIOCONNECT_WEBHOOK_SECRET": ("webhook_secret", "Standard Webhooks secret (whsec_…); default: generated in the key store"),
+    "MIOCONNECT_WEBHOOK_SECRET_PREVIOUS": ("webhook_secret_previous", "previous secret, accepted during rotation"),
+    "VANTREXIA_WEBHOOK_MAX_BYTES": ("webhook_max_body_bytes", "largest webhook body accepted (bytes)"),
+    "VANTREXIA_DEMO": ("demo", "true: create a demo admin user on start-up"),
+    "VANTREXIA_SYNTHETIC_PATIENTS": ("synthetic_patients", "patients the fake EMR holds"),
+    "VANTREXIA_TOKEN_TTL_SECONDS": ("token_ttl_seconds", "lifetime of provider API bearer tokens"),
+    "VANTREXIA_WORKER": ("worker", "inprocess: the API runs the outbox worker; off: run `vantrexia worker`"),
+    "VANTREXIA_WORKER_POLL_SECONDS": ("worker_poll_seconds", "how often an idle worker looks for due work"),
+    "VANTREXIA_WORKER_BATCH_SIZE": ("worker_batch_size", "outbox items claimed per batch"),
+    "VANTREXIA_OUTBOX_MAX_ATTEMPTS": ("outbox_max_attempts", "attempts before an EMR push is dead"),
+    "LOG_LEVEL": ("log_level", "DEBUG, INFO, WARNING or ERROR"),
+}
+_FIELD_TO_VARIABLE = {field: name for name, (field, _) in VARIABLES.items()}
+
+
+def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env")) -> Settings:
+    """Settings from a .env file (if present) overlaid by the environment."""
+    values: dict[str, str | None] = {}
+    if env_file is not None and env_file.is_file():
+        values.update(dotenv_values(env_file))
+    values.update(environ)
+    raw = {field: values[name] for name, (field, _) in VARIABLES.items() if values.get(name) not in (None, "")}
+    try:
+        return msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(_explain(error)) from None
+
+
+def _explain(error: msgspec.ValidationError) -> str:
+    message = str(error)
+    field = message.rsplit("$.", 1)[-1].strip("`") if "$." in message else ""
+    variable = _FIELD_TO_VARIABLE.get(field, field or "configuration")
+    return f"invalid {variable}: {message.split(' - at ')[0]}"

@@ -1,0 +1,75 @@
+"""The outbox worker: claims due EMR pushes and sends them, until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+
+import structlog
+from dishka import AsyncContainer
+
+from application.push_observations import PushBatch, PushPendingObservations
+
+_log = structlog.get_logger("vantrexia.worker")
+
+
+class WorkerWakeup:
+    """Lets the API nudge an in-process worker as soon as new work is committed."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), timeout)
+        self._event.clear()
+
+
+class OutboxWorker:
+    """Runs PushPendingObservations in a loop; each batch gets its own request scope."""
+
+    def __init__(
+        self, container: AsyncContainer, *, batch_size: int, poll_seconds: float,
+        wakeup: WorkerWakeup | None = None,
+    ) -> None:
+        self._container = container
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wakeup = wakeup or WorkerWakeup()
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+
+    async def run_once(self) -> int:
+        """Process one batch; returns how many items were attempted."""
+        async with self._container() as scope:
+            push = await scope.get(PushPendingObservations)
+            results = await push(PushBatch(self.worker_id, self._batch_size))
+        for result in results:
+            _log.info("emr_push", item_id=result.item_id, status=result.status, http_status=result.http_status)
+        return len(results)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        _log.info("worker_started", worker_id=self.worker_id)
+        while not stop.is_set():
+            try:
+                attempted = await self.run_once()
+            except Exception as error:  # noqa: BLE001 - keep the worker alive; the lease frees the claim
+                _log.error("worker_batch_failed", error_type=type(error).__name__)
+                attempted = 0
+            if attempted == 0:
+                await self._wakeup.wait(self._poll_seconds)
+        _log.info("worker_stopped", worker_id=self.worker_id)
+
+    async def drain(self, max_batches: int = 1000) -> int:
+        """Run batches until nothing is due (for tests and one-shot runs)."""
+        total = 0
+        for _ in range(max_batches):
+            attempted = await self.run_once()
+            if attempted == 0:
+                break
+            total += attempted
+        return total

@@ -1,0 +1,168 @@
+"""Steps for features/reading_reaches_the_emr.feature, driven through the HTTP API on fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from domain.observations import ObservationCode
+from domain.patients import EmrPatient
+from domain.readings import VitalSign
+from tests.bdd.conftest import Runner
+from tests.support.app import TELEMETRY, build_app, drain_outbox, fixture, login, signed
+from tests.support.world import World
+
+scenarios("reading_reaches_the_emr.feature")
+
+ADA_CUFF = "860013045678901"
+STRANGER_CUFF = "860013045699999"
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def app(world: World) -> Litestar:
+    return build_app(world)
+
+
+@pytest.fixture
+def client(app: Litestar, run: Runner) -> Iterator[AsyncTestClient[Litestar]]:
+    test_client = AsyncTestClient(app=app)
+    run(test_client.__aenter__())
+    yield test_client
+    run(test_client.__aexit__(None, None, None))
+
+
+@pytest.fixture
+def ctx(client: AsyncTestClient[Litestar], world: World, run: Runner) -> dict[str, Any]:
+    return {"auth": run(login(client, world)), "patients": {}}
+
+
+@given(parsers.parse("{name} has been brought over from the clinic's health record"))
+def imported(name: str, world: World, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    emr_id = f"emr-{name.split()[0].lower()}"
+    world.emr.patients[emr_id] = EmrPatient(emr_id, name, None, "MRN-4711")
+    response = run(client.post("/api/v1/patients/import_selected_from_ecw/",
+                               json={"ecw_patient_ids": [emr_id]}, headers=ctx["auth"]))
+    ctx["patients"][name.split()[0]] = {"id": response.json()["patients"][0]["vantrexia_id"], "emr_id": emr_id}
+
+
+@given(parsers.parse("a blood-pressure cuff has been given to {name}"))
+def cuff_given(name: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    device = run(client.post("/api/v1/devices/", json={"device_id": ADA_CUFF, "model_number": "TMB-2092-G"},
+                             headers=ctx["auth"]))
+    run(client.post(f"/api/v1/devices/{device.json()['id']}/assign/",
+                    json={"patient_id": ctx["patients"][name.split()[0]]["id"],
+                          "effective_from": "2026-11-20T00:00:00Z"}, headers=ctx["auth"]))
+
+
+def _send(client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, Any], run: Runner,
+          device: str, sys_: int, dia: int, pulse: int) -> None:
+    body = fixture("bp_normal", sys=sys_, dia=dia, pul=pulse)
+    body["deviceId"] = body["data"]["imei"] = device
+    ctx["raw"], headers = signed(body, webhook_id="msg_bdd_1")
+    ctx["response"] = run(client.post(TELEMETRY, content=ctx["raw"], headers=headers))
+    run(drain_outbox(app))
+
+
+@given("the clinic's health record is unreachable")
+def emr_down(world: World) -> None:
+    world.emr.down = True
+
+
+@when(parsers.parse("{first}'s cuff sends a reading of {sys_:d}/{dia:d} mmHg with a pulse of {pulse:d}"))
+def cuff_sends(first: str, sys_: int, dia: int, pulse: int, client: AsyncTestClient[Litestar], app: Litestar,
+               ctx: dict[str, Any], run: Runner) -> None:
+    _send(client, app, ctx, run, ADA_CUFF, sys_, dia, pulse)
+
+
+@when(parsers.parse("a cuff that was never given to a patient sends a reading of {sys_:d}/{dia:d} mmHg "
+                    "with a pulse of {pulse:d}"))
+def stranger_sends(sys_: int, dia: int, pulse: int, client: AsyncTestClient[Litestar], app: Litestar,
+                   ctx: dict[str, Any], run: Runner) -> None:
+    _send(client, app, ctx, run, STRANGER_CUFF, sys_, dia, pulse)
+
+
+@when("the device cloud delivers that same message again")
+def redelivered(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    raw, headers = signed(ctx["raw"], webhook_id="msg_bdd_1")
+    ctx["repeat"] = run(client.post(TELEMETRY, content=raw, headers=headers))
+
+
+@when("the clinic's health record is reachable again")
+def emr_back(world: World, app: Litestar, run: Runner) -> None:
+    world.emr.down = False
+    world.clock.advance(timedelta(minutes=20))
+    run(drain_outbox(app))
+
+
+@then("the reading is accepted")
+def accepted(ctx: dict[str, Any]) -> None:
+    assert ctx["response"].status_code == 202
+    assert ctx["response"].json()["status"] == "accepted"
+
+
+@then("the reading is held for review")
+def held(ctx: dict[str, Any]) -> None:
+    assert ctx["response"].json()["status"] == "quarantined"
+
+
+@then("the repeat delivery is recognised as a duplicate")
+def duplicate(ctx: dict[str, Any]) -> None:
+    assert ctx["repeat"].status_code == 202
+    assert ctx["repeat"].json()["status"] == "duplicate"
+
+
+def _chart(world: World, ctx: dict[str, Any], first: str, code: ObservationCode) -> list[Any]:
+    emr_id = ctx["patients"][first]["emr_id"]
+    return [o.draft for o in world.emr.observations.values()
+            if o.draft.patient_emr_id == emr_id and o.draft.code is code]
+
+
+@then(parsers.parse("{first}'s chart shows a blood pressure of {sys_:d}/{dia:d} mmHg"))
+def chart_bp(first: str, sys_: int, dia: int, world: World, ctx: dict[str, Any]) -> None:
+    shown = [(d.reading.value(VitalSign.SYSTOLIC), d.reading.value(VitalSign.DIASTOLIC))
+             for d in _chart(world, ctx, first, ObservationCode.BLOOD_PRESSURE)]
+    assert [(s.value, d.value) for s, d in shown if s and d] == [(Decimal(sys_), Decimal(dia))]
+
+
+@then(parsers.parse("{first}'s chart shows a heart rate of {pulse:d} beats per minute"))
+def chart_pulse(first: str, pulse: int, world: World, ctx: dict[str, Any]) -> None:
+    rates = [d.reading.value(VitalSign.PULSE) for d in _chart(world, ctx, first, ObservationCode.HEART_RATE)]
+    assert [r.value for r in rates if r] == [Decimal(pulse)]
+
+
+@then(parsers.parse("{first}'s chart holds exactly one blood pressure for that moment"))
+def exactly_one(first: str, world: World, ctx: dict[str, Any]) -> None:
+    assert len(_chart(world, ctx, first, ObservationCode.BLOOD_PRESSURE)) == 1
+
+
+@then("nothing is filed in any chart")
+def nothing_filed(world: World) -> None:
+    assert world.emr.observations == {}
+
+
+def _sync_statuses(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> list[str]:
+    patient_id = ctx["patients"]["Ada"]["id"]
+    items = run(client.get(f"/api/v1/patients/{patient_id}/sync-status", headers=ctx["auth"])).json()["items"]
+    return sorted(i["status"] for i in items)
+
+
+@then("the sync history shows both entries as delivered")
+def sync_delivered(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    assert _sync_statuses(client, ctx, run) == ["delivered", "delivered"]
+
+
+@then("the sync history shows both entries waiting to be tried again")
+def sync_retrying(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    assert _sync_statuses(client, ctx, run) == ["retrying", "retrying"]

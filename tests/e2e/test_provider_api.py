@@ -1,0 +1,143 @@
+"""The provider API over HTTP: authentication, EMR import, patients, devices, sync status."""
+
+from __future__ import annotations
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from domain.users import Role
+from tests.e2e.conftest import enrol_patient
+from tests.support.app import add_user, deliver, drain_outbox, fixture
+from tests.support.world import World
+
+Client = AsyncTestClient[Litestar]
+
+PROTECTED = [
+    ("GET", "/api/v1/ecw/patients/"),
+    ("POST", "/api/v1/patients/import_selected_from_ecw/"),
+    ("GET", "/api/v1/patients/"),
+    ("GET", "/api/v1/patients/some-id"),
+    ("GET", "/api/v1/patients/some-id/readings"),
+    ("GET", "/api/v1/patients/some-id/sync-status"),
+    ("POST", "/api/v1/devices/"),
+    ("POST", "/api/v1/devices/some-id/assign/"),
+    ("POST", "/api/v1/devices/some-id/unassign/"),
+    ("GET", "/api/v1/readings/some-id/fhir"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+async def test_every_data_route_needs_a_bearer_token(client: Client, method: str, path: str) -> None:
+    missing = await client.request(method, path)
+    forged = await client.request(method, path, headers={"Authorization": "Bearer not.a.token"})
+    for response in (missing, forged):
+        assert response.status_code == 401
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_public_routes_need_no_token(client: Client) -> None:
+    assert (await client.get("/health")).json() == {"status": "ok", "database": "ok"}
+    jwks = await client.get("/.well-known/jwks.json")
+    assert jwks.status_code == 200
+    assert "max-age=" in jwks.headers["cache-control"]
+    (key,) = jwks.json()["keys"]
+    assert key["kty"] == "RSA" and key["alg"] == "RS384" and "d" not in key
+    schema = await client.get("/schema/openapi.json")
+    assert schema.status_code == 200
+    assert "/api/v1/webhooks/mioconnect/telemetry" in schema.json()["paths"]
+
+
+async def test_login_gives_a_bearer_token_and_wrong_password_a_problem(client: Client, world: World) -> None:
+    username, password = add_user(world, "dr-okafor", Role.ADMIN)
+    good = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert good.status_code == 200
+    assert good.json()["token_type"] == "bearer" and good.json()["expires_in"] == 900
+    bad = await client.post("/api/v1/auth/token", json={"username": username, "password": "wrong-password!"})
+    unknown = await client.post("/api/v1/auth/token", json={"username": "nobody", "password": "x" * 12})
+    assert bad.status_code == unknown.status_code == 401
+    assert bad.json()["detail"] == unknown.json()["detail"]
+
+
+async def test_browse_and_import_emr_patients(client: Client, auth: dict[str, str]) -> None:
+    page = (await client.get("/api/v1/ecw/patients/?page=2&page_size=5", headers=auth)).json()
+    assert (page["page"], page["page_size"], page["total"]) == (2, 5, 20)
+    assert set(page["patients"][0]) == {"ecw_fhir_id", "name", "birth_date", "mrn"}
+    ids = [p["ecw_fhir_id"] for p in page["patients"][:2]]
+    first = await client.post("/api/v1/patients/import_selected_from_ecw/",
+                              json={"ecw_patient_ids": [*ids, "no-such-patient"]}, headers=auth)
+    body = first.json()
+    assert (body["imported"], body["skipped"]) == (2, 0)
+    assert body["errors"] == [{"ecw_fhir_id": "no-such-patient", "error": "patient not found in the EMR"}]
+    assert set(body["patients"][0]) == {"vantrexia_id", "ecw_fhir_id", "name", "mrn"}
+    again = (await client.post("/api/v1/patients/import_selected_from_ecw/",
+                               json={"ecw_patient_ids": ids}, headers=auth)).json()
+    assert (again["imported"], again["skipped"]) == (0, 2)
+
+
+async def test_bad_requests_get_problem_details(client: Client, auth: dict[str, str]) -> None:
+    empty = await client.post("/api/v1/patients/import_selected_from_ecw/", json={"ecw_patient_ids": []},
+                              headers=auth)
+    assert empty.status_code == 400
+    assert empty.headers["content-type"].startswith("application/problem+json")
+    too_big_page = await client.get("/api/v1/ecw/patients/?page_size=1000", headers=auth)
+    assert too_big_page.status_code == 400
+    for patient_id in ("00000000-0000-4000-8000-00000000ffff", "not-a-uuid"):
+        missing = await client.get(f"/api/v1/patients/{patient_id}", headers=auth)
+        assert missing.status_code == 404
+        assert missing.json()["title"] == "Not found"
+
+
+async def test_patient_detail_lists_assigned_devices_and_trailing_slash_works(
+    client: Client, auth: dict[str, str]
+) -> None:
+    ids = await enrol_patient(client, auth)
+    for path in (f"/api/v1/patients/{ids['patient_id']}", f"/api/v1/patients/{ids['patient_id']}/"):
+        detail = await client.get(path, headers=auth)
+        assert detail.status_code == 200
+        assert detail.json()["devices"][0]["device_id"] == ids["device_id"]
+    listing = (await client.get("/api/v1/patients", headers=auth)).json()
+    assert listing["total"] == 1
+
+
+async def test_registering_a_device_twice_is_a_conflict(client: Client, auth: dict[str, str]) -> None:
+    body = {"device_id": "860013045670002", "model_number": "TMB-2091-G"}
+    assert (await client.post("/api/v1/devices/", json=body, headers=auth)).status_code == 201
+    again = await client.post("/api/v1/devices/", json=body, headers=auth)
+    assert again.status_code == 409
+
+
+async def test_reading_reaches_the_emr_and_sync_status_shows_it(
+    app: Litestar, client: Client, auth: dict[str, str], world: World
+) -> None:
+    ids = await enrol_patient(client, auth)
+    reading_id = (await deliver(client, fixture("bp_normal"))).json()["reading_id"]
+    pending = (await client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
+    assert {i["status"] for i in pending["items"]} == {"pending"}
+
+    assert await drain_outbox(app) == 2
+
+    status = (await client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
+    assert status["patient_id"] == ids["patient_id"]
+    assert {(i["code"], i["status"], i["http_status"]) for i in status["items"]} == {
+        ("85354-9", "delivered", 201), ("8867-4", "delivered", 201)}
+    assert all(i["emr_resource_id"] and i["attempts"] == 1 for i in status["items"])
+    assert sorted(world.emr.observations) == [f"{reading_id}-85354-9", f"{reading_id}-8867-4"]
+
+    readings = (await client.get(f"/api/v1/patients/{ids['patient_id']}/readings", headers=auth)).json()
+    values = readings["readings"][0]["values"]
+    assert values["systolic"] == {"value": 128, "unit": "mm[Hg]"}
+    assert readings["readings"][0]["measured_at"].endswith("-05:00")
+
+    bundle = await client.get(f"/api/v1/readings/{reading_id}/fhir", headers=auth)
+    assert bundle.headers["content-type"].startswith("application/fhir+json")
+    assert bundle.json()["type"] == "collection"
+    assert len(bundle.json()["entry"]) == 2
+
+
+async def test_errors_leak_no_stack_traces(client: Client, auth: dict[str, str], world: World) -> None:
+    world.emr.down = True
+    response = await client.get("/api/v1/ecw/patients/", headers=auth)
+    assert response.status_code in (502, 503)
+    assert "Traceback" not in response.text

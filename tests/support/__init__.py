@@ -1,0 +1,1 @@
+"""Shared test harness: a world of fakes, the app wired to it, signed deliveries."""

@@ -1,0 +1,87 @@
+"""The real app, wired to a World, plus the calls a test makes against it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+import msgspec
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dishka import AsyncContainer
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from adapters.mioconnect.webhook import WebhookSigner
+from domain.users import Role, User
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+from entrypoints.worker import OutboxWorker
+from tests.support.world import FakesProvider, World
+
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"vantrexia-test-webhook-secret-32b").decode()
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mioconnect"
+TELEMETRY = "/api/v1/webhooks/mioconnect/telemetry"
+
+
+def settings_for_tests(**overrides: Any) -> Settings:
+    base = Settings(webhook_secret=WEBHOOK_SECRET, worker="off", database_url="sqlite+aiosqlite:///unused")
+    return msgspec.structs.replace(base, **overrides) if overrides else base
+
+
+def build_app(world: World, settings: Settings | None = None, *, fake_database: bool = True) -> Litestar:
+    settings = settings or settings_for_tests()
+    return create_app(build_container(settings, FakesProvider(world, fake_database=fake_database)), settings)
+
+
+def container_of(app: Litestar) -> AsyncContainer:
+    container: AsyncContainer = app.state.dishka_container
+    return container
+
+
+async def drain_outbox(app: Litestar) -> int:
+    """Run the outbox worker until nothing is due; returns how many pushes were attempted."""
+    return await OutboxWorker(container_of(app), batch_size=50, poll_seconds=0).drain()
+
+
+def add_user(world: World, username: str = "dr-ada", role: Role = Role.CLINICIAN) -> tuple[str, str]:
+    """Put a user straight into the fake store; returns (username, password)."""
+    password = f"{username}-correct-horse"
+    user = User(
+        id=str(uuid.uuid4()), username=username, role=role,
+        password_hash=world.hasher.hash(password), active=True, created_at=world.clock.now(),
+    )
+    world.store.committed.users[user.id] = user
+    return username, password
+
+
+async def login(client: AsyncTestClient[Litestar], world: World, role: Role = Role.CLINICIAN) -> dict[str, str]:
+    username, password = add_user(world, f"user-{role.value}-{uuid.uuid4().hex[:6]}", role)
+    response = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def fixture(name: str, **data_overrides: Any) -> dict[str, Any]:
+    """A device-cloud sample from tests/fixtures/mioconnect, with `data` fields overridden."""
+    body: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    section = "data" if "data" in body else "status"
+    body[section] = {**body[section], **data_overrides}
+    return body
+
+
+def signed(body: dict[str, Any] | bytes, webhook_id: str | None = None, secret: str = WEBHOOK_SECRET,
+           at: datetime | None = None) -> tuple[bytes, dict[str, str]]:
+    """Body bytes and Standard Webhooks headers signed now (or `at`)."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = WebhookSigner(secret).headers(webhook_id or f"msg_{uuid.uuid4().hex}", raw, at or datetime.now(UTC))
+    return raw, {**headers, "content-type": "application/json"}
+
+
+async def deliver(client: AsyncTestClient[Litestar], body: dict[str, Any] | bytes,
+                  webhook_id: str | None = None) -> Any:
+    raw, headers = signed(body, webhook_id)
+    return await client.post(TELEMETRY, content=raw, headers=headers)

@@ -1,0 +1,100 @@
+"""A World of stateful fakes and a dishka provider that overrides production adapters with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from dishka import Provider, Scope, provide
+
+from adapters.auth.passwords import Argon2PasswordHasher
+from adapters.fakes.audit import FakeAuditLog
+from adapters.fakes.clock import FixedClock, FixedRandom, SequentialIds
+from adapters.fakes.device_gateway import FakeDeviceGateway
+from adapters.fakes.emr import FakeEmrGateway
+from adapters.fakes.keystore import FakeKeyStore
+from adapters.fakes.notifier import FakeNotifier
+from adapters.fakes.store import InMemoryStore
+from adapters.fakes.synthetic import synthetic_patients
+from adapters.fakes.unit_of_work import FakeUnitOfWork
+from domain.ports import (
+    AuditLog,
+    Clock,
+    DeviceGateway,
+    EmrGateway,
+    IdGenerator,
+    KeyStore,
+    Notifier,
+    PasswordHasher,
+    RandomSource,
+    UnitOfWork,
+)
+
+# the fixtures' readings were taken on 2026-11-20 (UTC-5 afternoon)
+FIXTURE_TIME = datetime(2026, 11, 20, 18, 5, tzinfo=UTC)
+
+
+@dataclass
+class World:
+    """Everything outside the code under test, observable by the test."""
+
+    store: InMemoryStore = field(default_factory=InMemoryStore)
+    emr: FakeEmrGateway = field(default_factory=lambda: FakeEmrGateway(synthetic_patients(20)))
+    gateway: FakeDeviceGateway = field(default_factory=FakeDeviceGateway)
+    notifier: FakeNotifier = field(default_factory=FakeNotifier)
+    audit: FakeAuditLog = field(default_factory=FakeAuditLog)
+    keys: FakeKeyStore = field(default_factory=FakeKeyStore)
+    clock: FixedClock = field(default_factory=lambda: FixedClock(FIXTURE_TIME))
+    ids: SequentialIds = field(default_factory=SequentialIds)
+    hasher: Argon2PasswordHasher = field(
+        default_factory=lambda: Argon2PasswordHasher(time_cost=1, memory_cost=1024)
+    )
+
+
+class FakesProvider(Provider):
+    """Overrides every port with the World's fakes (override=True is checked by dishka)."""
+
+    def __init__(self, world: World, *, fake_database: bool = True) -> None:
+        super().__init__()
+        self._world = world
+        if fake_database:
+            self.provide(self._uow, scope=Scope.REQUEST, provides=UnitOfWork, override=True)
+            self.provide(self._audit, scope=Scope.APP, provides=AuditLog, override=True)
+
+    def _uow(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self._world.store)
+
+    def _audit(self) -> FakeAuditLog:
+        return self._world.audit
+
+    @provide(scope=Scope.APP, override=True)
+    def emr(self) -> EmrGateway:
+        return self._world.emr
+
+    @provide(scope=Scope.APP, override=True)
+    def gateway(self) -> DeviceGateway:
+        return self._world.gateway
+
+    @provide(scope=Scope.APP, override=True)
+    def notifier(self) -> Notifier:
+        return self._world.notifier
+
+    @provide(scope=Scope.APP, override=True)
+    def keys(self) -> KeyStore:
+        return self._world.keys
+
+    @provide(scope=Scope.APP, override=True)
+    def clock(self) -> Clock:
+        return self._world.clock
+
+    @provide(scope=Scope.APP, override=True)
+    def ids(self) -> IdGenerator:
+        return self._world.ids
+
+    @provide(scope=Scope.APP, override=True)
+    def random(self) -> RandomSource:
+        return FixedRandom(0.5)
+
+    @provide(scope=Scope.APP, override=True)
+    def hasher(self) -> PasswordHasher:
+        return self._world.hasher
