@@ -76,8 +76,8 @@ class RecordReading:
         device = await self._seen_device(uow, telemetry, now)
         measurement = telemetry.measurement
         if measurement is None:
-            reason = f"unsupported message type {telemetry.unknown_type or 'unknown'}"
-            return ReadingRecorded(delivery.id, DeliveryStatus.DISCARDED, None, reason)
+            unsupported = f"unsupported message type {telemetry.unknown_type or 'unknown'}"
+            return ReadingRecorded(delivery.id, DeliveryStatus.DISCARDED, None, unsupported)
         assignment = assignment_at(
             await uow.devices.assignments(device.id), telemetry.user_slot, measurement.measured_at
         )

@@ -67,7 +67,7 @@ class RetryPolicy:
 
     def delay(self, attempts: int, jitter: float, retry_after: float | None = None) -> timedelta:
         """Wait before the next try; `jitter` in [0, 1) spreads retries; Retry-After wins if longer."""
-        backoff = min(self.base_delay * (2 ** max(attempts - 1, 0)), self.max_delay)
+        backoff = min(self.base_delay * (1 << min(max(attempts - 1, 0), 30)), self.max_delay)
         spread = backoff * (0.5 + jitter / 2)
         if retry_after is not None:
             return max(spread, timedelta(seconds=retry_after))

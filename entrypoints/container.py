@@ -27,6 +27,7 @@ from adapters.fakes.emr import FakeEmrGateway
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fakes.synthetic import synthetic_patients
 from adapters.keys.file_store import FileKeyStore
+from adapters.mioconnect.client import MioConnectGateway, gateway_client
 from adapters.mioconnect.webhook import WebhookVerifier
 from adapters.sql.audit import SqlAuditLog
 from adapters.sql.engine import create_engine
@@ -36,7 +37,10 @@ from application.auditing import Auditor
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.push_observations import PushPendingObservations
 from application.queries import PatientQueries
+from application.device_queries import DeviceQueries
+from application.record_device_status import RecordDeviceStatus
 from application.record_reading import RecordReading
+from application.sync_device_readings import SyncDeviceReadings
 from application.register_device import RegisterDevice
 from application.users import Authenticate, CreateUser
 from domain.ports import (
@@ -55,8 +59,9 @@ from domain.sync import RetryPolicy
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
-API_TOKEN_SECRET = "api-token-signing-key"
-WEBHOOK_SECRET = "mioconnect-webhook-secret"
+# names of entries in the key store (not secrets themselves)
+API_TOKEN_SECRET = "api-token-signing-key"  # noqa: S105
+WEBHOOK_SECRET = "mioconnect-webhook-secret"  # noqa: S105
 
 
 class InfrastructureProvider(Provider):
@@ -98,8 +103,15 @@ class IntegrationsProvider(Provider):
         return FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
 
     @provide
-    def device_gateway(self) -> DeviceGateway:
-        return FakeDeviceGateway()
+    async def device_gateway(self, settings: Settings) -> AsyncIterator[DeviceGateway]:
+        if settings.device_gateway == "fake":
+            yield FakeDeviceGateway()
+            return
+        client = gateway_client(settings.mioconnect_api_url or "", settings.mioconnect_api_key or "")
+        try:
+            yield MioConnectGateway(client)
+        finally:
+            await client.aclose()
 
     @provide
     def notifier(self) -> Notifier:
@@ -135,6 +147,7 @@ class ApplicationProvider(Provider):
     use_cases = provide_all(
         RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
+        SyncDeviceReadings, RecordDeviceStatus, DeviceQueries,
     )
 
 

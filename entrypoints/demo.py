@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from pathlib import Path
@@ -20,7 +21,7 @@ _log = structlog.get_logger("vantrexia.demo")
 
 async def ensure_demo_admin(container: AsyncContainer, password_file: Path) -> None:
     """Create the demo admin once; its password goes to `password_file`, never to the log."""
-    if password_file.exists():
+    if await asyncio.to_thread(password_file.exists):
         return
     password = secrets.token_urlsafe(18)
     async with container() as scope:

@@ -19,6 +19,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     emr: Literal["fake"] = "fake"
+    device_gateway: Literal["fake", "mioconnect"] = "fake"
+    mioconnect_api_url: str | None = None
+    mioconnect_api_key: str | None = None
     notifier: Literal["fake"] = "fake"
     keystore: Literal["file"] = "file"
     key_file: str = "var/keys/keystore.json"
@@ -41,10 +44,15 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HOST": ("host", "address the API listens on"),
     "PORT": ("port", "port the API listens on"),
     "VANTREXIA_EMR": ("emr", "EMR adapter: fake (in-memory EMR with synthetic patients)"),
+    "VANTREXIA_DEVICE_GATEWAY": ("device_gateway", "device cloud for batch sync: fake or mioconnect (REST API)"),
+    "MIOCONNECT_API_URL": ("mioconnect_api_url", "MioConnect REST API base URL (needed for mioconnect)"),
+    "MIOCONNECT_API_KEY": ("mioconnect_api_key", "MioConnect API key, sent as x-api-key (needed for mioconnect)"),
     "VANTREXIA_NOTIFIER": ("notifier", "push adapter: fake (records pushes)"),
     "VANTREXIA_KEYSTORE": ("keystore", "key store: file (JSON file, mode 0600)"),
     "VANTREXIA_KEY_FILE": ("key_file", "path of the file key store (created on first run)"),
-    "MIOCONNECT_WEBHOOK_SECRET": ("webhook_secret", "Standard Webhooks secret (whsec_…); default: generated in the key store"),
+    "MIOCONNECT_WEBHOOK_SECRET": (
+        "webhook_secret", "Standard Webhooks secret (whsec_…); default: generated in the key store"
+    ),
     "MIOCONNECT_WEBHOOK_SECRET_PREVIOUS": ("webhook_secret_previous", "previous secret, accepted during rotation"),
     "VANTREXIA_WEBHOOK_MAX_BYTES": ("webhook_max_body_bytes", "largest webhook body accepted (bytes)"),
     "VANTREXIA_DEMO": ("demo", "true: create a demo admin user on start-up"),
@@ -67,9 +75,18 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
     values.update(environ)
     raw = {field: values[name] for name, (field, _) in VARIABLES.items() if values.get(name) not in (None, "")}
     try:
-        return msgspec.convert(raw, Settings, strict=False)
+        settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as error:
         raise SettingsError(_explain(error)) from None
+    _check_combinations(settings)
+    return settings
+
+
+def _check_combinations(settings: Settings) -> None:
+    if settings.device_gateway == "mioconnect":
+        for variable in ("MIOCONNECT_API_URL", "MIOCONNECT_API_KEY"):
+            if not getattr(settings, VARIABLES[variable][0]):
+                raise SettingsError(f"{variable} is required when VANTREXIA_DEVICE_GATEWAY=mioconnect")
 
 
 def _explain(error: msgspec.ValidationError) -> str:

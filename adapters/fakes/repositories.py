@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from adapters.fakes.store import Tables
 from domain.alerts import Alert
 from domain.deliveries import Delivery
-from domain.errors import Conflict
 from domain.devices import Device, DeviceAssignment
+from domain.errors import Conflict
 from domain.patients import Patient
 from domain.readings import Reading, ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
@@ -53,6 +53,10 @@ class InMemoryDeviceRepository(_Base):
         return next(
             (d for d in self._t.devices.values() if d.gateway_device_id == gateway_device_id), None
         )
+
+    async def list(self, offset: int, limit: int) -> tuple[Sequence[Device], int]:
+        ordered = sorted(self._t.devices.values(), key=lambda d: d.id)
+        return ordered[offset : offset + limit], len(ordered)
 
     async def add_assignment(self, assignment: DeviceAssignment) -> None:
         self._t.assignments[assignment.id] = assignment

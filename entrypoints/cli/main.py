@@ -12,12 +12,16 @@ from typing import Annotated, NoReturn
 import typer
 
 from adapters.sql.migrate import run_migrations
+from entrypoints.cli.simulate import simulate
+from entrypoints.cli.sync import sync_app
 from entrypoints.cli.users import users_app
 from entrypoints.logging_setup import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Vantrexia RPM integration layer", no_args_is_help=True, add_completion=False)
 app.add_typer(users_app, name="users")
+app.add_typer(sync_app, name="sync")
+app.command()(simulate)
 
 
 def settings_or_exit() -> Settings:

@@ -48,8 +48,8 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
         route_handlers=[
             system.health, system.jwks, auth.issue_token, ecw.browse_emr_patients, ecw.import_selected,
             patients.list_patients, patients.get_patient, patients.list_readings, patients.sync_status,
-            devices.register_device, devices.assign_device, devices.unassign_device,
-            webhooks.telemetry, readings.reading_fhir,
+            devices.list_devices, devices.get_device, devices.register_device, devices.assign_device,
+            devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
         ],
     )
     app = Litestar(

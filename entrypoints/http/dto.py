@@ -19,7 +19,7 @@ class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
 class TokenResponse(msgspec.Struct):
     access_token: str
     expires_in: int
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
 class EmrPatientOut(msgspec.Struct):
@@ -106,6 +106,26 @@ class DeviceOut(msgspec.Struct):
     model_number: str
     registered_at: datetime | None
     last_seen_at: datetime | None
+
+
+class DeviceDetailOut(msgspec.Struct):
+    id: str
+    device_id: str
+    model_number: str
+    registered_at: datetime | None
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    battery_percent: int | None
+    signal_bars: int | None
+    firmware: str | None
+    assignments: list[AssignmentOut]
+
+
+class DevicesPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    devices: list[DeviceOut]
 
 
 class AssignRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -23,6 +23,15 @@ def device_out(device: Device) -> dto.DeviceOut:
     )
 
 
+def device_detail_out(device: Device, assignments: tuple[DeviceAssignment, ...]) -> dto.DeviceDetailOut:
+    return dto.DeviceDetailOut(
+        id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
+        registered_at=device.registered_at, first_seen_at=device.first_seen_at, last_seen_at=device.last_seen_at,
+        battery_percent=device.battery_percent, signal_bars=device.signal_bars, firmware=device.firmware,
+        assignments=[assignment_out(a) for a in assignments],
+    )
+
+
 def assignment_out(assignment: DeviceAssignment, released: int = 0) -> dto.AssignmentOut:
     return dto.AssignmentOut(
         id=assignment.id, device_id=assignment.device_id, patient_id=assignment.patient_id,

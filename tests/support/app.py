@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-import msgspec
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from dishka import AsyncContainer
 from litestar import Litestar
 from litestar.testing import AsyncTestClient

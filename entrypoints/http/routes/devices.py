@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dishka import FromDishka
-from litestar import Request, post
+from litestar import Request, get, post
+from litestar.params import Parameter
 
 from application.assign_device import (
     AssignDevice,
@@ -11,10 +12,33 @@ from application.assign_device import (
     UnassignDevice,
     UnassignDeviceCommand,
 )
+from application.device_queries import DeviceQueries
+from application.queries import PageQuery
 from application.register_device import RegisterDevice, RegisterDeviceCommand
 from entrypoints.http import dto
-from entrypoints.http.mapping import assignment_out, device_out
+from entrypoints.http.mapping import assignment_out, device_detail_out, device_out
 from entrypoints.http.security import actor_of
+
+
+@get("/api/v1/devices", tags=["devices"], summary="The device inventory, paged")
+async def list_devices(
+    request: Request,  # type: ignore[type-arg]
+    queries: FromDishka[DeviceQueries],
+    page: int = Parameter(default=1, ge=1),
+    page_size: int = Parameter(default=50, ge=1, le=200),
+) -> dto.DevicesPage:
+    devices, total = await queries.list_devices(PageQuery(actor_of(request), page, page_size))
+    return dto.DevicesPage(page, page_size, total, [device_out(d) for d in devices])
+
+
+@get("/api/v1/devices/{device_id:str}", tags=["devices"], summary="A device with status and assignment history")
+async def get_device(
+    request: Request,  # type: ignore[type-arg]
+    device_id: str,
+    queries: FromDishka[DeviceQueries],
+) -> dto.DeviceDetailOut:
+    detail = await queries.device(actor_of(request), device_id)
+    return device_detail_out(detail.device, detail.assignments)
 
 
 @post("/api/v1/devices", tags=["devices"], summary="Register a gateway device")

@@ -6,13 +6,15 @@ import structlog
 from dishka import FromDishka
 from litestar import Request, Response, post
 
-from adapters.mioconnect.parse import MalformedMessage, parse_telemetry
+from adapters.mioconnect.parse import MalformedMessage, parse_status, parse_telemetry
 from adapters.mioconnect.webhook import InvalidSignature, WebhookVerifier
 from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
+from application.record_device_status import RecordDeviceStatus, RecordStatusDelivery
 from application.record_reading import RecordDelivery, RecordReading
 from domain.audit import AuditOutcome
 from domain.deliveries import DeliveryStatus
+from domain.events import ReadingRecorded
 from entrypoints.http import dto
 from entrypoints.http.problems import problem
 from entrypoints.http.security import PUBLIC, request_id_of
@@ -21,11 +23,19 @@ from entrypoints.worker import WorkerWakeup
 
 SOURCE = "mioconnect"
 _log = structlog.get_logger("vantrexia.webhooks")
+Answer = Response[dto.WebhookAck] | Response[dict[str, object]]
+
+
+class Refused(Exception):
+    """The delivery is refused before anything is stored."""
+
+    def __init__(self, response: Response[dict[str, object]]) -> None:
+        self.response = response
 
 
 @post(
     "/api/v1/webhooks/mioconnect/telemetry", opt=PUBLIC, tags=["webhooks"], status_code=202,
-    summary="A reading forwarded by MioConnect (signed per Standard Webhooks)",
+    summary="A measurement forwarded by MioConnect (signed per Standard Webhooks)",
 )
 async def telemetry(
     request: Request,  # type: ignore[type-arg]
@@ -34,41 +44,72 @@ async def telemetry(
     record: FromDishka[RecordReading],
     auditor: FromDishka[Auditor],
     wakeup: FromDishka[WorkerWakeup],
-) -> Response[dto.WebhookAck] | Response[dict[str, object]]:
+) -> Answer:
     actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request))
-    refusal = _check_envelope(request, settings)
-    if refusal is not None:
-        return refusal
-    body = await request.body()
-    if len(body) > settings.webhook_max_body_bytes:
-        return problem(413, "Payload too large", f"at most {settings.webhook_max_body_bytes} bytes")
     try:
-        webhook_id = verifier.verify(request.headers, body)
-    except InvalidSignature as error:
-        _log.warning("webhook_rejected", reason=str(error), request_id=actor.request_id)
-        await auditor.record(actor, "webhook.rejected", "Delivery", (), AuditOutcome.DENIED, reason=str(error))
-        return problem(401, "Invalid webhook signature", str(error), request_id=actor.request_id)
+        webhook_id, body = await _verified(request, settings, verifier, auditor, actor)
+    except Refused as refused:
+        return refused.response
     try:
         parsed, parse_error = parse_telemetry(body), None
     except MalformedMessage as error:
         parsed, parse_error = None, str(error)
     event = await record(RecordDelivery(SOURCE, webhook_id, body, parsed, parse_error, actor))
+    if event.status is DeliveryStatus.ACCEPTED:
+        wakeup.notify()
+    return _answer(event, actor)
+
+
+@post(
+    "/api/v1/webhooks/mioconnect/status", opt=PUBLIC, tags=["webhooks"], status_code=202,
+    summary="A device status report forwarded by MioConnect (battery, signal, firmware)",
+)
+async def status(
+    request: Request,  # type: ignore[type-arg]
+    settings: FromDishka[Settings],
+    verifier: FromDishka[WebhookVerifier],
+    record: FromDishka[RecordDeviceStatus],
+    auditor: FromDishka[Auditor],
+) -> Answer:
+    actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request))
+    try:
+        webhook_id, body = await _verified(request, settings, verifier, auditor, actor)
+    except Refused as refused:
+        return refused.response
+    try:
+        report, parse_error = parse_status(body), None
+    except MalformedMessage as error:
+        report, parse_error = None, str(error)
+    return _answer(await record(RecordStatusDelivery(SOURCE, webhook_id, body, report, parse_error, actor)), actor)
+
+
+async def _verified(
+    request: Request, settings: Settings, verifier: WebhookVerifier, auditor: Auditor, actor: Actor,  # type: ignore[type-arg]
+) -> tuple[str, bytes]:
+    """The webhook id and raw body of a signed, well-framed delivery; otherwise Refused."""
+    limit = settings.webhook_max_body_bytes
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        raise Refused(problem(415, "Unsupported media type", "send application/json"))
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Refused(problem(413, "Payload too large", f"at most {limit} bytes"))
+    body = await request.body()
+    if len(body) > limit:
+        raise Refused(problem(413, "Payload too large", f"at most {limit} bytes"))
+    try:
+        return verifier.verify(request.headers, body), body
+    except InvalidSignature as error:
+        _log.warning("webhook_rejected", reason=str(error), request_id=actor.request_id)
+        await auditor.record(actor, "webhook.rejected", "Delivery", (), AuditOutcome.DENIED, reason=str(error))
+        raise Refused(problem(401, "Invalid webhook signature", str(error), request_id=actor.request_id)) from None
+
+
+def _answer(event: ReadingRecorded, actor: Actor) -> Answer:
     _log.info("webhook_received", delivery_id=event.delivery_id, status=event.status.value,
               reading_id=event.reading_id, request_id=actor.request_id)
     if event.status is DeliveryStatus.REJECTED:
         return problem(422, "Unprocessable delivery", event.reason, delivery_id=event.delivery_id,
                        request_id=actor.request_id)
-    if event.status is DeliveryStatus.ACCEPTED:
-        wakeup.notify()
-    ack = dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason)
-    return Response(ack, status_code=202)
-
-
-def _check_envelope(request: Request, settings: Settings) -> Response[dict[str, object]] | None:  # type: ignore[type-arg]
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != "application/json":
-        return problem(415, "Unsupported media type", "send application/json")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.webhook_max_body_bytes:
-        return problem(413, "Payload too large", f"at most {settings.webhook_max_body_bytes} bytes")
-    return None
+    return Response(dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason),
+                    status_code=202)

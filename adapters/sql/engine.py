@@ -1,0 +1,53 @@
+"""Async engines for the two supported databases: SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_POSTGRES_POOL = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800}
+
+
+def dialect_name(database_url: str | URL) -> str:
+    """`sqlite` or `postgresql`; raises ValueError for any other database."""
+    name = make_url(database_url).get_backend_name()
+    if name not in ("sqlite", "postgresql"):
+        raise ValueError(f"unsupported database {name!r}: use sqlite+aiosqlite or postgresql+asyncpg")
+    return name
+
+
+def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
+    """An AsyncEngine configured for our transaction semantics on either database."""
+    url = make_url(database_url)
+    if dialect_name(url) == "postgresql":
+        if "poolclass" not in engine_options:
+            engine_options = {**_POSTGRES_POOL, **engine_options}
+        return create_async_engine(url, **engine_options)
+    engine = create_async_engine(url, **engine_options)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take BEGIN away from the sqlite3 driver, which would skip it before SELECTs.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # IMMEDIATE takes the write lock up front, so transactions queue on busy_timeout
+        # instead of failing with SQLITE_BUSY when a read transaction later tries to write.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,134 @@
+"""Explicit mapping between table rows and the frozen domain objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import fields
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from sqlalchemy import RowMapping
+
+from domain.alerts import Alert, AlertStatus, Severity
+from domain.deliveries import Delivery, DeliveryStatus
+from domain.devices import Device, DeviceAssignment
+from domain.patients import Patient
+from domain.readings import Measurement, Quantity, Reading, ReadingKind, ReadingStatus, Unit, VitalSign
+from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
+from domain.users import Role, User
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Row = Mapping[str, Any]
+T = TypeVar("T", bound="DataclassInstance")
+
+
+def build(cls: type[T], row: RowMapping, **converted: Any) -> T:
+    """A dataclass from the row's columns of the same names (other columns are ignored)."""
+    values = {f.name: row[f.name] for f in fields(cls) if f.name in row}
+    return cls(**{**values, **converted})
+
+
+def patient_row(patient: Patient) -> Row:
+    return vars(patient).copy()
+
+
+def patient_of(row: RowMapping) -> Patient:
+    return build(Patient, row)
+
+
+def device_row(device: Device) -> Row:
+    return vars(device).copy()
+
+
+def device_of(row: RowMapping) -> Device:
+    return build(Device, row)
+
+
+def assignment_row(assignment: DeviceAssignment) -> Row:
+    return vars(assignment).copy()
+
+
+def assignment_of(row: RowMapping) -> DeviceAssignment:
+    return build(DeviceAssignment, row)
+
+
+def user_row(user: User) -> Row:
+    return {**vars(user), "role": user.role.value}
+
+
+def user_of(row: RowMapping) -> User:
+    return build(User, row, role=Role(row["role"]))
+
+
+def delivery_row(delivery: Delivery) -> Row:
+    return {**vars(delivery), "status": delivery.status.value}
+
+
+def delivery_of(row: RowMapping) -> Delivery:
+    return build(Delivery, row, body=bytes(row["body"]), status=DeliveryStatus(row["status"]))
+
+
+def alert_row(alert: Alert) -> Row:
+    return {**vars(alert), "severity": alert.severity.value, "status": alert.status.value}
+
+
+def alert_of(row: RowMapping) -> Alert:
+    return build(Alert, row, severity=Severity(row["severity"]), status=AlertStatus(row["status"]))
+
+
+def outbox_row(item: OutboxItem) -> Row:
+    return {**vars(item), "topic": item.topic.value, "status": item.status.value}
+
+
+def outbox_of(row: RowMapping) -> OutboxItem:
+    return build(OutboxItem, row, topic=OutboxTopic(row["topic"]), status=SyncStatus(row["status"]))
+
+
+def attempt_row(attempt: SyncAttempt) -> Row:
+    return {**vars(attempt), "status": attempt.status.value}
+
+
+def attempt_of(row: RowMapping) -> SyncAttempt:
+    return build(SyncAttempt, row, status=SyncStatus(row["status"]))
+
+
+def reading_row(reading: Reading) -> Row:
+    measured = reading.measured_at
+    offset = measured.utcoffset()
+    if offset is None or offset % timedelta(minutes=1):
+        raise ValueError("a measurement's UTC offset must be a whole number of minutes")
+    return {
+        "id": reading.id, "device_id": reading.device_id, "user_slot": reading.user_slot,
+        "kind": reading.kind.value, "measured_at_utc": measured.astimezone(UTC),
+        "measured_at_offset_minutes": offset // timedelta(minutes=1),
+        # Decimal as text: JSON numbers would come back as floats
+        "measurement_values": {
+            sign.value: {"value": str(q.value), "unit": q.unit.value}
+            for sign, q in reading.measurement.values.items()
+        },
+        "context": dict(reading.measurement.context),
+        "status": reading.status.value, "patient_id": reading.patient_id,
+        "recorded_at": reading.recorded_at, "delivery_id": reading.delivery_id, "reason": reading.reason,
+    }
+
+
+def reading_of(row: RowMapping) -> Reading:
+    offset = timezone(timedelta(minutes=row["measured_at_offset_minutes"]))
+    measured_at: datetime = row["measured_at_utc"].astimezone(offset)
+    measurement = Measurement(
+        kind=ReadingKind(row["kind"]),
+        measured_at=measured_at,
+        values={
+            VitalSign(sign): Quantity(Decimal(q["value"]), Unit(q["unit"]))
+            for sign, q in row["measurement_values"].items()
+        },
+        context=dict(row["context"]),
+    )
+    return Reading(
+        id=row["id"], device_id=row["device_id"], user_slot=row["user_slot"], measurement=measurement,
+        status=ReadingStatus(row["status"]), patient_id=row["patient_id"], recorded_at=row["recorded_at"],
+        delivery_id=row["delivery_id"], reason=row["reason"],
+    )

@@ -1,0 +1,81 @@
+"""The outbox and its sync attempts, with leases so that several workers never double-send."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql import mapping as m
+from adapters.sql.statements import fetch_all, fetch_one, upsert
+from adapters.sql.tables import outbox, sync_attempts
+from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
+
+_CLAIMABLE = (SyncStatus.PENDING.value, SyncStatus.RETRYING.value)
+
+
+class SqlOutboxRepository:
+    """OutboxRepository on `outbox` and `sync_attempts`; leases live in lease_owner/lease_until."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add(self, item: OutboxItem) -> None:
+        await self._c.execute(outbox.insert().values(m.outbox_row(item)))
+
+    async def save(self, item: OutboxItem) -> None:
+        await upsert(self._c, outbox, {**m.outbox_row(item), "lease_owner": None, "lease_until": None})
+
+    async def get(self, item_id: str) -> OutboxItem | None:
+        row = await fetch_one(self._c, outbox, outbox.c.id == item_id)
+        return m.outbox_of(row) if row else None
+
+    async def claim_due(
+        self, topic: OutboxTopic, now: datetime, limit: int, owner: str, lease: timedelta
+    ) -> Sequence[OutboxItem]:
+        t = outbox
+        due = (
+            select(t)
+            .where(
+                t.c.topic == topic.value, t.c.status.in_(_CLAIMABLE), t.c.next_attempt_at <= now,
+                or_(t.c.lease_until.is_(None), t.c.lease_until <= now),
+            )
+            .order_by(t.c.next_attempt_at, t.c.id)
+            .limit(limit)
+        )
+        if self._c.dialect.name == "postgresql":
+            # rows another worker is claiming right now are skipped, not waited for
+            due = due.with_for_update(skip_locked=True)
+        rows = (await self._c.execute(due)).mappings().all()
+        if not rows:
+            return []
+        await self._c.execute(
+            update(t).where(t.c.id.in_([row["id"] for row in rows]))
+            .values(lease_owner=owner, lease_until=now + lease)
+        )
+        return [m.outbox_of(row) for row in rows]
+
+    async def for_patient(self, patient_id: str) -> Sequence[OutboxItem]:
+        t = outbox
+        rows = await fetch_all(
+            self._c, t, t.c.patient_id == patient_id, t.c.topic == OutboxTopic.EMR_PUSH.value,
+            order_by=(t.c.created_at.desc(), t.c.id.desc()),
+        )
+        return [m.outbox_of(row) for row in rows]
+
+    async def for_reading(self, reading_id: str) -> Sequence[OutboxItem]:
+        t = outbox
+        rows = await fetch_all(
+            self._c, t, t.c.reading_id == reading_id, order_by=(t.c.created_at, func.coalesce(t.c.code, ""))
+        )
+        return [m.outbox_of(row) for row in rows]
+
+    async def add_attempt(self, attempt: SyncAttempt) -> None:
+        await self._c.execute(sync_attempts.insert().values(m.attempt_row(attempt)))
+
+    async def attempts(self, item_id: str) -> Sequence[SyncAttempt]:
+        t = sync_attempts
+        rows = await fetch_all(self._c, t, t.c.item_id == item_id, order_by=(t.c.attempted_at, t.c.id))
+        return [m.attempt_of(row) for row in rows]

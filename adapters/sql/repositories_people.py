@@ -1,0 +1,107 @@
+"""Patients, devices (with their assignments) and users over one AsyncConnection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql import mapping as m
+from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, upsert
+from adapters.sql.tables import device_assignments, devices, patients, users
+from domain.devices import Device, DeviceAssignment
+from domain.errors import Conflict
+from domain.patients import Patient
+from domain.users import User
+
+
+class SqlPatientRepository:
+    """PatientRepository on the `patients` table."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add(self, patient: Patient) -> None:
+        if not await insert_if_new(self._c, patients, m.patient_row(patient)):
+            raise Conflict("a patient with this id or EMR id already exists")
+
+    async def save(self, patient: Patient) -> None:
+        await upsert(self._c, patients, m.patient_row(patient))
+
+    async def get(self, patient_id: str) -> Patient | None:
+        row = await fetch_one(self._c, patients, patients.c.id == patient_id)
+        return m.patient_of(row) if row else None
+
+    async def by_emr_id(self, emr_patient_id: str) -> Patient | None:
+        row = await fetch_one(self._c, patients, patients.c.emr_patient_id == emr_patient_id)
+        return m.patient_of(row) if row else None
+
+    async def list(self, offset: int, limit: int) -> tuple[Sequence[Patient], int]:
+        page = await self._c.execute(
+            select(patients).order_by(patients.c.imported_at, patients.c.id).offset(offset).limit(limit)
+        )
+        total = await self._c.scalar(select(func.count()).select_from(patients))
+        return [m.patient_of(row) for row in page.mappings()], int(total or 0)
+
+
+class SqlDeviceRepository:
+    """DeviceRepository on `devices` and `device_assignments`."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add(self, device: Device) -> None:
+        if not await insert_if_new(self._c, devices, m.device_row(device)):
+            raise Conflict("a device with this id or gateway id already exists")
+
+    async def save(self, device: Device) -> None:
+        await upsert(self._c, devices, m.device_row(device))
+
+    async def get(self, device_id: str) -> Device | None:
+        row = await fetch_one(self._c, devices, devices.c.id == device_id)
+        return m.device_of(row) if row else None
+
+    async def by_gateway_id(self, gateway_device_id: str) -> Device | None:
+        row = await fetch_one(self._c, devices, devices.c.gateway_device_id == gateway_device_id)
+        return m.device_of(row) if row else None
+
+    async def list(self, offset: int, limit: int) -> tuple[Sequence[Device], int]:
+        page = await self._c.execute(select(devices).order_by(devices.c.id).offset(offset).limit(limit))
+        total = await self._c.scalar(select(func.count()).select_from(devices))
+        return [m.device_of(row) for row in page.mappings()], int(total or 0)
+
+    async def add_assignment(self, assignment: DeviceAssignment) -> None:
+        await self._c.execute(device_assignments.insert().values(m.assignment_row(assignment)))
+
+    async def save_assignment(self, assignment: DeviceAssignment) -> None:
+        await upsert(self._c, device_assignments, m.assignment_row(assignment))
+
+    async def assignments(self, device_id: str) -> Sequence[DeviceAssignment]:
+        t = device_assignments
+        rows = await fetch_all(self._c, t, t.c.device_id == device_id, order_by=(t.c.effective_from, t.c.id))
+        return [m.assignment_of(row) for row in rows]
+
+    async def assignments_of_patient(self, patient_id: str) -> Sequence[DeviceAssignment]:
+        t = device_assignments
+        rows = await fetch_all(self._c, t, t.c.patient_id == patient_id, order_by=(t.c.effective_from, t.c.id))
+        return [m.assignment_of(row) for row in rows]
+
+
+class SqlUserRepository:
+    """UserRepository on `users`; a taken username is a Conflict, as in the fake."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add(self, user: User) -> None:
+        if not await insert_if_new(self._c, users, m.user_row(user)):
+            raise Conflict(f"username {user.username!r} is taken")
+
+    async def get(self, user_id: str) -> User | None:
+        row = await fetch_one(self._c, users, users.c.id == user_id)
+        return m.user_of(row) if row else None
+
+    async def by_username(self, username: str) -> User | None:
+        row = await fetch_one(self._c, users, users.c.username == username)
+        return m.user_of(row) if row else None

@@ -1,0 +1,89 @@
+"""Readings, raw deliveries and alerts over one AsyncConnection."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql import mapping as m
+from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, upsert
+from adapters.sql.tables import alerts, deliveries, readings
+from domain.alerts import Alert
+from domain.deliveries import Delivery
+from domain.readings import Reading, ReadingStatus
+
+_NATURAL_KEY = ("device_id", "user_slot", "measured_at_utc", "kind")
+
+
+class SqlReadingRepository:
+    """ReadingRepository on `readings`; the natural key compares instants, not wall-clock times."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add_if_new(self, reading: Reading) -> bool:
+        return await insert_if_new(self._c, readings, m.reading_row(reading), _NATURAL_KEY)
+
+    async def save(self, reading: Reading) -> None:
+        await upsert(self._c, readings, m.reading_row(reading))
+
+    async def get(self, reading_id: str) -> Reading | None:
+        row = await fetch_one(self._c, readings, readings.c.id == reading_id)
+        return m.reading_of(row) if row else None
+
+    async def for_patient(
+        self, patient_id: str, offset: int, limit: int
+    ) -> tuple[Sequence[Reading], int]:
+        t = readings
+        page = await self._c.execute(
+            select(t).where(t.c.patient_id == patient_id)
+            .order_by(t.c.measured_at_utc.desc(), t.c.id.desc()).offset(offset).limit(limit)
+        )
+        total = await self._c.scalar(select(func.count()).select_from(t).where(t.c.patient_id == patient_id))
+        return [m.reading_of(row) for row in page.mappings()], int(total or 0)
+
+    async def quarantined(self, device_id: str, user_slot: str, since: datetime) -> Sequence[Reading]:
+        t = readings
+        rows = await fetch_all(
+            self._c, t,
+            t.c.status == ReadingStatus.QUARANTINED.value, t.c.device_id == device_id,
+            t.c.user_slot == user_slot, t.c.measured_at_utc >= since,
+            order_by=(t.c.measured_at_utc, t.c.id),
+        )
+        return [m.reading_of(row) for row in rows]
+
+
+class SqlDeliveryRepository:
+    """DeliveryRepository on `deliveries`, unique per (source, webhook id)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add_if_new(self, delivery: Delivery) -> bool:
+        return await insert_if_new(self._c, deliveries, m.delivery_row(delivery), ("source", "webhook_id"))
+
+    async def save(self, delivery: Delivery) -> None:
+        await upsert(self._c, deliveries, m.delivery_row(delivery))
+
+    async def by_webhook_id(self, source: str, webhook_id: str) -> Delivery | None:
+        t = deliveries
+        row = await fetch_one(self._c, t, t.c.source == source, t.c.webhook_id == webhook_id)
+        return m.delivery_of(row) if row else None
+
+
+class SqlAlertRepository:
+    """AlertRepository on `alerts`."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def add(self, alert: Alert) -> None:
+        await self._c.execute(alerts.insert().values(m.alert_row(alert)))
+
+    async def for_patient(self, patient_id: str) -> Sequence[Alert]:
+        t = alerts
+        rows = await fetch_all(self._c, t, t.c.patient_id == patient_id, order_by=(t.c.raised_at, t.c.id))
+        return [m.alert_of(row) for row in rows]

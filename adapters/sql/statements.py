@@ -1,0 +1,52 @@
+"""Dialect-aware INSERT variants shared by the repositories (ON CONFLICT is not in Core's insert)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def insert_if_new(
+    connection: AsyncConnection, table: Table, row: Mapping[str, Any], unique: Sequence[str] | None = None
+) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row was inserted.
+
+    Race-safe: a concurrent inserter of the same key waits for the other transaction and then
+    does nothing, instead of failing the whole transaction with a unique violation.
+    """
+    statement = _insert(connection, table).values(dict(row))
+    statement = statement.on_conflict_do_nothing(index_elements=list(unique) if unique else None)
+    result = await connection.execute(statement.returning(table.c.id))
+    return result.first() is not None
+
+
+async def upsert(connection: AsyncConnection, table: Table, row: Mapping[str, Any]) -> None:
+    """Insert the row or overwrite every column of the row with the same id."""
+    statement = _insert(connection, table).values(dict(row))
+    changes = {name: statement.excluded[name] for name in row if name != "id"}
+    await connection.execute(statement.on_conflict_do_update(index_elements=[table.c.id], set_=changes))
+
+
+async def fetch_one(connection: AsyncConnection, table: Table, *where: ColumnElement[bool]) -> RowMapping | None:
+    """The single matching row as a RowMapping, or None."""
+    result = await connection.execute(select(table).where(*where))
+    return result.mappings().first()
+
+
+async def fetch_all(
+    connection: AsyncConnection, table: Table, *where: ColumnElement[bool], order_by: Sequence[Any] = ()
+) -> Sequence[RowMapping]:
+    """Every matching row as RowMappings, in the given order."""
+    result = await connection.execute(select(table).where(*where).order_by(*order_by))
+    return result.mappings().all()

@@ -1,0 +1,178 @@
+"""SQLAlchemy Core tables: the schema the repositories read and write (migrations create it)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+from adapters.sql.types import UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+AutoId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _id(name: str = "id") -> Column[str]:
+    return Column(name, String(36), primary_key=True)
+
+
+def _ref(name: str, target: str, *, nullable: bool = False) -> Column[str]:
+    return Column(name, String(36), ForeignKey(target), nullable=nullable)
+
+
+patients = Table(
+    "patients", metadata, _id(),
+    Column("emr_patient_id", String(64), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    Column("birth_date", Date), Column("mrn", String(64)), Column("phone", String(64)),
+    Column("address", Text),
+    Column("active", Boolean, nullable=False),
+    Column("imported_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_patients_imported_at_id", "imported_at", "id"),
+)
+
+devices = Table(
+    "devices", metadata, _id(),
+    Column("gateway_device_id", String(64), nullable=False, unique=True),
+    Column("model_number", String(64), nullable=False),
+    Column("registered_at", UtcDateTime), Column("first_seen_at", UtcDateTime),
+    Column("last_seen_at", UtcDateTime),
+    Column("battery_percent", Integer), Column("signal_bars", Integer), Column("firmware", String(64)),
+)
+
+device_assignments = Table(
+    "device_assignments", metadata, _id(),
+    _ref("device_id", "devices.id"), _ref("patient_id", "patients.id"),
+    Column("user_slot", String(16), nullable=False),
+    Column("effective_from", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime),
+    Index("ix_device_assignments_device_id", "device_id", "effective_from"),
+    Index("ix_device_assignments_patient_id", "patient_id", "effective_from"),
+)
+
+deliveries = Table(
+    "deliveries", metadata, _id(),
+    Column("source", String(64), nullable=False),
+    Column("webhook_id", String(255), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("reason", Text),
+    # no foreign key: the reading references its delivery, which is written first
+    Column("reading_id", String(36)),
+    UniqueConstraint("source", "webhook_id"),
+)
+
+readings = Table(
+    "readings", metadata, _id(),
+    _ref("device_id", "devices.id"),
+    Column("user_slot", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("measured_at_utc", UtcDateTime, nullable=False),
+    # the device's own UTC offset: the EMR gets effectiveDateTime exactly as measured
+    Column("measured_at_offset_minutes", Integer, nullable=False),
+    Column("measurement_values", Json, nullable=False),
+    Column("context", Json, nullable=False),
+    Column("status", String(32), nullable=False),
+    _ref("patient_id", "patients.id", nullable=True),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    _ref("delivery_id", "deliveries.id", nullable=True),
+    Column("reason", Text),
+    UniqueConstraint("device_id", "user_slot", "measured_at_utc", "kind"),
+    Index("ix_readings_patient_id_measured_at", "patient_id", "measured_at_utc"),
+    Index("ix_readings_status_device_id", "status", "device_id", "user_slot", "measured_at_utc"),
+)
+
+outbox = Table(
+    "outbox", metadata, _id(),
+    Column("topic", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    _ref("reading_id", "readings.id", nullable=True),
+    _ref("patient_id", "patients.id", nullable=True),
+    Column("code", String(32)),
+    Column("resource_type", String(64), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("http_status", Integer), Column("external_id", String(255)),
+    Column("last_error", Text), Column("trace_context", String(255)),
+    Column("lease_owner", String(255)),
+    Column("lease_until", UtcDateTime),
+    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    Index("ix_outbox_patient_id", "patient_id", "created_at"),
+    Index("ix_outbox_reading_id", "reading_id"),
+)
+
+sync_attempts = Table(
+    "sync_attempts", metadata, _id(),
+    _ref("item_id", "outbox.id"),
+    Column("attempted_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("http_status", Integer), Column("external_id", String(255)), Column("error", Text),
+    Index("ix_sync_attempts_item_id", "item_id", "attempted_at"),
+)
+
+alerts = Table(
+    "alerts", metadata, _id(),
+    _ref("patient_id", "patients.id"), _ref("reading_id", "readings.id"),
+    Column("rule", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("raised_at", UtcDateTime, nullable=False),
+    Column("acknowledged_by", String(36)), Column("acknowledged_at", UtcDateTime),
+    Column("resolved_by", String(36)), Column("resolved_at", UtcDateTime),
+    Column("resolution_note", Text),
+    Index("ix_alerts_patient_id", "patient_id", "raised_at"),
+)
+
+users = Table(
+    "users", metadata, _id(),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("resource_type", String(64), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("resource_ids", Json, nullable=False),
+    Column("request_id", String(255)),
+    Column("details", Json, nullable=False),
+    Column("retention_until", Date, nullable=False),
+    Index("ix_audit_log_occurred_at", "occurred_at"),
+)
+
+ALL_TABLES = tuple(metadata.sorted_tables)

@@ -1,0 +1,87 @@
+"""SqlAlchemyUnitOfWork: one database transaction behind every repository."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.sql.repositories_outbox import SqlOutboxRepository
+from adapters.sql.repositories_people import SqlDeviceRepository, SqlPatientRepository, SqlUserRepository
+from adapters.sql.repositories_readings import SqlAlertRepository, SqlDeliveryRepository, SqlReadingRepository
+from domain.ports import (
+    AlertRepository,
+    DeliveryRepository,
+    DeviceRepository,
+    OutboxRepository,
+    PatientRepository,
+    ReadingRepository,
+    UserRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """`async with uow:` opens a connection and a transaction; `commit()` publishes the work.
+
+    Leaving the block without committing rolls back. After `commit()` or `rollback()` the unit
+    stays usable: the next statement begins a new transaction. The same instance may be entered
+    again once the previous block has ended (never concurrently).
+    """
+
+    patients: PatientRepository
+    devices: DeviceRepository
+    readings: ReadingRepository
+    deliveries: DeliveryRepository
+    outbox: OutboxRepository
+    alerts: AlertRepository
+    users: UserRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("this unit of work is already in use")
+        connection = await self._engine.connect()
+        try:
+            await connection.begin()
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self.patients = SqlPatientRepository(connection)
+        self.devices = SqlDeviceRepository(connection)
+        self.readings = SqlReadingRepository(connection)
+        self.deliveries = SqlDeliveryRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
+        self.alerts = SqlAlertRepository(connection)
+        self.users = SqlUserRepository(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+
+    async def commit(self) -> None:
+        await self._active().commit()
+
+    async def rollback(self) -> None:
+        await self._active().rollback()
+
+    def _active(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("commit or rollback outside of `async with`")
+        return self._connection

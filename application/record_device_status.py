@@ -1,0 +1,71 @@
+"""RecordDeviceStatus: a device's status report (battery, signal, firmware); never a reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from application.auditing import Auditor
+from application.context import WEBHOOK_SERVICE, Actor
+from domain.deliveries import Delivery, DeliveryStatus, DeviceStatusReport
+from domain.devices import Device
+from domain.events import ReadingRecorded
+from domain.ports import Clock, IdGenerator, UnitOfWork
+
+
+@dataclass(frozen=True)
+class RecordStatusDelivery:
+    source: str
+    webhook_id: str
+    body: bytes
+    report: DeviceStatusReport | None
+    parse_error: str | None = None
+    actor: Actor = WEBHOOK_SERVICE
+
+
+class RecordDeviceStatus:
+    """Keep the raw delivery and update the device's battery, signal, firmware and last-seen time."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def __call__(self, command: RecordStatusDelivery) -> ReadingRecorded:
+        now = self._clock.now()
+        delivery = Delivery(
+            id=self._ids.new_id(), source=command.source, webhook_id=command.webhook_id,
+            received_at=now, body=command.body, status=DeliveryStatus.RECEIVED,
+        )
+        async with self._uow as uow:
+            if not await uow.deliveries.add_if_new(delivery):
+                existing = await uow.deliveries.by_webhook_id(command.source, command.webhook_id)
+                event = ReadingRecorded(existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE)
+            elif command.report is None:
+                event = ReadingRecorded(delivery.id, DeliveryStatus.REJECTED, reason=command.parse_error)
+                await uow.deliveries.save(replace(delivery, status=event.status, reason=event.reason))
+            else:
+                device = await self._apply(uow, command.report)
+                event = ReadingRecorded(delivery.id, DeliveryStatus.STATUS_UPDATED)
+                await uow.deliveries.save(replace(delivery, status=event.status))
+                await self._auditor.record(command.actor, "device.status", "Device", [device.id])
+            await uow.commit()
+        return event
+
+    async def _apply(self, uow: UnitOfWork, report: DeviceStatusReport) -> Device:
+        device = await uow.devices.by_gateway_id(report.gateway_device_id)
+        if device is None:
+            device = Device(
+                id=self._ids.new_id(), gateway_device_id=report.gateway_device_id,
+                model_number=report.model_number, registered_at=None, first_seen_at=report.reported_at,
+            )
+            await uow.devices.add(device)
+        seen = max(filter(None, (device.last_seen_at, report.reported_at)))
+        updated = replace(
+            device, last_seen_at=seen,
+            battery_percent=report.battery_percent if report.battery_percent is not None else device.battery_percent,
+            signal_bars=report.signal_bars if report.signal_bars is not None else device.signal_bars,
+            firmware=report.firmware or device.firmware,
+        )
+        await uow.devices.save(updated)
+        return updated

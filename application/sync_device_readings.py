@@ -1,0 +1,61 @@
+"""SyncDeviceReadings: pull readings from the device cloud in pages, through the webhook's path."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from application.context import Actor
+from application.record_reading import RecordDelivery, RecordReading
+from domain.ports import DeviceGateway
+
+BATCH_SYNC = Actor("service:mioconnect-sync")
+SOURCE = "mioconnect"
+
+
+@dataclass(frozen=True)
+class SyncReadings:
+    """Pull everything after `cursor` (None: from the start), at most `max_pages` pages."""
+
+    cursor: str | None = None
+    max_pages: int = 10_000
+    on_page: Callable[[int, Counter[str]], None] | None = None
+
+
+@dataclass
+class SyncSummary:
+    """Outcomes by delivery status (accepted, duplicate, discarded, quarantined, rejected)."""
+
+    outcomes: Counter[str] = field(default_factory=Counter)
+    pages: int = 0
+    next_cursor: str | None = None
+
+    @property
+    def total(self) -> int:
+        return sum(self.outcomes.values())
+
+
+class SyncDeviceReadings:
+    """Each pulled message is validated and de-duplicated exactly like a webhook delivery."""
+
+    def __init__(self, gateway: DeviceGateway, record: RecordReading) -> None:
+        self._gateway = gateway
+        self._record = record
+
+    async def __call__(self, command: SyncReadings) -> SyncSummary:
+        summary = SyncSummary(next_cursor=command.cursor)
+        while summary.pages < command.max_pages:
+            page = await self._gateway.readings_since(summary.next_cursor)
+            for message in page.items:
+                event = await self._record(RecordDelivery(
+                    SOURCE, message.message_id, message.body, message.telemetry, message.parse_error, BATCH_SYNC,
+                ))
+                summary.outcomes[event.status.value] += 1
+            summary.pages += 1
+            if command.on_page is not None:
+                command.on_page(len(page.items), summary.outcomes)
+            if page.next_cursor is None:
+                break
+            summary.next_cursor = page.next_cursor
+        return summary

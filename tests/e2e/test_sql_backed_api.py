@@ -1,0 +1,63 @@
+"""The same slice with the real SQL adapter: SQLite and Postgres behind the HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from application.context import CLI
+from application.users import CreateUser, CreateUserCommand
+from domain.users import Role
+from tests.e2e.conftest import enrol_patient
+from tests.support.app import build_app, container_of, deliver, drain_outbox, fixture, settings_for_tests
+from tests.support.world import World
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
+@pytest.fixture
+def sql_app(world: World, database_url: str) -> Litestar:
+    return build_app(world, settings_for_tests(database_url=database_url), fake_database=False)
+
+
+@pytest.fixture
+async def sql_client(sql_app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=sql_app) as test_client:
+        yield test_client
+
+
+async def test_reading_flows_to_the_emr_through_the_database(
+    sql_app: Litestar, sql_client: AsyncTestClient[Litestar], world: World
+) -> None:
+    auth = await login_sql(sql_client, sql_app, world)
+    ids = await enrol_patient(sql_client, auth)
+    first = await deliver(sql_client, fixture("bp_normal"), webhook_id="msg_sql_1")
+    again = await deliver(sql_client, fixture("bp_normal"), webhook_id="msg_sql_1")
+    assert (first.json()["status"], again.json()["status"]) == ("accepted", "duplicate")
+
+    assert await drain_outbox(sql_app) == 2
+
+    status = (await sql_client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
+    assert sorted((i["code"], i["status"], i["http_status"]) for i in status["items"]) == [
+        ("85354-9", "delivered", 201), ("8867-4", "delivered", 201)]
+    readings = (await sql_client.get(f"/api/v1/patients/{ids['patient_id']}/readings", headers=auth)).json()
+    assert readings["total"] == 1
+    assert readings["readings"][0]["measured_at"].endswith("-05:00")
+    assert len(world.emr.observations) == 2
+
+
+async def login_sql(client: AsyncTestClient[Litestar], app: Litestar, world: World) -> dict[str, str]:
+    """Users live in the database here: create one through the real use case, then log in."""
+    async with container_of(app)() as scope:
+        create = await scope.get(CreateUser)
+        await create(CreateUserCommand("dr-sql", Role.CLINICIAN, "dr-sql-correct-horse", CLI))
+    response = await client.post("/api/v1/auth/token", json={"username": "dr-sql", "password": "dr-sql-correct-horse"})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -1,0 +1,86 @@
+"""The real MioConnect REST adapter (httpx) against a local stand-in of the device cloud."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import httpx
+import pytest
+
+from adapters.fakes.audit import FakeAuditLog
+from adapters.fakes.unit_of_work import FakeUnitOfWork
+from adapters.mioconnect.client import GatewayError, MioConnectGateway, gateway_client
+from application.auditing import Auditor
+from application.record_reading import RecordReading
+from application.sync_device_readings import SyncDeviceReadings, SyncReadings
+from tests.support.app import fixture
+from tests.support.gateway_standin import API_KEY, GatewayState, gateway_standin
+from tests.support.world import World
+
+
+SLEPT: list[float] = []
+
+
+def _gateway(state: GatewayState, api_key: str = API_KEY, **options: Any) -> MioConnectGateway:
+    """The real client over a mounted ASGI transport: real HTTP semantics, no network."""
+    transport = httpx.ASGITransport(app=gateway_standin(state))
+    client = gateway_client("http://gateway.test", api_key, transport=transport)
+    return MioConnectGateway(client, sleep=_record_sleep, **options)
+
+
+async def _record_sleep(seconds: float) -> None:
+    SLEPT.append(seconds)
+
+
+async def test_inventory_is_paged_with_limit_and_next_token() -> None:
+    state = GatewayState(devices=[{"deviceId": f"86001304567{n:04d}", "modelNumber": "TMB-2092-G"}
+                                  for n in range(5)])
+    gateway = _gateway(state, page_size=2)
+    seen, cursor = [], None
+    while True:
+        page = await gateway.list_devices(cursor)
+        seen.extend(page.items)
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == 5
+    assert [q.get("limit") for _, q in state.requests] == ["2", "2", "2"]
+    assert [q.get("nextToken") for _, q in state.requests] == [None, "2", "4"]
+
+
+async def test_429_and_503_are_retried_honouring_retry_after() -> None:
+    state = GatewayState(devices=[{"deviceId": "860013045670001", "modelNumber": "TMB-2091-G"}],
+                         failures=[(429, {"Retry-After": "3"}), (503, {})])
+    SLEPT.clear()
+    page = await _gateway(state).list_devices()
+    assert len(page.items) == 1
+    assert SLEPT == [3.0, 1.0]
+
+
+async def test_persistent_failure_and_a_wrong_key_are_clear_errors() -> None:
+    failing = _gateway(GatewayState(failures=[(500, {})] * 10), max_retries=2)
+    with pytest.raises(GatewayError, match="500"):
+        await failing.list_devices()
+    with pytest.raises(GatewayError, match="403"):
+        await _gateway(GatewayState(), api_key="wrong").list_devices()
+
+
+async def test_batch_sync_goes_through_validation_and_dedupe() -> None:
+    messages = [
+        {"id": "m1", "message": fixture("bp_normal")},
+        {"id": "m2", "message": fixture("bp_normal")},  # same reading again: duplicate
+        {"id": "m3", "message": fixture("pulseox_sentinel")},  # device could not measure: discarded
+        {"id": "m4", "message": {"deviceId": 5}},  # unusable body: kept as rejected
+    ]
+    world = World()
+    record = RecordReading(FakeUnitOfWork(world.store), world.clock, world.ids,
+                           Auditor(FakeAuditLog(), world.clock))
+    pages: list[int] = []
+    sync = SyncDeviceReadings(_gateway(GatewayState(messages=messages), page_size=3), record)
+    summary = await sync(SyncReadings(on_page=lambda n, _: pages.append(n)))
+    assert summary.outcomes == Counter({"quarantined": 1, "duplicate": 1, "discarded": 1, "rejected": 1})
+    assert pages == [3, 1]
+    assert len(world.store.committed.deliveries) == 4
+    again = await sync(SyncReadings())
+    assert again.outcomes == Counter({"duplicate": 4})

@@ -1,0 +1,40 @@
+"""The file key store: created 0600 on first use, refuses looser permissions, publishes public keys only."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from adapters.keys.file_store import FileKeyStore, KeyFilePermissionError
+
+
+async def test_first_use_creates_an_owner_only_file_with_a_signing_key(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "keystore.json"
+    store = FileKeyStore(path)
+    key = await store.signing_key()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert key.jwk["kty"] == "RSA"
+    assert "d" in key.jwk
+    (public,) = await store.public_jwks()
+    assert public["kid"] == key.kid
+    assert public["alg"] == "RS384"
+    assert {"d", "p", "q", "dp", "dq", "qi"}.isdisjoint(public)
+
+
+async def test_secrets_are_generated_once_and_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "keystore.json"
+    first = await FileKeyStore(path).secret("api-token-signing-key")
+    again = await FileKeyStore(path).secret("api-token-signing-key")
+    assert first == again
+    assert len(first) >= 32
+
+
+async def test_a_readable_key_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keystore.json"
+    await FileKeyStore(path).signing_key()
+    os.chmod(path, 0o644)
+    with pytest.raises(KeyFilePermissionError, match="chmod 600"):
+        await FileKeyStore(path).signing_key()
