@@ -51,3 +51,15 @@ class DeviceTelemetry:
     measurement: Measurement | None
     device_problem: str | None = None
     unknown_type: str | None = None
+
+
+@dataclass(frozen=True)
+class DeviceStatusReport:
+    """A device's own status message (battery, signal, firmware): never a reading."""
+
+    gateway_device_id: str
+    model_number: str
+    reported_at: datetime
+    battery_percent: int | None = None
+    signal_bars: int | None = None
+    firmware: str | None = None

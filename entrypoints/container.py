@@ -34,14 +34,14 @@ from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from application.assign_device import AssignDevice, UnassignDevice
 from application.auditing import Auditor
+from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.push_observations import PushPendingObservations
 from application.queries import PatientQueries
-from application.device_queries import DeviceQueries
 from application.record_device_status import RecordDeviceStatus
 from application.record_reading import RecordReading
-from application.sync_device_readings import SyncDeviceReadings
 from application.register_device import RegisterDevice
+from application.sync_device_readings import SyncDeviceReadings
 from application.users import Authenticate, CreateUser
 from domain.ports import (
     AuditLog,
@@ -90,7 +90,10 @@ class InfrastructureProvider(Provider):
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
     ids = provide(UuidGenerator, provides=IdGenerator, scope=Scope.APP)
     random = provide(SystemRandom, provides=RandomSource, scope=Scope.APP)
-    hasher = provide(Argon2PasswordHasher, provides=PasswordHasher, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def hasher(self) -> PasswordHasher:
+        return Argon2PasswordHasher()
 
 
 class IntegrationsProvider(Provider):

@@ -10,12 +10,11 @@ class Argon2PasswordHasher:
     """argon2id with argon2-cffi's RFC 9106 defaults; tests may lower the cost."""
 
     def __init__(self, time_cost: int | None = None, memory_cost: int | None = None) -> None:
-        options: dict[str, int] = {}
-        if time_cost is not None:
-            options["time_cost"] = time_cost
-        if memory_cost is not None:
-            options["memory_cost"] = memory_cost
-        self._hasher = _Argon2(**options)
+        defaults = _Argon2()
+        self._hasher = _Argon2(
+            time_cost=time_cost if time_cost is not None else defaults.time_cost,
+            memory_cost=memory_cost if memory_cost is not None else defaults.memory_cost,
+        )
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 import structlog
 from litestar import Request, Response
@@ -32,19 +33,19 @@ def problem(status: int, title: str, detail: str | None = None, **extra: object)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _request_id(request: Request[object, object, object]) -> str | None:
+def _request_id(request: Request[Any, Any, Any]) -> str | None:
     value = request.scope.get("state", {}).get("request_id")
     return value if isinstance(value, str) else None
 
 
-def domain_error(request: Request[object, object, object], exc: DomainError) -> Response[dict[str, object]]:
+def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, object]]:
     for kind, status, title in _DOMAIN_STATUS:
         if isinstance(exc, kind):
             return problem(status, title, str(exc), request_id=_request_id(request))
     return problem(400, "Invalid request", str(exc), request_id=_request_id(request))
 
 
-def http_error(request: Request[object, object, object], exc: HTTPException) -> Response[dict[str, object]]:
+def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, object]]:
     errors = exc.extra if isinstance(exc, ValidationException) and exc.extra else None
     return problem(
         exc.status_code, _title(exc.status_code), exc.detail, errors=errors,
@@ -52,7 +53,7 @@ def http_error(request: Request[object, object, object], exc: HTTPException) -> 
     )
 
 
-def emr_error(request: Request[object, object, object], exc: EmrError) -> Response[dict[str, object]]:
+def emr_error(request: Request[Any, Any, Any], exc: EmrError) -> Response[dict[str, object]]:
     """The EMR failed us: 503 when it may recover (with Retry-After), 502 otherwise."""
     if isinstance(exc, EmrUnavailable):
         response = problem(503, "EMR unavailable", str(exc), request_id=_request_id(request))
@@ -62,7 +63,7 @@ def emr_error(request: Request[object, object, object], exc: EmrError) -> Respon
     return problem(502, "EMR error", str(exc), request_id=_request_id(request))
 
 
-def unexpected_error(request: Request[object, object, object], exc: Exception) -> Response[dict[str, object]]:
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     # the exception text may quote data; log its type only
     _log.error("unhandled_error", error_type=type(exc).__name__, request_id=_request_id(request))
     return problem(

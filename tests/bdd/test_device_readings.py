@@ -90,7 +90,7 @@ def _arrive(client: AsyncTestClient[Litestar], app: Litestar, run: Runner, ctx: 
             body: dict[str, Any], path: str = TELEMETRY) -> Any:
     raw, headers = signed(body)
     ctx["response"] = run(client.post(path, content=raw, headers=headers))
-    run(drain_outbox(app))
+    run(drain_outbox(client))
     return ctx["response"]
 
 
@@ -118,7 +118,7 @@ def again(client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, Any],
 @when(parsers.parse("the clinic hands that device to {name} from the start of the day"))
 def hand_over(name: str, client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, Any], run: Runner) -> None:
     _hand_out(client, run, ctx, "860013045611111", "TMB-2092-G")
-    run(drain_outbox(app))
+    run(drain_outbox(client))
 
 
 @when(parsers.parse("the blood-pressure cuff reports its battery at {percent:d} percent"))

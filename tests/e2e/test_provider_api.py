@@ -117,7 +117,7 @@ async def test_reading_reaches_the_emr_and_sync_status_shows_it(
     pending = (await client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
     assert {i["status"] for i in pending["items"]} == {"pending"}
 
-    assert await drain_outbox(app) == 2
+    assert await drain_outbox(client) == 2
 
     status = (await client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
     assert status["patient_id"] == ids["patient_id"]

@@ -12,7 +12,7 @@ from application.context import CLI
 from application.users import CreateUser, CreateUserCommand
 from domain.users import Role
 from tests.e2e.conftest import enrol_patient
-from tests.support.app import build_app, container_of, deliver, drain_outbox, fixture, settings_for_tests
+from tests.support.app import build_app, container_of, deliver, drain_outbox, fixture, in_app, settings_for_tests
 from tests.support.world import World
 
 
@@ -42,7 +42,7 @@ async def test_reading_flows_to_the_emr_through_the_database(
     again = await deliver(sql_client, fixture("bp_normal"), webhook_id="msg_sql_1")
     assert (first.json()["status"], again.json()["status"]) == ("accepted", "duplicate")
 
-    assert await drain_outbox(sql_app) == 2
+    assert await drain_outbox(sql_client) == 2
 
     status = (await sql_client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
     assert sorted((i["code"], i["status"], i["http_status"]) for i in status["items"]) == [
@@ -55,9 +55,12 @@ async def test_reading_flows_to_the_emr_through_the_database(
 
 async def login_sql(client: AsyncTestClient[Litestar], app: Litestar, world: World) -> dict[str, str]:
     """Users live in the database here: create one through the real use case, then log in."""
-    async with container_of(app)() as scope:
-        create = await scope.get(CreateUser)
-        await create(CreateUserCommand("dr-sql", Role.CLINICIAN, "dr-sql-correct-horse", CLI))
+    async def create_user() -> None:
+        async with container_of(app)() as scope:
+            create = await scope.get(CreateUser)
+            await create(CreateUserCommand("dr-sql", Role.CLINICIAN, "dr-sql-correct-horse", CLI))
+
+    await in_app(client, create_user)
     response = await client.post("/api/v1/auth/token", json={"username": "dr-sql", "password": "dr-sql-correct-horse"})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -18,7 +18,6 @@ from tests.support.app import fixture
 from tests.support.gateway_standin import API_KEY, GatewayState, gateway_standin
 from tests.support.world import World
 
-
 SLEPT: list[float] = []
 
 

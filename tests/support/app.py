@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from dishka import AsyncContainer
@@ -22,6 +24,7 @@ from entrypoints.settings import Settings
 from entrypoints.worker import OutboxWorker
 from tests.support.world import FakesProvider, World
 
+T = TypeVar("T")
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"vantrexia-test-webhook-secret-32b").decode()
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mioconnect"
 TELEMETRY = "/api/v1/webhooks/mioconnect/telemetry"
@@ -42,9 +45,15 @@ def container_of(app: Litestar) -> AsyncContainer:
     return container
 
 
-async def drain_outbox(app: Litestar) -> int:
+async def in_app(client: AsyncTestClient[Litestar], work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` on the app's own event loop (the test client serves the app from a portal thread)."""
+    return await asyncio.to_thread(client.blocking_portal.call, work)
+
+
+async def drain_outbox(client: AsyncTestClient[Litestar]) -> int:
     """Run the outbox worker until nothing is due; returns how many pushes were attempted."""
-    return await OutboxWorker(container_of(app), batch_size=50, poll_seconds=0).drain()
+    worker = OutboxWorker(container_of(client.app), batch_size=50, poll_seconds=0)
+    return await in_app(client, worker.drain)
 
 
 def add_user(world: World, username: str = "dr-ada", role: Role = Role.CLINICIAN) -> tuple[str, str]:

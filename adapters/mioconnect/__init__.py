@@ -1,0 +1,1 @@
+"""MioConnect device cloud: inbound webhooks (verification, parsing) and the REST client."""
