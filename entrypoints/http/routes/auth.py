@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, post
+from litestar.params import JSONBody
 
 from adapters.auth.tokens import AccessTokenService
 from application.users import Authenticate, Credentials
@@ -14,7 +15,7 @@ from entrypoints.http.security import PUBLIC, request_id_of
 @post("/api/v1/auth/token", opt=PUBLIC, tags=["auth"], status_code=200, summary="Obtain a bearer token")
 async def issue_token(
     request: Request,  # type: ignore[type-arg]
-    data: dto.TokenRequest,
+    data: JSONBody[dto.TokenRequest],
     authenticate: FromDishka[Authenticate],
     tokens: FromDishka[AccessTokenService],
 ) -> dto.TokenResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, Parameter
 
 from application.assign_device import (
     AssignDevice,
@@ -34,7 +34,7 @@ async def list_devices(
 @get("/api/v1/devices/{device_id:str}", tags=["devices"], summary="A device with status and assignment history")
 async def get_device(
     request: Request,  # type: ignore[type-arg]
-    device_id: str,
+    device_id: FromPath[str],
     queries: FromDishka[DeviceQueries],
 ) -> dto.DeviceDetailOut:
     detail = await queries.device(actor_of(request), device_id)
@@ -44,7 +44,7 @@ async def get_device(
 @post("/api/v1/devices", tags=["devices"], summary="Register a gateway device")
 async def register_device(
     request: Request,  # type: ignore[type-arg]
-    data: dto.RegisterDeviceRequest,
+    data: JSONBody[dto.RegisterDeviceRequest],
     register: FromDishka[RegisterDevice],
 ) -> dto.DeviceOut:
     device = await register(RegisterDeviceCommand(data.device_id, data.model_number, actor_of(request)))
@@ -57,8 +57,8 @@ async def register_device(
 )
 async def assign_device(
     request: Request,  # type: ignore[type-arg]
-    device_id: str,
-    data: dto.AssignRequest,
+    device_id: FromPath[str],
+    data: JSONBody[dto.AssignRequest],
     assign: FromDishka[AssignDevice],
 ) -> dto.AssignmentOut:
     result = await assign(
@@ -76,9 +76,9 @@ async def assign_device(
 )
 async def unassign_device(
     request: Request,  # type: ignore[type-arg]
-    device_id: str,
+    device_id: FromPath[str],
     unassign: FromDishka[UnassignDevice],
-    data: dto.UnassignRequest | None = None,
+    data: JSONBody[dto.UnassignRequest | None] = None,
 ) -> list[dto.AssignmentOut]:
     ended = await unassign(
         UnassignDeviceCommand(device_id, actor_of(request), data.user_slot if data else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from application.import_patients import (
     BrowseEmrPatients,
@@ -38,7 +38,7 @@ async def browse_emr_patients(
 )
 async def import_selected(
     request: Request,  # type: ignore[type-arg]
-    data: dto.ImportRequest,
+    data: JSONBody[dto.ImportRequest],
     import_patients: FromDishka[ImportPatients],
 ) -> dto.ImportResponse:
     result = await import_patients(ImportSelectedPatients(tuple(data.ecw_patient_ids), actor_of(request)))

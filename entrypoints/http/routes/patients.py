@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, get
-from litestar.params import Parameter
+from litestar.params import FromPath, Parameter
 
 from application.queries import PageQuery, PatientQueries
 from entrypoints.http import dto
@@ -29,7 +29,7 @@ async def list_patients(
 @get("/api/v1/patients/{patient_id:str}", tags=["patients"], summary="One patient with assigned devices")
 async def get_patient(
     request: Request,  # type: ignore[type-arg]
-    patient_id: str,
+    patient_id: FromPath[str],
     queries: FromDishka[PatientQueries],
 ) -> dto.PatientDetailOut:
     detail = await queries.patient(actor_of(request), patient_id)
@@ -51,7 +51,7 @@ async def get_patient(
 @get("/api/v1/patients/{patient_id:str}/readings", tags=["patients"], summary="A patient's readings")
 async def list_readings(
     request: Request,  # type: ignore[type-arg]
-    patient_id: str,
+    patient_id: FromPath[str],
     queries: FromDishka[PatientQueries],
     page: int = Page,
     page_size: int = PageSize,
@@ -66,7 +66,7 @@ async def list_readings(
 )
 async def sync_status(
     request: Request,  # type: ignore[type-arg]
-    patient_id: str,
+    patient_id: FromPath[str],
     queries: FromDishka[PatientQueries],
 ) -> dto.SyncStatusOut:
     items = await queries.sync_status(actor_of(request), patient_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from dishka import FromDishka
 from litestar import Request, Response, get
+from litestar.params import FromPath
 
 from adapters.fhir.bundle import observation_bundle
 from application.queries import PatientQueries
@@ -17,7 +18,7 @@ FHIR_JSON = "application/fhir+json"
 @get("/api/v1/readings/{reading_id:str}/fhir", tags=["readings"], summary="FHIR Bundle of the reading")
 async def reading_fhir(
     request: Request,  # type: ignore[type-arg]
-    reading_id: str,
+    reading_id: FromPath[str],
     queries: FromDishka[PatientQueries],
 ) -> Response[dict[str, Any]]:
     drafts = await queries.observations(actor_of(request), reading_id)
