@@ -10,6 +10,8 @@ import structlog
 def configure_logging(level: str) -> None:
     numeric = logging.getLevelName(level)
     logging.basicConfig(level=numeric, format="%(message)s")
+    # per-request lines from the HTTP client would only repeat what our own events say
+    logging.getLogger("httpx").setLevel(max(numeric, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

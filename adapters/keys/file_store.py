@@ -65,9 +65,13 @@ class FileKeyStore:
         return [public_jwk(SigningKey(k["kid"], k["jwk"])) for k in self.load()["keys"]]
 
     async def secret(self, name: str) -> str:
-        data = self.load()
-        stored: dict[str, str] = data["secrets"]
+        stored: dict[str, str] = self.load()["secrets"]
         if name not in stored:
-            stored[name] = secrets.token_urlsafe(32)
-            self._write(data)
+            # another process (CLI, worker) may have created it since we read the file
+            self._data = None
+            data = self.load()
+            stored = data["secrets"]
+            if name not in stored:
+                stored[name] = secrets.token_urlsafe(32)
+                self._write(data)
         return stored[name]

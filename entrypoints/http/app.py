@@ -64,6 +64,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             security=[{"BearerToken": []}],
         ),
         lifespan=[lifespan],
+        logging_config=None,  # structlog is configured once by the entrypoint
         debug=False,
     )
     setup_dishka(container, app)

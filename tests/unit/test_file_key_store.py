@@ -38,3 +38,11 @@ async def test_a_readable_key_file_is_refused(tmp_path: Path) -> None:
     os.chmod(path, 0o644)
     with pytest.raises(KeyFilePermissionError, match="chmod 600"):
         await FileKeyStore(path).signing_key()
+
+
+async def test_a_secret_created_by_another_process_is_picked_up(tmp_path: Path) -> None:
+    path = tmp_path / "keystore.json"
+    server, cli = FileKeyStore(path), FileKeyStore(path)
+    await server.secret("api-token-signing-key")  # the server has read the file
+    created_by_cli = await cli.secret("mioconnect-webhook-secret")
+    assert await server.secret("mioconnect-webhook-secret") == created_by_cli
