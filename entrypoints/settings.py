@@ -29,6 +29,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_secret_previous: str | None = None
     webhook_max_body_bytes: int = 65_536
     demo: bool = False
+    demo_password_file: str = "var/demo-admin-password"  # noqa: S105 - a path, not a password
     synthetic_patients: int = 150
     token_ttl_seconds: int = 900
     worker: Literal["inprocess", "off"] = "inprocess"
@@ -55,7 +56,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     ),
     "MIOCONNECT_WEBHOOK_SECRET_PREVIOUS": ("webhook_secret_previous", "previous secret, accepted during rotation"),
     "VANTREXIA_WEBHOOK_MAX_BYTES": ("webhook_max_body_bytes", "largest webhook body accepted (bytes)"),
-    "VANTREXIA_DEMO": ("demo", "true: create a demo admin user on start-up"),
+    "VANTREXIA_DEMO": ("demo", "true: create the demo admin and demo patients on start-up"),
+    "VANTREXIA_DEMO_PASSWORD_FILE": ("demo_password_file", "where the demo admin's password is written (mode 0600)"),
     "VANTREXIA_SYNTHETIC_PATIENTS": ("synthetic_patients", "patients the fake EMR holds"),
     "VANTREXIA_TOKEN_TTL_SECONDS": ("token_ttl_seconds", "lifetime of provider API bearer tokens"),
     "VANTREXIA_WORKER": ("worker", "inprocess: the API runs the outbox worker; off: run `vantrexia worker`"),

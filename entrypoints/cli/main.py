@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -55,13 +54,10 @@ def serve(
     import uvicorn
 
     from entrypoints.container import build_container
-    from entrypoints.demo import ensure_demo_admin
     from entrypoints.http.app import create_app
 
     settings = settings_or_exit()
     container = build_container(settings)
-    if settings.demo:
-        asyncio.run(ensure_demo_admin(container, Path(settings.key_file).parent.parent / "demo-admin-password"))
     uvicorn.run(
         create_app(container, settings), host=host or settings.host, port=port or settings.port,
         access_log=False, log_level=settings.log_level.lower(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import DishkaRouter, setup_dishka
@@ -13,6 +14,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from entrypoints.demo import ensure_demo_data
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.routes import auth, devices, ecw, patients, readings, system, webhooks
 from entrypoints.http.security import BearerAuthMiddleware, request_id_middleware
@@ -29,6 +31,8 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = None
+        if settings.demo:
+            await ensure_demo_data(container, Path(settings.demo_password_file))
         if settings.worker == "inprocess":
             worker = OutboxWorker(
                 container, batch_size=settings.worker_batch_size,
