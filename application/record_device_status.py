@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
+from application.seen_devices import seen_device
 from domain.deliveries import Delivery, DeliveryStatus, DeviceStatusReport
 from domain.devices import Device
 from domain.events import ReadingRecorded
@@ -53,16 +54,9 @@ class RecordDeviceStatus:
         return event
 
     async def _apply(self, uow: UnitOfWork, report: DeviceStatusReport) -> Device:
-        device = await uow.devices.by_gateway_id(report.gateway_device_id)
-        if device is None:
-            device = Device(
-                id=self._ids.new_id(), gateway_device_id=report.gateway_device_id,
-                model_number=report.model_number, registered_at=None, first_seen_at=report.reported_at,
-            )
-            await uow.devices.add(device)
-        seen = max(filter(None, (device.last_seen_at, report.reported_at)))
+        device = await seen_device(uow, self._ids, report.gateway_device_id, report.model_number, report.reported_at)
         updated = replace(
-            device, last_seen_at=seen,
+            device,
             battery_percent=report.battery_percent if report.battery_percent is not None else device.battery_percent,
             signal_bars=report.signal_bars if report.signal_bars is not None else device.signal_bars,
             firmware=report.firmware or device.firmware,

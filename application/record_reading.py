@@ -8,8 +8,9 @@ from datetime import datetime
 from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
 from application.outbox import enqueue_observations
+from application.seen_devices import seen_device
 from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
-from domain.devices import Device, assignment_at
+from domain.devices import assignment_at
 from domain.events import ReadingRecorded
 from domain.ports import Clock, IdGenerator, UnitOfWork
 from domain.readings import Reading, ReadingStatus
@@ -73,7 +74,7 @@ class RecordReading:
         telemetry = command.telemetry
         if telemetry is None:
             return ReadingRecorded(delivery.id, DeliveryStatus.REJECTED, None, command.parse_error)
-        device = await self._seen_device(uow, telemetry, now)
+        device = await seen_device(uow, self._ids, telemetry.gateway_device_id, telemetry.model_number, now)
         measurement = telemetry.measurement
         if measurement is None:
             unsupported = f"unsupported message type {telemetry.unknown_type or 'unknown'}"
@@ -101,20 +102,6 @@ class RecordReading:
         if status is ReadingStatus.ACCEPTED:
             await enqueue_observations(uow, self._ids, reading, now)
         return ReadingRecorded(delivery.id, _STATUS_OF[status], reading.id, reason)
-
-    async def _seen_device(self, uow: UnitOfWork, telemetry: DeviceTelemetry, now: datetime) -> Device:
-        device = await uow.devices.by_gateway_id(telemetry.gateway_device_id)
-        if device is None:
-            device = Device(
-                id=self._ids.new_id(), gateway_device_id=telemetry.gateway_device_id,
-                model_number=telemetry.model_number, registered_at=None, first_seen_at=now,
-                last_seen_at=now,
-            )
-            await uow.devices.add(device)
-            return device
-        device = replace(device, last_seen_at=now)
-        await uow.devices.save(device)
-        return device
 
 
 def _ids(event: ReadingRecorded) -> tuple[str, ...]:
