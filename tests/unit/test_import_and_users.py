@@ -1,0 +1,104 @@
+"""ImportPatients / BrowseEmrPatients, CreateUser / Authenticate."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.context import CLI
+from application.import_patients import (
+    BrowseEmrPatients,
+    BrowseEmrPatientsQuery,
+    ImportPatients,
+    ImportSelectedPatients,
+)
+from application.users import Authenticate, CreateUser, CreateUserCommand, Credentials
+from domain.audit import AuditOutcome
+from domain.errors import AuthenticationFailed, Conflict, InvalidInput
+from domain.users import Role, User
+from tests.unit.conftest import Fakes
+
+
+def importer(fakes: Fakes) -> ImportPatients:
+    return ImportPatients(fakes.uow, fakes.emr, fakes.clock, fakes.ids, fakes.auditor)
+
+
+async def test_import_copies_demographics_and_skips_the_second_time(fakes: Fakes) -> None:
+    source = fakes.emr.patients["synthetic-patient-0003"]
+    selection = ("synthetic-patient-0003", "nobody", "synthetic-patient-0003")
+    result = await importer(fakes)(ImportSelectedPatients(selection, CLI))
+    (patient,) = result.imported
+    assert (patient.name, patient.birth_date, patient.mrn, patient.phone, patient.address, patient.active) == (
+        source.name, source.birth_date, source.mrn, source.phone, source.address, True)
+    assert [(e.emr_patient_id, e.error) for e in result.errors] == [("nobody", "patient not found in the EMR")]
+    again = await importer(fakes)(ImportSelectedPatients(("synthetic-patient-0003",), CLI))
+    assert (again.imported, again.skipped) == ((), ("synthetic-patient-0003",))
+    assert len(fakes.db.patients) == 1
+
+
+async def test_import_needs_a_selection_and_audits_ids_not_names(fakes: Fakes) -> None:
+    with pytest.raises(InvalidInput):
+        await importer(fakes)(ImportSelectedPatients((), CLI))
+    await importer(fakes)(ImportSelectedPatients(("synthetic-patient-0001",), CLI))
+    entry = fakes.audit.entries[-1]
+    assert entry.action == "patient.import"
+    assert fakes.emr.patients["synthetic-patient-0001"].name not in repr(entry)
+
+
+async def test_browse_pages_through_the_emr(fakes: Fakes) -> None:
+    browse = BrowseEmrPatients(fakes.emr, fakes.auditor)
+    page = await browse(BrowseEmrPatientsQuery(2, 4, CLI))
+    assert (page.page, page.total, [p.emr_patient_id for p in page.patients]) == (
+        2, 10, [f"synthetic-patient-{n:04d}" for n in range(5, 9)])
+    with pytest.raises(InvalidInput):
+        await browse(BrowseEmrPatientsQuery(1, 101, CLI))
+
+
+async def test_users_are_stored_with_an_argon2id_hash(fakes: Fakes) -> None:
+    user = await CreateUser(fakes.uow, fakes.hasher, fakes.clock, fakes.ids, fakes.auditor)(
+        CreateUserCommand("dr-okafor", Role.CLINICIAN, "correct-horse-battery", CLI))
+    stored = fakes.db.users[user.id]
+    assert stored.password_hash.startswith("$argon2id$")
+    assert "correct-horse-battery" not in stored.password_hash
+
+
+@pytest.mark.parametrize(("username", "password"), [("dr", "long-enough-password"), ("dr okafor", "long-enough-pw"),
+                                                    ("dr-okafor", "short")])
+async def test_weak_credentials_are_refused(fakes: Fakes, username: str, password: str) -> None:
+    with pytest.raises(InvalidInput):
+        await CreateUser(fakes.uow, fakes.hasher, fakes.clock, fakes.ids, fakes.auditor)(
+            CreateUserCommand(username, Role.ADMIN, password, CLI))
+
+
+async def test_a_taken_username_is_a_conflict(fakes: Fakes) -> None:
+    create = CreateUser(fakes.uow, fakes.hasher, fakes.clock, fakes.ids, fakes.auditor)
+    await create(CreateUserCommand("dr-okafor", Role.ADMIN, "correct-horse-battery", CLI))
+    with pytest.raises(Conflict):
+        await create(CreateUserCommand("dr-okafor", Role.CLINICIAN, "another-good-password", CLI))
+
+
+async def test_authentication_fails_alike_for_every_wrong_case(fakes: Fakes) -> None:
+    await CreateUser(fakes.uow, fakes.hasher, fakes.clock, fakes.ids, fakes.auditor)(
+        CreateUserCommand("dr-okafor", Role.ADMIN, "correct-horse-battery", CLI))
+    authenticate = Authenticate(fakes.uow, fakes.hasher, fakes.auditor)
+    assert (await authenticate(Credentials("dr-okafor", "correct-horse-battery"))).role is Role.ADMIN
+    messages = set()
+    for username, password in (("dr-okafor", "wrong-password!!"), ("nobody", "correct-horse-battery")):
+        with pytest.raises(AuthenticationFailed) as caught:
+            await authenticate(Credentials(username, password))
+        messages.add(str(caught.value))
+    assert len(messages) == 1
+    assert fakes.audit.entries[-1].outcome is AuditOutcome.FAILURE
+
+
+async def test_the_fake_unit_of_work_commits_or_discards(fakes: Fakes) -> None:
+    async with fakes.uow as uow:
+        await uow.users.add(_user(fakes))
+    assert fakes.db.users == {}
+    async with fakes.uow as uow:
+        await uow.users.add(_user(fakes))
+        await uow.commit()
+    assert len(fakes.db.users) == 1
+
+
+def _user(fakes: Fakes) -> User:
+    return User("u-1", "someone", Role.CLINICIAN, "hash", True, fakes.clock.now())
