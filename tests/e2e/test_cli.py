@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from adapters.fakes.clock import FixedClock
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from entrypoints.cli.main import app
+from tests.support.app import WEBHOOK_SECRET, build_app, fixture
+from tests.support.gateway_standin import API_KEY, GatewayState, gateway_standin
+from tests.support.live import live_server
+from tests.support.world import World
 
 runner = CliRunner()
 
@@ -69,3 +75,41 @@ def test_a_taken_username_is_refused(env: dict[str, str]) -> None:
     again = runner.invoke(app, args, input="another-long-password\n", env=env)
     assert again.exit_code == 2
     assert "taken" in again.output
+
+
+def test_sync_devices_pulls_from_the_device_cloud_with_a_summary(env: dict[str, str]) -> None:
+    state = GatewayState(messages=[{"id": "m1", "message": fixture("bp_normal")},
+                                   {"id": "m2", "message": fixture("pulseox_sentinel")}])
+    runner.invoke(app, ["migrate"], env=env)
+    with live_server(gateway_standin(state)) as url:
+        gateway_env = {**env, "VANTREXIA_DEVICE_GATEWAY": "mioconnect", "MIOCONNECT_API_URL": url,
+                       "MIOCONNECT_API_KEY": API_KEY}
+        first = runner.invoke(app, ["sync", "devices"], env=gateway_env)
+        again = runner.invoke(app, ["sync", "devices"], env=gateway_env)
+    assert first.exit_code == 0, first.output
+    assert _row(first.output, "quarantined") == "1"
+    assert _row(first.output, "discarded") == "1"
+    assert _row(again.output, "duplicate") == "2"
+    assert all(query.get("limit") for _, query in state.requests)
+
+
+def test_sync_devices_without_the_gateway_settings_is_a_clear_error(env: dict[str, str]) -> None:
+    result = runner.invoke(app, ["sync", "devices"], env={**env, "VANTREXIA_DEVICE_GATEWAY": "mioconnect"})
+    assert result.exit_code == 2
+    assert "MIOCONNECT_API_URL is required" in result.output
+
+
+def _row(output: str, outcome: str) -> str:
+    line = next(line for line in output.splitlines() if f" {outcome} " in line)
+    return line.split("│")[2].strip()
+
+
+def test_simulate_sends_signed_deliveries_and_summarises_the_answers(env: dict[str, str]) -> None:
+    world = World(clock=FixedClock(datetime.now(UTC)))  # the simulator stamps readings with the real time
+    with live_server(build_app(world)) as url:
+        result = runner.invoke(app, ["simulate", "--url", url, "--secret", WEBHOOK_SECRET, "--devices", "4",
+                                     "--readings", "3", "--invalid-share", "0"], env=env)
+    assert result.exit_code == 0, result.output
+    assert _row(result.output, "quarantined") == "12"
+    assert len(world.store.committed.deliveries) == 12
+    assert len({d.gateway_device_id for d in world.store.committed.devices.values()}) == 4
