@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 from domain.deliveries import DeliveryStatus
 from domain.readings import ReadingStatus
 from tests.e2e.conftest import enrol_patient
-from tests.support.app import TELEMETRY, deliver, fixture, signed
+from tests.support.app import TELEMETRY, build_app, deliver, fixture, settings_for_tests, signed
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
@@ -132,3 +132,29 @@ async def test_control_solution_is_discarded_with_its_reason(client: Client, aut
     assert response.json()["status"] == "discarded"
     assert "control solution" in response.json()["reason"]
     assert not world.store.committed.outbox
+
+
+async def test_the_previous_secret_still_works_during_rotation(world: World) -> None:
+    previous = "whsec_" + base64.b64encode(b"the-secret-before-the-rotation!!").decode()
+    app = build_app(world, settings_for_tests(webhook_secret_previous=previous))
+    async with AsyncTestClient(app=app) as client:
+        raw, headers = signed(fixture("bp_normal"), secret=previous)
+        assert (await client.post(TELEMETRY, content=raw, headers=headers)).status_code == 202
+        raw, headers = signed(fixture("scale"))
+        assert (await client.post(TELEMETRY, content=raw, headers=headers)).status_code == 202
+
+
+async def test_status_reports_update_the_device_and_add_no_reading(client: Client, auth: dict[str, str],
+                                                                   world: World) -> None:
+    ids = await enrol_patient(client, auth)
+    raw, headers = signed(fixture("status_bp", bat=41, sig=9))
+    answer = await client.post("/api/v1/webhooks/mioconnect/status", content=raw, headers=headers)
+    assert answer.status_code == 202
+    assert answer.json()["status"] == "status_updated"
+    device = (await client.get(f"/api/v1/devices/{ids['device_id']}", headers=auth)).json()
+    assert (device["battery_percent"], device["signal_bars"], device["firmware"]) == (41, 9, "2.1.7")
+    assert [a["patient_id"] for a in device["assignments"]] == [ids["patient_id"]]
+    assert not world.store.committed.readings
+    bad, bad_headers = signed(fixture("bp_normal"))
+    not_a_status = await client.post("/api/v1/webhooks/mioconnect/status", content=bad, headers=bad_headers)
+    assert not_a_status.status_code == 422
