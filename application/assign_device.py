@@ -8,6 +8,7 @@ from datetime import datetime
 from application.auditing import Auditor
 from application.context import Actor
 from application.outbox import enqueue_observations
+from application.triage_reading import TriageReading
 from domain.devices import DEFAULT_USER_SLOT, Device, DeviceAssignment
 from domain.errors import InvalidInput, NotFound
 from domain.ports import Clock, IdGenerator, UnitOfWork
@@ -32,11 +33,14 @@ class DeviceAssigned:
 class AssignDevice:
     """Start an assignment; release quarantined readings measured at or after its start."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor, triage: TriageReading
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._auditor = auditor
+        self._triage = triage
 
     async def __call__(self, command: AssignDeviceCommand) -> DeviceAssigned:
         now = self._clock.now()
@@ -63,6 +67,7 @@ class AssignDevice:
                 accepted = replace(reading, status=ReadingStatus.ACCEPTED, patient_id=patient.id, reason=None)
                 await uow.readings.save(accepted)
                 await enqueue_observations(uow, self._ids, accepted, now)
+                await self._triage(uow, accepted, now)
                 released.append(accepted.id)
             await uow.commit()
         await self._auditor.record(

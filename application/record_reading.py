@@ -9,6 +9,7 @@ from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
 from application.outbox import enqueue_observations
 from application.seen_devices import seen_device
+from application.triage_reading import TriageReading
 from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
 from domain.devices import assignment_at
 from domain.events import ReadingRecorded
@@ -38,11 +39,14 @@ class RecordDelivery:
 class RecordReading:
     """Keep the raw delivery, attribute and validate the reading, and queue it for the EMR."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor, triage: TriageReading
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._auditor = auditor
+        self._triage = triage
 
     async def __call__(self, command: RecordDelivery) -> ReadingRecorded:
         now = self._clock.now()
@@ -101,6 +105,7 @@ class RecordReading:
             return ReadingRecorded(delivery.id, DeliveryStatus.DUPLICATE, None, "reading already recorded")
         if status is ReadingStatus.ACCEPTED:
             await enqueue_observations(uow, self._ids, reading, now)
+            await self._triage(uow, reading, now)
         return ReadingRecorded(delivery.id, _STATUS_OF[status], reading.id, reason)
 
 

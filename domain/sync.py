@@ -31,6 +31,7 @@ class OutboxItem:
     next_attempt_at: datetime
     reading_id: str | None = None
     patient_id: str | None = None
+    alert_id: str | None = None
     code: str | None = None
     resource_type: str = "Observation"
     attempts: int = 0

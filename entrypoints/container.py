@@ -42,6 +42,7 @@ from application.record_device_status import RecordDeviceStatus
 from application.record_reading import RecordReading
 from application.register_device import RegisterDevice
 from application.sync_device_readings import SyncDeviceReadings
+from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
 from domain.ports import (
     AuditLog,
@@ -147,6 +148,14 @@ class ApplicationProvider(Provider):
         return RetryPolicy(max_attempts=settings.outbox_max_attempts)
 
     auditor = provide(Auditor, scope=Scope.APP)
+    triage = provide(TriageReading, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def triage_policy(self, settings: Settings) -> TriagePolicy:
+        return TriagePolicy(
+            dedupe_window=timedelta(hours=settings.alert_dedupe_hours),
+            escalate_after=timedelta(minutes=settings.escalate_after_minutes),
+        )
     use_cases = provide_all(
         RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,

@@ -36,6 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_poll_seconds: float = 0.5
     worker_batch_size: int = 20
     outbox_max_attempts: int = 8
+    alert_dedupe_hours: float = 24
+    escalate_after_minutes: float = 15
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
@@ -64,6 +66,8 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VANTREXIA_WORKER_POLL_SECONDS": ("worker_poll_seconds", "how often an idle worker looks for due work"),
     "VANTREXIA_WORKER_BATCH_SIZE": ("worker_batch_size", "outbox items claimed per batch"),
     "VANTREXIA_OUTBOX_MAX_ATTEMPTS": ("outbox_max_attempts", "attempts before an EMR push is dead"),
+    "VANTREXIA_ALERT_DEDUPE_HOURS": ("alert_dedupe_hours", "no second open alert per rule and patient within it"),
+    "VANTREXIA_ESCALATE_AFTER_MINUTES": ("escalate_after_minutes", "an unacknowledged critical alert escalates after"),
     "LOG_LEVEL": ("log_level", "DEBUG, INFO, WARNING or ERROR"),
 }
 _FIELD_TO_VARIABLE = {field: name for name, (field, _) in VARIABLES.items()}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 
 from domain.alerts import Alert
 from domain.deliveries import Delivery
 from domain.devices import Device, DeviceAssignment
+from domain.notifications import PushToken
 from domain.patients import Patient
 from domain.readings import Reading
 from domain.sync import OutboxItem, SyncAttempt
@@ -28,6 +30,8 @@ class Tables:
     attempts: dict[str, SyncAttempt] = field(default_factory=dict)
     alerts: dict[str, Alert] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    thresholds: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    push_tokens: dict[str, PushToken] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: dict(getattr(self, f.name)) for f in fields(self)})

@@ -11,7 +11,9 @@ from adapters.fakes.repositories import (
     InMemoryDeviceRepository,
     InMemoryOutboxRepository,
     InMemoryPatientRepository,
+    InMemoryPushTokenRepository,
     InMemoryReadingRepository,
+    InMemoryThresholdRepository,
     InMemoryUserRepository,
 )
 from adapters.fakes.store import InMemoryStore, Tables
@@ -38,6 +40,8 @@ class FakeUnitOfWork:
         self.outbox = InMemoryOutboxRepository(self._working)
         self.alerts = InMemoryAlertRepository(self._working)
         self.users = InMemoryUserRepository(self._working)
+        self.thresholds = InMemoryThresholdRepository(self._working)
+        self.push_tokens = InMemoryPushTokenRepository(self._working)
 
     async def __aexit__(
         self,

@@ -13,6 +13,7 @@ from sqlalchemy import RowMapping
 from domain.alerts import Alert, AlertStatus, Severity
 from domain.deliveries import Delivery, DeliveryStatus
 from domain.devices import Device, DeviceAssignment
+from domain.notifications import Platform, PushToken
 from domain.patients import Patient
 from domain.readings import Measurement, Quantity, Reading, ReadingKind, ReadingStatus, Unit, VitalSign
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
@@ -77,6 +78,14 @@ def alert_row(alert: Alert) -> Row:
 
 def alert_of(row: RowMapping) -> Alert:
     return build(Alert, row, severity=Severity(row["severity"]), status=AlertStatus(row["status"]))
+
+
+def push_token_row(token: PushToken) -> Row:
+    return {**vars(token), "platform": token.platform.value}
+
+
+def push_token_of(row: RowMapping) -> PushToken:
+    return build(PushToken, row, platform=Platform(row["platform"]))
 
 
 def outbox_row(item: OutboxItem) -> Row:

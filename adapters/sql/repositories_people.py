@@ -13,7 +13,7 @@ from adapters.sql.tables import device_assignments, devices, patients, users
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
 from domain.patients import Patient
-from domain.users import User
+from domain.users import Role, User
 
 
 class SqlPatientRepository:
@@ -105,3 +105,8 @@ class SqlUserRepository:
     async def by_username(self, username: str) -> User | None:
         row = await fetch_one(self._c, users, users.c.username == username)
         return m.user_of(row) if row else None
+
+    async def active_with_role(self, role: Role) -> Sequence[User]:
+        rows = await fetch_all(self._c, users, users.c.active.is_(True), users.c.role == role.value,
+                               order_by=(users.c.id,))
+        return [m.user_of(row) for row in rows]

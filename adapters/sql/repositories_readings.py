@@ -1,4 +1,4 @@
-"""Readings, raw deliveries and alerts over one AsyncConnection."""
+"""Readings and raw deliveries over one AsyncConnection."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, upsert
-from adapters.sql.tables import alerts, deliveries, readings
-from domain.alerts import Alert
+from adapters.sql.tables import deliveries, readings
 from domain.deliveries import Delivery
 from domain.readings import Reading, ReadingStatus
 
@@ -45,6 +44,16 @@ class SqlReadingRepository:
         total = await self._c.scalar(select(func.count()).select_from(t).where(t.c.patient_id == patient_id))
         return [m.reading_of(row) for row in page.mappings()], int(total or 0)
 
+    async def between(self, patient_id: str, start: datetime, end: datetime) -> Sequence[Reading]:
+        t = readings
+        rows = await fetch_all(
+            self._c, t,
+            t.c.patient_id == patient_id, t.c.status == ReadingStatus.ACCEPTED.value,
+            t.c.measured_at_utc >= start, t.c.measured_at_utc < end,
+            order_by=(t.c.measured_at_utc, t.c.id),
+        )
+        return [m.reading_of(row) for row in rows]
+
     async def quarantined(self, device_id: str, user_slot: str, since: datetime) -> Sequence[Reading]:
         t = readings
         rows = await fetch_all(
@@ -72,18 +81,3 @@ class SqlDeliveryRepository:
         t = deliveries
         row = await fetch_one(self._c, t, t.c.source == source, t.c.webhook_id == webhook_id)
         return m.delivery_of(row) if row else None
-
-
-class SqlAlertRepository:
-    """AlertRepository on `alerts`."""
-
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._c = connection
-
-    async def add(self, alert: Alert) -> None:
-        await self._c.execute(alerts.insert().values(m.alert_row(alert)))
-
-    async def for_patient(self, patient_id: str) -> Sequence[Alert]:
-        t = alerts
-        rows = await fetch_all(self._c, t, t.c.patient_id == patient_id, order_by=(t.c.raised_at, t.c.id))
-        return [m.alert_of(row) for row in rows]

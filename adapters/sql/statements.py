@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 
-def _insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
+def dialect_insert(connection: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
@@ -25,7 +25,7 @@ async def insert_if_new(
     Race-safe: a concurrent inserter of the same key waits for the other transaction and then
     does nothing, instead of failing the whole transaction with a unique violation.
     """
-    statement = _insert(connection, table).values(dict(row))
+    statement = dialect_insert(connection, table).values(dict(row))
     statement = statement.on_conflict_do_nothing(index_elements=list(unique) if unique else None)
     result = await connection.execute(statement.returning(table.c.id))
     return result.first() is not None
@@ -33,7 +33,7 @@ async def insert_if_new(
 
 async def upsert(connection: AsyncConnection, table: Table, row: Mapping[str, Any]) -> None:
     """Insert the row or overwrite every column of the row with the same id."""
-    statement = _insert(connection, table).values(dict(row))
+    statement = dialect_insert(connection, table).values(dict(row))
     changes = {name: statement.excluded[name] for name in row if name != "id"}
     await connection.execute(statement.on_conflict_do_update(index_elements=[table.c.id], set_=changes))
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -124,6 +125,8 @@ outbox = Table(
     Column("last_error", Text), Column("trace_context", String(255)),
     Column("lease_owner", String(255)),
     Column("lease_until", UtcDateTime),
+    Column("alert_id", String(36)),
+    Index("ix_outbox_alert_id", "alert_id"),
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_outbox_patient_id", "patient_id", "created_at"),
     Index("ix_outbox_reading_id", "reading_id"),
@@ -148,7 +151,29 @@ alerts = Table(
     Column("acknowledged_by", String(36)), Column("acknowledged_at", UtcDateTime),
     Column("resolved_by", String(36)), Column("resolved_at", UtcDateTime),
     Column("resolution_note", Text),
+    Column("summary", String(255), nullable=False, server_default=""),
+    Column("escalation_level", Integer, nullable=False, server_default="0"),
+    Column("escalated_at", UtcDateTime),
+    Column("no_push_target", Boolean, nullable=False, server_default=false()),
     Index("ix_alerts_patient_id", "patient_id", "raised_at"),
+    Index("ix_alerts_status_severity", "status", "severity", "raised_at"),
+)
+patient_thresholds = Table(
+    "patient_thresholds", metadata,
+    Column("patient_id", String(36), ForeignKey("patients.id"), primary_key=True),
+    Column("overrides", Json, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+push_tokens = Table(
+    "push_tokens", metadata, _id(),
+    _ref("user_id", "users.id"),
+    Column("token", String(4096), nullable=False, unique=True),
+    Column("platform", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("registered_at", UtcDateTime, nullable=False),
+    Column("deactivated_at", UtcDateTime),
+    Column("deactivation_reason", String(64)),
+    Index("ix_push_tokens_user_id", "user_id", "active"),
 )
 
 users = Table(

@@ -7,16 +7,19 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
 from adapters.sql.repositories_people import SqlDeviceRepository, SqlPatientRepository, SqlUserRepository
-from adapters.sql.repositories_readings import SqlAlertRepository, SqlDeliveryRepository, SqlReadingRepository
+from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.ports import (
     AlertRepository,
     DeliveryRepository,
     DeviceRepository,
     OutboxRepository,
     PatientRepository,
+    PushTokenRepository,
     ReadingRepository,
+    ThresholdRepository,
     UserRepository,
 )
 
@@ -36,6 +39,8 @@ class SqlAlchemyUnitOfWork:
     outbox: OutboxRepository
     alerts: AlertRepository
     users: UserRepository
+    thresholds: ThresholdRepository
+    push_tokens: PushTokenRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -58,6 +63,8 @@ class SqlAlchemyUnitOfWork:
         self.outbox = SqlOutboxRepository(connection)
         self.alerts = SqlAlertRepository(connection)
         self.users = SqlUserRepository(connection)
+        self.thresholds = SqlThresholdRepository(connection)
+        self.push_tokens = SqlPushTokenRepository(connection)
         return self
 
     async def __aexit__(

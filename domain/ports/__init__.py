@@ -20,7 +20,9 @@ from domain.ports.repositories import (
     DeviceRepository,
     OutboxRepository,
     PatientRepository,
+    PushTokenRepository,
     ReadingRepository,
+    ThresholdRepository,
     UnitOfWork,
     UserRepository,
 )
@@ -31,6 +33,6 @@ __all__ = [
     "DeviceRepository", "EmrConnection", "EmrError", "EmrGateway", "EmrPatientPage",
     "EmrRejected", "EmrUnavailable", "GatewayDevice", "GatewayMessage", "GatewayPage",
     "IdGenerator", "KeyStore", "Notifier", "ObservationReceipt", "OutboxRepository",
-    "PasswordHasher", "PatientRepository", "PushMessage", "PushResult", "RandomSource",
-    "ReadingRepository", "SigningKey", "UnitOfWork", "UserRepository",
+    "PasswordHasher", "PatientRepository", "PushMessage", "PushResult", "PushTokenRepository", "RandomSource",
+    "ReadingRepository", "SigningKey", "ThresholdRepository", "UnitOfWork", "UserRepository",
 ]

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
 from domain.alerts import Alert
 from domain.deliveries import Delivery
 from domain.devices import Device, DeviceAssignment
+from domain.notifications import PushToken
 from domain.patients import Patient
 from domain.readings import Reading
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt
-from domain.users import User
+from domain.users import Role, User
 
 
 class PatientRepository(Protocol):
@@ -47,6 +49,9 @@ class ReadingRepository(Protocol):
     async def for_patient(
         self, patient_id: str, offset: int, limit: int
     ) -> tuple[Sequence[Reading], int]: ...
+    async def between(self, patient_id: str, start: datetime, end: datetime) -> Sequence[Reading]:
+        """The patient's accepted readings measured in [start, end), oldest first."""
+        ...
     async def quarantined(self, device_id: str, user_slot: str, since: datetime) -> Sequence[Reading]:
         """Quarantined readings of a device slot measured at or after `since`."""
         ...
@@ -79,13 +84,38 @@ class OutboxRepository(Protocol):
 
 class AlertRepository(Protocol):
     async def add(self, alert: Alert) -> None: ...
+    async def save(self, alert: Alert) -> None: ...
+    async def get(self, alert_id: str) -> Alert | None: ...
     async def for_patient(self, patient_id: str) -> Sequence[Alert]: ...
+    async def open_for_rule(self, patient_id: str, rule: str, since: datetime) -> Alert | None:
+        """An unresolved alert of this rule for the patient raised at or after `since`."""
+        ...
+    async def search(
+        self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[Alert], int]:
+        """Filtered alerts, critical first, then oldest first."""
+        ...
+    async def open_critical(self) -> Sequence[Alert]: ...
+
+
+class ThresholdRepository(Protocol):
+    async def get(self, patient_id: str) -> Mapping[str, Decimal]:
+        """The patient's overridden thresholds by name (empty: defaults apply)."""
+        ...
+    async def save(self, patient_id: str, overrides: Mapping[str, Decimal], updated_at: datetime) -> None: ...
+
+
+class PushTokenRepository(Protocol):
+    async def by_token(self, token: str) -> PushToken | None: ...
+    async def save(self, token: PushToken) -> None: ...
+    async def active_for(self, user_ids: Sequence[str]) -> Sequence[PushToken]: ...
 
 
 class UserRepository(Protocol):
     async def add(self, user: User) -> None: ...
     async def get(self, user_id: str) -> User | None: ...
     async def by_username(self, username: str) -> User | None: ...
+    async def active_with_role(self, role: Role) -> Sequence[User]: ...
 
 
 class UnitOfWork(Protocol):
@@ -98,6 +128,8 @@ class UnitOfWork(Protocol):
     outbox: OutboxRepository
     alerts: AlertRepository
     users: UserRepository
+    thresholds: ThresholdRepository
+    push_tokens: PushTokenRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.sql.migrate import downgrade, run_migrations
+from adapters.sql.migrate import alembic_config, downgrade, run_migrations
 from adapters.sql.tables import ALL_TABLES, metadata
 
 TABLES = {table.name for table in ALL_TABLES}
+HEAD = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite:///unused")).get_current_head()
 
 
 def _schema(connection: Connection) -> dict[str, Any]:
@@ -34,7 +36,7 @@ async def _up_down_up(url: str, engine_factory: Callable[[str], AsyncEngine]) ->
     engine = engine_factory(url)
     run_migrations(url)  # called while an event loop runs: alembic gets a thread of its own
     async with engine.connect() as connection:
-        assert await connection.run_sync(_schema) == {"tables": TABLES, "revision": "0001", "drift": []}
+        assert await connection.run_sync(_schema) == {"tables": TABLES, "revision": HEAD, "drift": []}
 
     downgrade(url, "base")
     async with engine.connect() as connection:
@@ -43,7 +45,7 @@ async def _up_down_up(url: str, engine_factory: Callable[[str], AsyncEngine]) ->
 
     run_migrations(url, "head")
     async with engine.connect() as connection:
-        assert await connection.run_sync(_schema) == {"tables": TABLES, "revision": "0001", "drift": []}
+        assert await connection.run_sync(_schema) == {"tables": TABLES, "revision": HEAD, "drift": []}
 
 
 async def test_sqlite_upgrade_downgrade_upgrade(
@@ -66,7 +68,7 @@ def test_migrate_without_an_event_loop_creates_the_sqlite_folder(tmp_path: Path)
         names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     assert names == TABLES | {"alembic_version"}
-    assert revision == ("0001",)
+    assert revision == (HEAD,)
 
 
 def test_other_databases_are_refused() -> None:

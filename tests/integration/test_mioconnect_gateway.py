@@ -14,6 +14,7 @@ from adapters.mioconnect.client import GatewayError, MioConnectGateway, gateway_
 from application.auditing import Auditor
 from application.record_reading import RecordReading
 from application.sync_device_readings import SyncDeviceReadings, SyncReadings
+from application.triage_reading import TriagePolicy, TriageReading
 from tests.support.app import fixture
 from tests.support.gateway_standin import API_KEY, GatewayState, gateway_standin
 from tests.support.world import World
@@ -74,7 +75,7 @@ async def test_batch_sync_goes_through_validation_and_dedupe() -> None:
     ]
     world = World()
     record = RecordReading(FakeUnitOfWork(world.store), world.clock, world.ids,
-                           Auditor(FakeAuditLog(), world.clock))
+                           Auditor(FakeAuditLog(), world.clock), TriageReading(world.ids, TriagePolicy()))
     pages: list[int] = []
     sync = SyncDeviceReadings(_gateway(GatewayState(messages=messages), page_size=3), record)
     summary = await sync(SyncReadings(on_page=lambda n, _: pages.append(n)))

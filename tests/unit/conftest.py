@@ -16,6 +16,7 @@ from adapters.fakes.store import InMemoryStore, Tables
 from adapters.fakes.synthetic import synthetic_patients
 from adapters.fakes.unit_of_work import FakeUnitOfWork
 from application.auditing import Auditor
+from application.triage_reading import TriagePolicy, TriageReading
 from domain.deliveries import DeviceTelemetry
 from domain.readings import Measurement, Quantity, ReadingKind, Unit, VitalSign
 
@@ -41,6 +42,10 @@ class Fakes:
     @property
     def auditor(self) -> Auditor:
         return Auditor(self.audit, self.clock)
+
+    @property
+    def triage(self) -> TriageReading:
+        return TriageReading(self.ids, TriagePolicy())
 
     @property
     def db(self) -> Tables:

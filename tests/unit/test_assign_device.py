@@ -25,7 +25,7 @@ async def patients(fakes: Fakes, count: int = 2) -> list[str]:
 
 
 def assign(fakes: Fakes) -> AssignDevice:
-    return AssignDevice(fakes.uow, fakes.clock, fakes.ids, fakes.auditor)
+    return AssignDevice(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)
 
 
 async def test_register_creates_and_refuses_a_second_registration(fakes: Fakes) -> None:

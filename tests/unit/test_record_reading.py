@@ -24,14 +24,14 @@ async def assign_cuff(fakes: Fakes, start_hours_ago: int = 24, slot: str = "1") 
     patient_id = imported.imported[0].id
     device = await RegisterDevice(fakes.uow, fakes.clock, fakes.ids, fakes.auditor)(
         RegisterDeviceCommand(CUFF, "TMB-2092-G", CLI))
-    await AssignDevice(fakes.uow, fakes.clock, fakes.ids, fakes.auditor)(AssignDeviceCommand(
+    await AssignDevice(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)(AssignDeviceCommand(
         device.id, patient_id, CLI, user_slot=slot, effective_from=NOW - timedelta(hours=start_hours_ago)))
     return patient_id
 
 
 async def record(fakes: Fakes, telemetry: DeviceTelemetry | None, webhook_id: str = "msg_1",
                  parse_error: str | None = None):  # type: ignore[no-untyped-def]
-    use_case = RecordReading(fakes.uow, fakes.clock, fakes.ids, fakes.auditor)
+    use_case = RecordReading(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)
     return await use_case(RecordDelivery("mioconnect", webhook_id, BODY, telemetry, parse_error))
 
 
