@@ -32,10 +32,12 @@ from adapters.mioconnect.webhook import WebhookVerifier
 from adapters.sql.audit import SqlAuditLog
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
+from application.alerts import AlertWorkflow, PatientThresholds, RegisterPushToken
 from application.assign_device import AssignDevice, UnassignDevice
 from application.auditing import Auditor
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
+from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
 from application.queries import PatientQueries
 from application.record_device_status import RecordDeviceStatus
@@ -159,7 +161,8 @@ class ApplicationProvider(Provider):
     use_cases = provide_all(
         RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
-        SyncDeviceReadings, RecordDeviceStatus, DeviceQueries,
+        SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
+        RegisterPushToken, PushAlertNotifications, EscalateAlerts,
     )
 
 

@@ -10,6 +10,7 @@ import socket
 import structlog
 from dishka import AsyncContainer
 
+from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushBatch, PushPendingObservations
 
 _log = structlog.get_logger("vantrexia.worker")
@@ -44,13 +45,17 @@ class OutboxWorker:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     async def run_once(self) -> int:
-        """Process one batch; returns how many items were attempted."""
+        """One batch of EMR pushes and of alert pushes, then escalations; returns the work done."""
+        batch = PushBatch(self.worker_id, self._batch_size)
         async with self._container() as scope:
-            push = await scope.get(PushPendingObservations)
-            results = await push(PushBatch(self.worker_id, self._batch_size))
-        for result in results:
+            observations = await (await scope.get(PushPendingObservations))(batch)
+            notifications = await (await scope.get(PushAlertNotifications))(batch)
+            escalations = await (await scope.get(EscalateAlerts))()
+        for result in observations:
             _log.info("emr_push", item_id=result.item_id, status=result.status, http_status=result.http_status)
-        return len(results)
+        for result in notifications:
+            _log.info("alert_push", item_id=result.item_id, status=result.status)
+        return len(observations) + len(notifications) + len(escalations)
 
     async def run(self, stop: asyncio.Event) -> None:
         _log.info("worker_started", worker_id=self.worker_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -201,3 +201,50 @@ class SyncStatusOut(msgspec.Struct):
 class HealthOut(msgspec.Struct):
     status: str
     database: str
+
+
+class AlertOut(msgspec.Struct):
+    id: str
+    patient_id: str
+    reading_id: str
+    rule: str
+    severity: str
+    status: str
+    summary: str
+    raised_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    resolved_by: str | None
+    resolved_at: datetime | None
+    resolution_note: str | None
+    escalation_level: int
+    no_push_target: bool
+
+
+class AlertsPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    alerts: list[AlertOut]
+
+
+class ResolveRequest(msgspec.Struct, forbid_unknown_fields=True):
+    note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class ThresholdsBody(msgspec.Struct):
+    """Threshold name → value (units as in DESIGN.md §7: mmHg, %, /min, mg/dL, lb)."""
+
+    thresholds: dict[str, Annotated[float, msgspec.Meta(ge=0, le=10_000)]]
+
+
+class PushTokenRequest(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(min_length=20, max_length=4096)]
+    platform: Literal["android", "ios", "web"] = "android"
+
+
+class PushTokenOut(msgspec.Struct):
+    id: str
+    platform: str
+    active: bool
+    registered_at: datetime
