@@ -1,0 +1,161 @@
+"""Steps for features/triage_alerts.feature, driven through the HTTP API on fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from domain.patients import EmrPatient
+from domain.users import Role
+from tests.bdd.conftest import Runner
+from tests.support.app import build_app, deliver, drain_outbox, fixture, login
+from tests.support.world import World
+
+scenarios("triage_alerts.feature")
+
+PHONE = "fcm-token-dr-okafor-phone-000000001"
+OUTCOMES = {
+    "no alert": None,
+    "a critical blood-pressure crisis alert": ("bp_crisis", "critical"),
+    "a warning for stage 2 blood pressure": ("bp_stage2", "warning"),
+    "a warning for low blood pressure": ("hypotension", "warning"),
+    "a critical alert for low blood pressure": ("hypotension", "critical"),
+    "a warning for low oxygen saturation": ("spo2_low", "warning"),
+    "a critical alert for low oxygen saturation": ("spo2_low", "critical"),
+}
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def client(world: World, run: Runner) -> Iterator[AsyncTestClient[Litestar]]:
+    test_client = AsyncTestClient(app=build_app(world))
+    run(test_client.__aenter__())
+    yield test_client
+    run(test_client.__aexit__(None, None, None))
+
+
+@pytest.fixture
+def ctx(client: AsyncTestClient[Litestar], world: World, run: Runner) -> dict[str, Any]:
+    return {"auth": run(login(client, world))}
+
+
+def _api(client: AsyncTestClient[Litestar], run: Runner, method: str, path: str, ctx: dict[str, Any],
+         body: Any = None) -> Any:
+    return run(client.request(method, path, json=body, headers=ctx["auth"]))
+
+
+@given(parsers.parse("{name} is monitored at home with a blood-pressure cuff and a pulse oximeter"))
+def monitored(name: str, world: World, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    world.emr.patients["emr-bram"] = EmrPatient("emr-bram", name, None, "MRN-2207")
+    imported = _api(client, run, "POST", "/api/v1/patients/import_selected_from_ecw/", ctx,
+                    {"ecw_patient_ids": ["emr-bram"]})
+    ctx["patient_id"] = imported.json()["patients"][0]["vantrexia_id"]
+    for sample, model in (("bp_normal", "TMB-2092-G"), ("pulseox", "TMB-2094-G")):
+        device = _api(client, run, "POST", "/api/v1/devices/", ctx,
+                      {"device_id": fixture(sample)["deviceId"], "model_number": model})
+        _api(client, run, "POST", f"/api/v1/devices/{device.json()['id']}/assign/", ctx,
+             {"patient_id": ctx["patient_id"], "effective_from": "2026-11-20T00:00:00Z"})
+
+
+@given(parsers.parse("Dr. Okafor's phone is registered for alerts"))
+def phone(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    _api(client, run, "POST", "/api/v1/notifications/tokens/", ctx, {"token": PHONE})
+
+
+@given(parsers.parse("Bram's care team sets his low-oxygen limit to {limit:d} percent"))
+def low_oxygen_limit(limit: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    _api(client, run, "PUT", f"/api/v1/patients/{ctx['patient_id']}/thresholds/", ctx,
+         {"thresholds": {"spo2_low_below": limit}})
+
+
+@when(parsers.parse("Bram's cuff reads {sys_:d}/{dia:d} mmHg"))
+def cuff_reads(sys_: int, dia: int, client: AsyncTestClient[Litestar], run: Runner) -> None:
+    answer = run(deliver(client, fixture("bp_normal", sys=sys_, dia=dia, pul=72)))
+    assert answer.json()["status"] == "accepted"  # "no alert" must not mean "reading set aside"
+    run(drain_outbox(client))
+
+
+@when(parsers.parse("Bram's pulse oximeter reads {spo2:d} percent"))
+def oximeter_reads(spo2: int, client: AsyncTestClient[Litestar], run: Runner) -> None:
+    answer = run(deliver(client, fixture("pulseox", spo2=spo2, pr=72)))
+    assert answer.json()["status"] == "accepted"
+    run(drain_outbox(client))
+
+
+@when(parsers.parse("nobody acknowledges the alert for {minutes:d} minutes"))
+def nobody_answers(minutes: int, world: World, client: AsyncTestClient[Litestar], run: Runner) -> None:
+    for _ in range(minutes // 5):
+        world.clock.advance(timedelta(minutes=5))
+        run(drain_outbox(client))
+
+
+@when("Dr. Okafor acknowledges the alert")
+def acknowledges(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    (alert,) = _api(client, run, "GET", "/api/v1/alerts/", ctx).json()["alerts"]
+    ctx["alert_id"] = alert["id"]
+    _api(client, run, "POST", f"/api/v1/alerts/{alert['id']}/acknowledge/", ctx)
+
+
+@when(parsers.parse('Dr. Okafor resolves it noting "{note}"'))
+def resolves(note: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    ctx["note"] = note
+    _api(client, run, "POST", f"/api/v1/alerts/{ctx['alert_id']}/resolve/", ctx, {"note": note})
+
+
+def _alerts(client: AsyncTestClient[Litestar], world: World, run: Runner) -> list[dict[str, Any]]:
+    admin = {"auth": run(login(client, world, Role.ADMIN))}  # a fresh login: the clock may have moved
+    alerts: list[dict[str, Any]] = _api(client, run, "GET", "/api/v1/alerts/", admin).json()["alerts"]
+    return alerts
+
+
+@then(parsers.parse("the care team sees {outcome}"))
+def sees(outcome: str, client: AsyncTestClient[Litestar], world: World, run: Runner) -> None:
+    expected = OUTCOMES[outcome]
+    shown = [(a["rule"], a["severity"]) for a in _alerts(client, world, run)]
+    assert shown == ([expected] if expected else [])
+
+
+@then("Dr. Okafor's phone receives an urgent alert")
+def urgent_push(world: World) -> None:
+    (push,) = world.notifier.sent
+    assert (push.token, push.message.severity) == (PHONE, "critical")
+
+
+@then("the alert on the phone names no patient and no reading")
+def no_phi(world: World) -> None:
+    (push,) = world.notifier.sent
+    assert set(vars(push.message)) == {"alert_id", "alert_type", "severity", "action_code"}
+    for phi in ("Bram", "Holloway", "MRN-2207", "186", "124", "860013045678901"):
+        assert phi not in repr(push.message)
+
+
+@then(parsers.parse("the alert has been passed on twice"))
+def escalated_twice(client: AsyncTestClient[Litestar], world: World, run: Runner) -> None:
+    (alert,) = _alerts(client, world, run)
+    assert alert["escalation_level"] == 2
+
+
+@then("the alert is flagged because no administrator can be reached by phone")
+def flagged(client: AsyncTestClient[Litestar], world: World, run: Runner) -> None:
+    (alert,) = _alerts(client, world, run)
+    assert alert["no_push_target"] is True
+
+
+@then("the alert is resolved with that note and the clinician's name on record")
+def resolved(client: AsyncTestClient[Litestar], world: World, ctx: dict[str, Any], run: Runner) -> None:
+    (alert,) = _alerts(client, world, run)
+    assert (alert["status"], alert["resolution_note"]) == ("resolved", ctx["note"])
+    assert alert["resolved_by"] == alert["acknowledged_by"]
+    assert alert["resolved_by"] in {u.id for u in world.store.committed.users.values()}
+
+
