@@ -38,6 +38,7 @@ class RecordDeviceStatus:
             id=self._ids.new_id(), source=command.source, webhook_id=command.webhook_id,
             received_at=now, body=command.body, status=DeliveryStatus.RECEIVED,
         )
+        touched: list[str] = [delivery.id]
         async with self._uow as uow:
             if not await uow.deliveries.add_if_new(delivery):
                 existing = await uow.deliveries.by_webhook_id(command.source, command.webhook_id)
@@ -48,9 +49,11 @@ class RecordDeviceStatus:
             else:
                 device = await self._apply(uow, command.report)
                 event = ReadingRecorded(delivery.id, DeliveryStatus.STATUS_UPDATED)
+                touched.append(device.id)
                 await uow.deliveries.save(replace(delivery, status=event.status))
-                await self._auditor.record(command.actor, "device.status", "Device", [device.id])
             await uow.commit()
+        # after the transaction: on SQLite a second writer would wait for this one to finish
+        await self._auditor.record(command.actor, "device.status", "Device", touched, status=event.status.value)
         return event
 
     async def _apply(self, uow: UnitOfWork, report: DeviceStatusReport) -> Device:

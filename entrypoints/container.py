@@ -35,6 +35,7 @@ from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from application.alerts import AlertWorkflow, PatientThresholds, RegisterPushToken
 from application.assign_device import AssignDevice, UnassignDevice
 from application.auditing import Auditor
+from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
@@ -162,7 +163,7 @@ class ApplicationProvider(Provider):
         RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
-        RegisterPushToken, PushAlertNotifications, EscalateAlerts,
+        RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from adapters.fakes.dashboard import InMemoryDashboard
 from adapters.fakes.repositories import (
     InMemoryAlertRepository,
     InMemoryDeliveryRepository,
@@ -42,6 +43,7 @@ class FakeUnitOfWork:
         self.users = InMemoryUserRepository(self._working)
         self.thresholds = InMemoryThresholdRepository(self._working)
         self.push_tokens = InMemoryPushTokenRepository(self._working)
+        self.dashboard = InMemoryDashboard(self._working)
 
     async def __aexit__(
         self,

@@ -7,12 +7,14 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.dashboard import SqlDashboard
 from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
 from adapters.sql.repositories_people import SqlDeviceRepository, SqlPatientRepository, SqlUserRepository
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.ports import (
     AlertRepository,
+    DashboardReadModel,
     DeliveryRepository,
     DeviceRepository,
     OutboxRepository,
@@ -41,6 +43,7 @@ class SqlAlchemyUnitOfWork:
     users: UserRepository
     thresholds: ThresholdRepository
     push_tokens: PushTokenRepository
+    dashboard: DashboardReadModel
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -65,6 +68,7 @@ class SqlAlchemyUnitOfWork:
         self.users = SqlUserRepository(connection)
         self.thresholds = SqlThresholdRepository(connection)
         self.push_tokens = SqlPushTokenRepository(connection)
+        self.dashboard = SqlDashboard(connection)
         return self
 
     async def __aexit__(

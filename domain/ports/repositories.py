@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.alerts import Alert
+from domain.dashboard import DashboardSnapshot, DashboardWindow
 from domain.deliveries import Delivery
 from domain.devices import Device, DeviceAssignment
 from domain.notifications import PushToken
@@ -118,6 +119,10 @@ class UserRepository(Protocol):
     async def active_with_role(self, role: Role) -> Sequence[User]: ...
 
 
+class DashboardReadModel(Protocol):
+    async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: `async with uow:` ... `await uow.commit()`."""
 
@@ -130,6 +135,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     thresholds: ThresholdRepository
     push_tokens: PushTokenRepository
+    dashboard: DashboardReadModel
 
     async def __aenter__(self) -> Self: ...
 

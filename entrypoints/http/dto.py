@@ -248,3 +248,13 @@ class PushTokenOut(msgspec.Struct):
     platform: str
     active: bool
     registered_at: datetime
+
+
+class DashboardOut(msgspec.Struct):
+    patients_monitored: int
+    readings_today: int
+    open_alerts: dict[str, int]
+    alerts_without_push_target: int
+    patients_without_reading_3_days: int
+    emr_sync: dict[str, int]
+    low_battery_devices: int

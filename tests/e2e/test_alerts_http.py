@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.users import Role
 from tests.e2e.conftest import enrol_patient
+from tests.e2e.test_sql_backed_api import expect_dashboard
 from tests.support.app import deliver, drain_outbox, fixture, login
 from tests.support.world import World
 
@@ -109,3 +110,13 @@ async def test_a_token_the_push_service_rejects_is_deactivated(client: Client, a
     await drain_outbox(client)
     (token,) = world.store.committed.push_tokens.values()
     assert token.active is False
+
+
+async def test_dashboard_counts_on_the_fakes(client: Client, auth: dict[str, str], world: World) -> None:
+    await enrol_patient(client, auth)
+    await deliver(client, fixture("bp_normal"))
+    await drain_outbox(client)
+    await expect_dashboard(client, auth)
+    world.clock.advance(timedelta(days=4))
+    board = (await client.get("/api/v1/dashboard/", headers=await login(client, world))).json()
+    assert (board["patients_without_reading_3_days"], board["readings_today"]) == (1, 0)

@@ -12,7 +12,16 @@ from application.context import CLI
 from application.users import CreateUser, CreateUserCommand
 from domain.users import Role
 from tests.e2e.conftest import enrol_patient
-from tests.support.app import build_app, container_of, deliver, drain_outbox, fixture, in_app, settings_for_tests
+from tests.support.app import (
+    build_app,
+    container_of,
+    deliver,
+    drain_outbox,
+    fixture,
+    in_app,
+    settings_for_tests,
+    signed,
+)
 from tests.support.world import World
 
 
@@ -51,6 +60,20 @@ async def test_reading_flows_to_the_emr_through_the_database(
     assert readings["total"] == 1
     assert readings["readings"][0]["measured_at"].endswith("-05:00")
     assert len(world.emr.observations) == 2
+    await expect_dashboard(sql_client, auth)
+
+
+async def expect_dashboard(client: AsyncTestClient[Litestar], auth: dict[str, str]) -> None:
+    """One monitored patient with today's reading, a crisis alert, a low cuff battery, EMR in sync."""
+    await deliver(client, fixture("bp_crisis"))
+    raw, headers = signed(fixture("status_bp", bat=15))
+    await client.post("/api/v1/webhooks/mioconnect/status", content=raw, headers=headers)
+    board = (await client.get("/api/v1/dashboard/", headers=auth)).json()
+    assert board == {
+        "patients_monitored": 1, "readings_today": 2, "open_alerts": {"warning": 0, "critical": 1},
+        "alerts_without_push_target": 0, "patients_without_reading_3_days": 0,
+        "emr_sync": {"pending": 2, "retrying": 0, "dead": 0}, "low_battery_devices": 1,
+    }
 
 
 async def login_sql(client: AsyncTestClient[Litestar], app: Litestar, world: World) -> dict[str, str]:

@@ -1,0 +1,35 @@
+"""The dashboard's figures computed from the in-memory tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from adapters.fakes.store import Tables
+from domain.alerts import AlertStatus
+from domain.dashboard import DashboardSnapshot, DashboardWindow
+from domain.readings import ReadingStatus
+from domain.sync import OutboxTopic, SyncStatus
+
+
+class InMemoryDashboard:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot:
+        monitored = {a.patient_id for a in self._t.assignments.values() if a.active
+                     and (p := self._t.patients.get(a.patient_id)) is not None and p.active}
+        accepted = [r for r in self._t.readings.values() if r.status is ReadingStatus.ACCEPTED]
+        recent = {r.patient_id for r in accepted if r.measured_at >= window.quiet_since}
+        open_alerts = [a for a in self._t.alerts.values() if a.status is AlertStatus.OPEN]
+        pushes = Counter(i.status.value for i in self._t.outbox.values() if i.topic is OutboxTopic.EMR_PUSH
+                         and i.status is not SyncStatus.DELIVERED)
+        return DashboardSnapshot(
+            patients_monitored=len(monitored),
+            readings_today=sum(r.measured_at >= window.day_start for r in accepted),
+            open_alerts=dict(Counter(a.severity.value for a in open_alerts)),
+            alerts_without_push_target=sum(a.no_push_target for a in open_alerts),
+            patients_without_recent_reading=len(monitored - recent),
+            sync={status: pushes.get(status, 0) for status in ("pending", "retrying", "dead")},
+            low_battery_devices=sum(d.battery_percent is not None and d.battery_percent < window.low_battery_percent
+                                    for d in self._t.devices.values()),
+        )
