@@ -29,12 +29,12 @@ class SqlDashboard:
         sync = await self._c.execute(
             select(outbox.c.status, func.count()).where(outbox.c.topic == OutboxTopic.EMR_PUSH.value)
             .group_by(outbox.c.status))
-        sync_counts: dict[str, int] = {str(status): int(count) for status, count in sync.tuples().all()}
+        sync_counts: dict[str, int] = {str(status): int(count) for status, count in sync.all()}
         return DashboardSnapshot(
             patients_monitored=await self._count(monitored.subquery()),
             readings_today=await self._count(
                 select(readings.c.id).where(accepted, readings.c.measured_at_utc >= window.day_start).subquery()),
-            open_alerts={str(severity): int(count) for severity, count in by_severity.tuples().all()},
+            open_alerts={str(severity): int(count) for severity, count in by_severity.all()},
             alerts_without_push_target=await self._count(
                 select(alerts.c.id).where(open_alerts, alerts.c.no_push_target.is_(True)).subquery()),
             patients_without_recent_reading=await self._count(
