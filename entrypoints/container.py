@@ -44,6 +44,7 @@ from application.queries import PatientQueries
 from application.record_device_status import RecordDeviceStatus
 from application.record_reading import RecordReading
 from application.register_device import RegisterDevice
+from application.reports import ReportVitals
 from application.sync_device_readings import SyncDeviceReadings
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
@@ -163,7 +164,7 @@ class ApplicationProvider(Provider):
         RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
-        RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard,
+        RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
     )
 
 

@@ -16,7 +16,18 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.demo import ensure_demo_data
 from entrypoints.http.problems import EXCEPTION_HANDLERS
-from entrypoints.http.routes import alerts, auth, dashboard, devices, ecw, patients, readings, system, webhooks
+from entrypoints.http.routes import (
+    alerts,
+    auth,
+    dashboard,
+    devices,
+    ecw,
+    patients,
+    readings,
+    reports,
+    system,
+    webhooks,
+)
 from entrypoints.http.security import BearerAuthMiddleware, request_id_middleware
 from entrypoints.settings import Settings
 from entrypoints.worker import OutboxWorker, WorkerWakeup
@@ -55,7 +66,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             devices.list_devices, devices.get_device, devices.register_device, devices.assign_device,
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
             alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,
-            alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard,
+            alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard, reports.vitals_report,
         ],
     )
     app = Litestar(

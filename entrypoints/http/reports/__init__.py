@@ -1,0 +1,1 @@
+"""Renderings of the vitals report: CSV rows and an SVG trend chart."""
