@@ -47,7 +47,7 @@ async def test_svg_chart_draws_points_over_threshold_bands(client: Client, auth:
     assert response.headers["content-type"].startswith("image/svg+xml")
     root = ET.fromstring(response.text)
     titles = [t.text or "" for t in root.iter(f"{SVG}text")]
-    assert any(t.startswith("Blood pressure") for t in titles)
+    assert any(t.startswith("Systolic blood pressure") for t in titles)
     assert any(t.startswith("Heart rate") for t in titles)
     assert len(list(root.iter(f"{SVG}circle"))) == 6  # systolic, diastolic and pulse of two readings
     assert {r.get("fill") for r in root.iter(f"{SVG}rect")} >= {"#fde7b0", "#f8c4c0"}  # warning and critical bands

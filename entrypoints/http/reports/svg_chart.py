@@ -12,7 +12,7 @@ from domain.readings import Reading, VitalSign
 from domain.triage import Thresholds
 from domain.validation import glucose_mg_dl
 
-WIDTH, PANEL_HEIGHT, LEFT, RIGHT, TOP = 820, 190, 60, 20, 34
+WIDTH, PANEL_HEIGHT, LEFT, RIGHT, TOP = 820, 170, 60, 20, 56
 WARNING, CRITICAL = "#fde7b0", "#f8c4c0"
 COLORS = {VitalSign.SYSTOLIC: "#1f5fa8", VitalSign.DIASTOLIC: "#5aa0e0", VitalSign.PULSE: "#7a3fa0",
           VitalSign.SPO2: "#1f8a5a", VitalSign.BODY_WEIGHT: "#8a5a1f", VitalSign.GLUCOSE: "#a81f4f"}
@@ -31,10 +31,13 @@ class Panel:
 def panels(t: Thresholds) -> list[Panel]:
     f = float
     return [
-        Panel("Blood pressure", "mmHg", (VitalSign.SYSTOLIC, VitalSign.DIASTOLIC), 40, 220,
+        Panel("Systolic blood pressure", "mmHg", (VitalSign.SYSTOLIC,), 60, 220,
               ((f(t.systolic_crisis_above), 220, CRITICAL), (f(t.systolic_stage2_from), f(t.systolic_crisis_above),
-               WARNING), (40, f(t.systolic_critical_low_below), CRITICAL),
+               WARNING), (60, f(t.systolic_critical_low_below), CRITICAL),
                (f(t.systolic_critical_low_below), f(t.systolic_low_below), WARNING))),
+        Panel("Diastolic blood pressure", "mmHg", (VitalSign.DIASTOLIC,), 40, 140,
+              ((f(t.diastolic_crisis_above), 140, CRITICAL),
+               (f(t.diastolic_stage2_from), f(t.diastolic_crisis_above), WARNING))),
         Panel("Heart rate", "/min", (VitalSign.PULSE,), 30, 160,
               ((f(t.pulse_critical_high_above), 160, CRITICAL), (f(t.pulse_high_above), f(t.pulse_critical_high_above),
                WARNING), (30, f(t.pulse_critical_low_below), CRITICAL),
@@ -69,7 +72,11 @@ def vitals_svg(report: VitalsReport) -> str:
              f'viewBox="0 0 {WIDTH} {height}" role="img" font-family="sans-serif" font-size="11">',
              f"<title>Vitals {report.start:%Y-%m-%d} to {report.end:%Y-%m-%d}</title>",
              f'<text x="{LEFT}" y="20" font-size="14" font-weight="bold">Home vitals, '
-             f"{report.start:%d %b %Y} to {report.end:%d %b %Y}</text>"]
+             f"{report.start:%d %b %Y} to {report.end:%d %b %Y}</text>",
+             f'<rect x="{LEFT}" y="30" width="12" height="10" fill="{WARNING}"/>'
+             f'<text x="{LEFT + 16}" y="39">warning range</text>'
+             f'<rect x="{LEFT + 110}" y="30" width="12" height="10" fill="{CRITICAL}"/>'
+             f'<text x="{LEFT + 126}" y="39">critical range</text>']
     if not shown:
         parts.append(f'<text x="{LEFT}" y="{TOP + 40}">No readings in this period.</text>')
     for index, (panel, series) in enumerate(shown):
