@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from domain.alerts import Alert
+from domain.care import RpmConsent, TimeEntry
 from domain.deliveries import Delivery
 from domain.devices import Device, DeviceAssignment
 from domain.notifications import PushToken
@@ -32,6 +33,8 @@ class Tables:
     users: dict[str, User] = field(default_factory=dict)
     thresholds: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     push_tokens: dict[str, PushToken] = field(default_factory=dict)
+    consents: dict[str, RpmConsent] = field(default_factory=dict)
+    time_entries: dict[str, TimeEntry] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: dict(getattr(self, f.name)) for f in fields(self)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from adapters.fakes.care import InMemoryCareRecords
 from adapters.fakes.dashboard import InMemoryDashboard
 from adapters.fakes.repositories import (
     InMemoryAlertRepository,
@@ -44,6 +45,7 @@ class FakeUnitOfWork:
         self.thresholds = InMemoryThresholdRepository(self._working)
         self.push_tokens = InMemoryPushTokenRepository(self._working)
         self.dashboard = InMemoryDashboard(self._working)
+        self.care = InMemoryCareRecords(self._working)
 
     async def __aexit__(
         self,

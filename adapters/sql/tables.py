@@ -164,6 +164,23 @@ patient_thresholds = Table(
     Column("overrides", Json, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+rpm_consents = Table(
+    "rpm_consents", metadata,
+    Column("patient_id", String(36), ForeignKey("patients.id"), primary_key=True),
+    Column("consented", Boolean, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("recorded_by", String(36), nullable=False),
+)
+time_entries = Table(
+    "time_entries", metadata, _id(),
+    _ref("patient_id", "patients.id"),
+    Column("user_id", String(36), nullable=False),
+    Column("performed_on", Date, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("interactive", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_time_entries_patient_id", "patient_id", "performed_on"),
+)
 push_tokens = Table(
     "push_tokens", metadata, _id(),
     _ref("user_id", "users.id"),

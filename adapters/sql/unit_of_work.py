@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.care import SqlCareRecords
 from adapters.sql.dashboard import SqlDashboard
 from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
@@ -14,6 +15,7 @@ from adapters.sql.repositories_people import SqlDeviceRepository, SqlPatientRepo
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.ports import (
     AlertRepository,
+    CareRecordRepository,
     DashboardReadModel,
     DeliveryRepository,
     DeviceRepository,
@@ -44,6 +46,7 @@ class SqlAlchemyUnitOfWork:
     thresholds: ThresholdRepository
     push_tokens: PushTokenRepository
     dashboard: DashboardReadModel
+    care: CareRecordRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -69,6 +72,7 @@ class SqlAlchemyUnitOfWork:
         self.thresholds = SqlThresholdRepository(connection)
         self.push_tokens = SqlPushTokenRepository(connection)
         self.dashboard = SqlDashboard(connection)
+        self.care = SqlCareRecords(connection)
         return self
 
     async def __aexit__(

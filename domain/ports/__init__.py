@@ -16,6 +16,7 @@ from domain.ports.keys import KeyStore, SigningKey
 from domain.ports.notifier import Notifier, PushMessage, PushResult
 from domain.ports.repositories import (
     AlertRepository,
+    CareRecordRepository,
     DashboardReadModel,
     DeliveryRepository,
     DeviceRepository,
@@ -32,6 +33,7 @@ from domain.ports.security import PasswordHasher
 __all__ = [
     "AlertRepository",
     "AuditLog",
+    "CareRecordRepository",
     "Clock",
     "DashboardReadModel",
     "DeliveryRepository",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Protocol, Self
 
 from domain.alerts import Alert
+from domain.care import RpmConsent, TimeEntry
 from domain.dashboard import DashboardSnapshot, DashboardWindow
 from domain.deliveries import Delivery
 from domain.devices import Device, DeviceAssignment
@@ -119,6 +120,15 @@ class UserRepository(Protocol):
     async def active_with_role(self, role: Role) -> Sequence[User]: ...
 
 
+class CareRecordRepository(Protocol):
+    async def consent(self, patient_id: str) -> RpmConsent | None: ...
+    async def save_consent(self, consent: RpmConsent) -> None: ...
+    async def add_time_entry(self, entry: TimeEntry) -> None: ...
+    async def time_entries(self, patient_id: str, start: date, end: date) -> Sequence[TimeEntry]:
+        """Entries performed on days in [start, end), oldest first."""
+        ...
+
+
 class DashboardReadModel(Protocol):
     async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot: ...
 
@@ -136,6 +146,7 @@ class UnitOfWork(Protocol):
     thresholds: ThresholdRepository
     push_tokens: PushTokenRepository
     dashboard: DashboardReadModel
+    care: CareRecordRepository
 
     async def __aenter__(self) -> Self: ...
 

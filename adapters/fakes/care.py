@@ -1,0 +1,28 @@
+"""Consent and management time in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from adapters.fakes.store import Tables
+from domain.care import RpmConsent, TimeEntry
+
+
+class InMemoryCareRecords:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def consent(self, patient_id: str) -> RpmConsent | None:
+        return self._t.consents.get(patient_id)
+
+    async def save_consent(self, consent: RpmConsent) -> None:
+        self._t.consents[consent.patient_id] = consent
+
+    async def add_time_entry(self, entry: TimeEntry) -> None:
+        self._t.time_entries[entry.id] = entry
+
+    async def time_entries(self, patient_id: str, start: date, end: date) -> Sequence[TimeEntry]:
+        found = [e for e in self._t.time_entries.values()
+                 if e.patient_id == patient_id and start <= e.performed_on < end]
+        return sorted(found, key=lambda e: (e.performed_on, e.created_at, e.id))
