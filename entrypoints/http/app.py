@@ -19,6 +19,7 @@ from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.routes import (
     alerts,
     auth,
+    care,
     dashboard,
     devices,
     ecw,
@@ -67,6 +68,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
             alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,
             alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard, reports.vitals_report,
+            care.record_consent, care.log_time,
         ],
     )
     app = Litestar(

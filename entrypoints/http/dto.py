@@ -258,3 +258,30 @@ class DashboardOut(msgspec.Struct):
     patients_without_reading_3_days: int
     emr_sync: dict[str, int]
     low_battery_devices: int
+
+
+class ConsentRequest(msgspec.Struct, forbid_unknown_fields=True):
+    rpm_consent: bool
+    recorded_at: AwareDatetime | None = None
+
+
+class ConsentOut(msgspec.Struct):
+    patient_id: str
+    rpm_consent: bool
+    recorded_at: datetime
+    recorded_by: str
+
+
+class TimeEntryRequest(msgspec.Struct, forbid_unknown_fields=True):
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=240)]
+    interactive: bool
+    performed_on: date | None = None
+
+
+class TimeEntryOut(msgspec.Struct):
+    id: str
+    patient_id: str
+    user_id: str
+    performed_on: date
+    minutes: int
+    interactive: bool

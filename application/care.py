@@ -1,0 +1,70 @@
+"""RecordConsent and LogManagementTime: what RPM billing needs on record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from application.auditing import Auditor
+from application.context import Actor
+from domain.care import RpmConsent, TimeEntry
+from domain.errors import InvalidInput, NotFound
+from domain.ports import Clock, IdGenerator, UnitOfWork
+
+
+@dataclass(frozen=True)
+class ConsentCommand:
+    actor: Actor
+    patient_id: str
+    consented: bool
+    recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TimeEntryCommand:
+    actor: Actor
+    patient_id: str
+    minutes: int
+    interactive: bool
+    performed_on: date | None = None
+
+
+class CareRecords:
+    def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+        self._auditor = auditor
+
+    async def record_consent(self, command: ConsentCommand) -> RpmConsent:
+        now = self._clock.now()
+        recorded_at = command.recorded_at or now
+        if recorded_at.tzinfo is None or recorded_at > now:
+            raise InvalidInput("recorded_at must carry a UTC offset and not lie in the future")
+        consent = RpmConsent(command.patient_id, command.consented, recorded_at, command.actor.id)
+        async with self._uow as uow:
+            await _existing_patient(uow, command.patient_id)
+            await uow.care.save_consent(consent)
+            await uow.commit()
+        await self._auditor.record(command.actor, "consent.record", "Patient", [command.patient_id],
+                                   consented=str(command.consented).lower())
+        return consent
+
+    async def log_time(self, command: TimeEntryCommand) -> TimeEntry:
+        now = self._clock.now()
+        performed_on = command.performed_on or now.date()
+        if performed_on > now.date():
+            raise InvalidInput("management time cannot be logged for a future day")
+        entry = TimeEntry(self._ids.new_id(), command.patient_id, command.actor.id, performed_on, command.minutes,
+                          command.interactive, now)
+        async with self._uow as uow:
+            await _existing_patient(uow, command.patient_id)
+            await uow.care.add_time_entry(entry)
+            await uow.commit()
+        await self._auditor.record(command.actor, "time_entry.add", "Patient", [command.patient_id, entry.id])
+        return entry
+
+
+async def _existing_patient(uow: UnitOfWork, patient_id: str) -> None:
+    if await uow.patients.get(patient_id) is None:
+        raise NotFound("patient", patient_id)
