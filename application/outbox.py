@@ -1,8 +1,10 @@
-"""Queueing the EMR pushes of an accepted reading (same transaction as the reading)."""
+"""The outbox from the application's side: queue EMR pushes with their reading, claim due work."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from domain.observations import observation_codes
 from domain.ports import IdGenerator, UnitOfWork
@@ -30,4 +32,21 @@ async def enqueue_observations(
     ]
     for item in items:
         await uow.outbox.add(item)
+    return items
+
+
+@dataclass(frozen=True)
+class PushBatch:
+    """One worker's claim: how many items, and how long it holds them before another may take over."""
+
+    worker_id: str
+    limit: int = 20
+    lease: timedelta = field(default=timedelta(seconds=60))
+
+
+async def claim(uow: UnitOfWork, topic: OutboxTopic, now: datetime, batch: PushBatch) -> Sequence[OutboxItem]:
+    """Lease due items of a topic in a short transaction of its own."""
+    async with uow:
+        items = await uow.outbox.claim_due(topic, now, batch.limit, batch.worker_id, batch.lease)
+        await uow.commit()
     return items

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
-from application.push_observations import PushBatch
+from application.outbox import PushBatch, claim
 from application.triage_reading import TriagePolicy, enqueue_notification
 from domain.alerts import ACTION_REVIEW, Alert, AlertStatus, due_for_escalation, escalated
 from domain.events import ObservationPushed
@@ -35,11 +35,7 @@ class PushAlertNotifications:
         self._auditor = auditor
 
     async def __call__(self, batch: PushBatch) -> list[ObservationPushed]:
-        async with self._uow as uow:
-            items = await uow.outbox.claim_due(
-                OutboxTopic.NOTIFY_ALERT, self._clock.now(), batch.limit, batch.worker_id, batch.lease
-            )
-            await uow.commit()
+        items = await claim(self._uow, OutboxTopic.NOTIFY_ALERT, self._clock.now(), batch)
         return [await self._push(item) for item in items]
 
     async def _push(self, item: OutboxItem) -> ObservationPushed:

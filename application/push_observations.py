@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
+from application.outbox import PushBatch, claim
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
 from domain.observations import ObservationCode, ObservationDraft
@@ -22,13 +20,6 @@ from domain.ports import (
 from domain.ports.emr import EmrError
 from domain.readings import ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, delivered, failed
-
-
-@dataclass(frozen=True)
-class PushBatch:
-    worker_id: str
-    limit: int = 20
-    lease: timedelta = field(default=timedelta(seconds=60))
 
 
 class PushPendingObservations:
@@ -47,11 +38,7 @@ class PushPendingObservations:
         self._auditor = auditor
 
     async def __call__(self, batch: PushBatch) -> list[ObservationPushed]:
-        async with self._uow as uow:
-            items = await uow.outbox.claim_due(
-                OutboxTopic.EMR_PUSH, self._clock.now(), batch.limit, batch.worker_id, batch.lease
-            )
-            await uow.commit()
+        items = await claim(self._uow, OutboxTopic.EMR_PUSH, self._clock.now(), batch)
         return [await self._push(item) for item in items]
 
     async def _push(self, item: OutboxItem) -> ObservationPushed:

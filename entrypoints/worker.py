@@ -10,8 +10,9 @@ import socket
 import structlog
 from dishka import AsyncContainer
 
+from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
-from application.push_observations import PushBatch, PushPendingObservations
+from application.push_observations import PushPendingObservations
 
 _log = structlog.get_logger("vantrexia.worker")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from application.push_observations import PushBatch, PushPendingObservations
+from application.outbox import PushBatch
+from application.push_observations import PushPendingObservations
 from domain.ports.emr import EmrRejected, EmrUnavailable, ObservationReceipt
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, RetryPolicy, SyncStatus
