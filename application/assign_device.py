@@ -109,8 +109,8 @@ class UnassignDevice:
 
 
 async def _registered_device(uow: UnitOfWork, device_id: str, now: datetime) -> Device:
-    """Look a device up by internal id or gateway id; assigning registers a discovered one."""
-    device = await uow.devices.get(device_id) or await uow.devices.by_gateway_id(device_id)
+    """Look a device up by its internal id (gateway ids are identifiers: never in URLs or logs)."""
+    device = await uow.devices.get(device_id)
     if device is None:
         raise NotFound("device", "requested")
     if not device.registered:

@@ -32,7 +32,7 @@ class DeviceQueries:
 
     async def device(self, actor: Actor, device_id: str) -> DeviceDetail:
         async with self._uow as uow:
-            device = await uow.devices.get(device_id) or await uow.devices.by_gateway_id(device_id)
+            device = await uow.devices.get(device_id)
             if device is None:
                 raise NotFound("device", "requested")
             history = await uow.devices.assignments(device.id)
