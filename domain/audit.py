@@ -26,3 +26,37 @@ class AuditEntry:
     resource_ids: tuple[str, ...] = ()
     request_id: str | None = None
     details: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredAuditEntry:
+    """An entry as kept: its sequence number, the entry, and its link in the hash chain once sealed."""
+
+    seq: int
+    entry: AuditEntry
+    entry_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    """The result of checking the hash chain: how many sealed entries held, and the first broken link."""
+
+    checked: int
+    unsealed: int
+    first_broken: int | None = None
+    reason: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.first_broken is None
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    actor: str | None = None
+    action: str | None = None
+    resource_type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    offset: int = 0
+    limit: int = 100

@@ -13,6 +13,7 @@ from dishka import AsyncContainer
 from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
+from domain.ports import AuditLog
 
 _log = structlog.get_logger("vantrexia.worker")
 
@@ -52,6 +53,9 @@ class OutboxWorker:
             observations = await (await scope.get(PushPendingObservations))(batch)
             notifications = await (await scope.get(PushAlertNotifications))(batch)
             escalations = await (await scope.get(EscalateAlerts))()
+            sealed = await (await scope.get(AuditLog)).seal()
+        if sealed:
+            _log.debug("audit_sealed", entries=sealed)
         for result in observations:
             _log.info("emr_push", item_id=result.item_id, status=result.status, http_status=result.http_status)
         for result in notifications:

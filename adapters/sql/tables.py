@@ -216,5 +216,12 @@ audit_log = Table(
     Column("retention_until", Date, nullable=False),
     Index("ix_audit_log_occurred_at", "occurred_at"),
 )
+audit_seals = Table(
+    "audit_seals", metadata,
+    Column("entry_id", AutoId, ForeignKey("audit_log.id"), primary_key=True, autoincrement=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("sealed_at", UtcDateTime, nullable=False),
+)
 
 ALL_TABLES = tuple(metadata.sorted_tables)

@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from adapters.sql.migrate import run_migrations
+from entrypoints.cli.audit import audit_app
 from entrypoints.cli.simulate import simulate
 from entrypoints.cli.sync import sync_app
 from entrypoints.cli.users import users_app
@@ -20,6 +21,7 @@ from entrypoints.settings import Settings, SettingsError, load_settings
 app = typer.Typer(help="Vantrexia RPM integration layer", no_args_is_help=True, add_completion=False)
 app.add_typer(users_app, name="users")
 app.add_typer(sync_app, name="sync")
+app.add_typer(audit_app, name="audit")
 app.command()(simulate)
 
 

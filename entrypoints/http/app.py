@@ -18,6 +18,7 @@ from entrypoints.demo import ensure_demo_data
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.routes import (
     alerts,
+    audit,
     auth,
     care,
     dashboard,
@@ -68,7 +69,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
             alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,
             alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard, reports.vitals_report,
-            care.record_consent, care.log_time,
+            care.record_consent, care.log_time, audit.audit_trail,
         ],
     )
     app = Litestar(

@@ -285,3 +285,23 @@ class TimeEntryOut(msgspec.Struct):
     performed_on: date
     minutes: int
     interactive: bool
+
+
+class AuditEntryOut(msgspec.Struct):
+    seq: int
+    occurred_at: datetime
+    actor: str
+    action: str
+    resource_type: str
+    outcome: str
+    resource_ids: list[str]
+    request_id: str | None
+    details: dict[str, str]
+    sealed: bool
+
+
+class AuditPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    entries: list[AuditEntryOut]

@@ -30,6 +30,7 @@ async def test_a_full_pipeline_run_leaks_no_phi(caplog: pytest.LogCaptureFixture
     world = World()
     world.emr.patients[PATIENT.emr_patient_id] = PATIENT
     caplog.set_level(logging.DEBUG)
+    structlog.reset_defaults()  # an earlier CLI test may have configured a WARNING-level filter
     with structlog.testing.capture_logs() as events:
         async with AsyncTestClient(app=build_app(world)) as client:
             auth = await login(client, world)

@@ -1,0 +1,43 @@
+"""GET /api/v1/audit/: the audit trail for administrators (read only: there is no deletion path)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dishka import FromDishka
+from litestar import Request, get
+from litestar.params import FromQuery, Parameter
+
+from application.auditing import Auditor
+from domain.audit import AuditQuery
+from domain.ports import AuditLog
+from domain.users import Role
+from entrypoints.http import dto
+from entrypoints.http.security import actor_of, requires_role
+
+
+@get("/api/v1/audit", tags=["audit"], guards=[requires_role(Role.ADMIN)], summary="Audit trail (admins)")
+async def audit_trail(
+    request: Request,  # type: ignore[type-arg]
+    log: FromDishka[AuditLog],
+    auditor: FromDishka[Auditor],
+    actor: FromQuery[str | None] = None,
+    action: FromQuery[str | None] = None,
+    resource_type: FromQuery[str | None] = None,
+    since: FromQuery[datetime | None] = None,
+    until: FromQuery[datetime | None] = None,
+    page: int = Parameter(default=1, ge=1),
+    page_size: int = Parameter(default=100, ge=1, le=500),
+) -> dto.AuditPage:
+    query = AuditQuery(actor, action, resource_type, since, until, (page - 1) * page_size, page_size)
+    found, total = await log.search(query)
+    await auditor.record(actor_of(request), "audit.read", "AuditLog", page=str(page))
+    return dto.AuditPage(page, page_size, total, [
+        dto.AuditEntryOut(
+            seq=e.seq, occurred_at=e.entry.occurred_at, actor=e.entry.actor, action=e.entry.action,
+            resource_type=e.entry.resource_type, outcome=e.entry.outcome.value,
+            resource_ids=list(e.entry.resource_ids), request_id=e.entry.request_id,
+            details=dict(e.entry.details), sealed=e.entry_hash is not None,
+        )
+        for e in found
+    ])
