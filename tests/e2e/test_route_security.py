@@ -1,0 +1,59 @@
+"""Every route but the public ones needs a valid bearer token; admin routes refuse clinicians.
+
+The routes are enumerated from the app itself, so a new route is covered without editing this file.
+"""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from domain.users import Role
+from tests.support.app import login
+from tests.support.world import World
+
+PUBLIC = {"/health", "/.well-known/jwks.json", "/api/v1/auth/token", "/api/v1/webhooks/mioconnect/telemetry",
+          "/api/v1/webhooks/mioconnect/status"}
+ADMIN_ONLY = {"/api/v1/audit"}
+
+
+def _routes(app: Litestar) -> list[tuple[str, str]]:
+    found = []
+    for route in app.routes:
+        if route.path.startswith("/schema"):
+            continue
+        path = re.sub(r"\{(\w+):\w+\}", r"probe-\1", route.path)
+        found.extend((method, path) for method in sorted(route.methods) if method not in {"HEAD", "OPTIONS"})
+    return found
+
+
+async def test_every_non_public_route_answers_401_without_a_valid_token(
+    app: Litestar, client: AsyncTestClient[Litestar]
+) -> None:
+    checked = 0
+    for method, path in _routes(app):
+        if path in PUBLIC:
+            continue
+        for headers in ({}, {"Authorization": "Bearer forged.token.value"}, {"Authorization": "Basic dXNlcjpwdw=="}):
+            response = await client.request(method, path, headers=headers)
+            assert response.status_code == 401, (method, path, response.status_code)
+            assert response.headers["content-type"].startswith("application/problem+json")
+        checked += 1
+    assert checked >= 23  # grows with the API; a sudden drop means routes went missing
+
+
+async def test_public_routes_are_exactly_the_intended_ones(app: Litestar) -> None:
+    public = {route.path for route in app.routes for handler in route.route_handlers  # type: ignore[attr-defined]
+              if handler.opt.get("exclude_from_auth")}
+    assert public == PUBLIC
+
+
+async def test_admin_routes_refuse_clinicians(app: Litestar, client: AsyncTestClient[Litestar], world: World) -> None:
+    clinician = await login(client, world, Role.CLINICIAN)
+    admin = await login(client, world, Role.ADMIN)
+    for method, path in _routes(app):
+        if path in ADMIN_ONLY:
+            assert (await client.request(method, path, headers=clinician)).status_code == 403
+            assert (await client.request(method, path, headers=admin)).status_code == 200
