@@ -62,6 +62,7 @@ from domain.ports import (
     UnitOfWork,
 )
 from domain.sync import RetryPolicy
+from entrypoints.http.hardening import LoginThrottle
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
@@ -175,6 +176,10 @@ class EntrypointProvider(Provider):
 
     scope = Scope.APP
     wakeup = provide(WorkerWakeup)
+
+    @provide
+    def throttle(self, clock: Clock) -> LoginThrottle:
+        return LoginThrottle(clock)
 
 
 def production_providers() -> list[Provider]:

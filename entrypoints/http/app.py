@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.demo import ensure_demo_data
+from entrypoints.http.hardening import security_headers_middleware
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.routes import (
     alerts,
@@ -35,6 +36,7 @@ from entrypoints.settings import Settings
 from entrypoints.worker import OutboxWorker, WorkerWakeup
 
 API_VERSION = "0.1.0"
+MAX_BODY_BYTES = 1_048_576  # webhooks have their own, smaller limit
 
 
 def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
@@ -74,7 +76,11 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
     )
     app = Litestar(
         route_handlers=[router],
-        middleware=[request_id_middleware, DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"])],
+        middleware=[
+            request_id_middleware, security_headers_middleware,
+            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"]),
+        ],
+        request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="Vantrexia RPM integration API", version=API_VERSION, path="/schema",

@@ -6,12 +6,13 @@ The routes are enumerated from the app itself, so a new route is covered without
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.users import Role
-from tests.support.app import login
+from tests.support.app import add_user, login
 from tests.support.world import World
 
 PUBLIC = {"/health", "/.well-known/jwks.json", "/api/v1/auth/token", "/api/v1/webhooks/mioconnect/telemetry",
@@ -57,3 +58,32 @@ async def test_admin_routes_refuse_clinicians(app: Litestar, client: AsyncTestCl
         if path in ADMIN_ONLY:
             assert (await client.request(method, path, headers=clinician)).status_code == 403
             assert (await client.request(method, path, headers=admin)).status_code == 200
+
+
+async def test_repeated_failed_logins_are_throttled(client: AsyncTestClient[Litestar], world: World) -> None:
+    username, password = add_user(world, "dr-locked-out", Role.CLINICIAN)
+    for _ in range(5):
+        wrong = await client.post("/api/v1/auth/token", json={"username": username, "password": "not-the-password"})
+        assert wrong.status_code == 401
+    locked = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["retry-after"]) <= 900
+    world.clock.advance(timedelta(minutes=16))
+    later = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert later.status_code == 200
+
+
+async def test_security_headers_and_no_cors_by_default(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/health", headers={"Origin": "https://evil.example"})
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+    assert "access-control-allow-origin" not in response.headers
+    jwks = await client.get("/.well-known/jwks.json")
+    assert "max-age=" in jwks.headers["cache-control"]  # the JWKS keeps its own caching
+
+
+async def test_oversized_request_bodies_are_refused(client: AsyncTestClient[Litestar], auth: dict[str, str]) -> None:
+    huge = {"ecw_patient_ids": ["x" * 100] * 20_000}
+    response = await client.post("/api/v1/patients/import_selected_from_ecw/", json=huge, headers=auth)
+    assert response.status_code == 413

@@ -1,14 +1,17 @@
-"""POST /api/v1/auth/token: exchange a username and password for a bearer token."""
+"""POST /api/v1/auth/token: exchange a username and password for a bearer token (throttled)."""
 
 from __future__ import annotations
 
 from dishka import FromDishka
-from litestar import Request, post
+from litestar import Request, Response, post
 from litestar.params import JSONBody
 
 from adapters.auth.tokens import AccessTokenService
 from application.users import Authenticate, Credentials
+from domain.errors import AuthenticationFailed
 from entrypoints.http import dto
+from entrypoints.http.hardening import LoginThrottle
+from entrypoints.http.problems import problem
 from entrypoints.http.security import PUBLIC, request_id_of
 
 
@@ -18,7 +21,18 @@ async def issue_token(
     data: JSONBody[dto.TokenRequest],
     authenticate: FromDishka[Authenticate],
     tokens: FromDishka[AccessTokenService],
-) -> dto.TokenResponse:
-    user = await authenticate(Credentials(data.username, data.password, request_id_of(request)))
+    throttle: FromDishka[LoginThrottle],
+) -> Response[dto.TokenResponse] | Response[dict[str, object]]:
+    wait = throttle.retry_after(data.username)
+    if wait is not None:
+        refused = problem(429, "Too many failed logins", "try again later", request_id=request_id_of(request))
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    try:
+        user = await authenticate(Credentials(data.username, data.password, request_id_of(request)))
+    except AuthenticationFailed:
+        throttle.failed(data.username)
+        raise
+    throttle.succeeded(data.username)
     issued = tokens.issue(user)
-    return dto.TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in)
+    return Response(dto.TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in))
