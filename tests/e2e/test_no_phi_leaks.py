@@ -23,7 +23,8 @@ def _leaks(text: str) -> list[str]:
     words = [PATIENT.name, *PATIENT.name.split(), PATIENT.mrn or "", PATIENT.phone or "", PATIENT.address or "",
              *DEVICE_IDS]
     found = [w for w in words if w and w in text]
-    return found + [v for v in VALUES if re.search(rf"(?<![\d.:-]){v}(?![\d])", text)]
+    # a value stands alone (not inside an id, a hex request id or a timestamp)
+    return found + [v for v in VALUES if re.search(rf"(?<![\w.:-]){v}(?![\w.:-])", text)]
 
 
 async def test_a_full_pipeline_run_leaks_no_phi(caplog: pytest.LogCaptureFixture) -> None:
