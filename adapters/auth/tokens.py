@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -29,6 +29,7 @@ class Principal:
     user_id: str
     role: Role
     token_id: str
+    expires_at: datetime
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class AccessTokenService:
                 sub={"essential": True}, exp={"essential": True}, jti={"essential": True},
             )
             registry.validate(decoded.claims)
-            return Principal(decoded.claims["sub"], Role(decoded.claims["role"]), decoded.claims["jti"])
+            claims = decoded.claims
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
+            return Principal(claims["sub"], Role(claims["role"]), claims["jti"], expires_at)
         except (JoseError, ValueError, KeyError, TypeError) as error:
             raise InvalidToken(type(error).__name__) from None

@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from adapters.fakes.store import Tables
 from domain.care import RpmConsent, TimeEntry
+
+
+class InMemoryRevocations:
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    async def revoke(self, token_id: str, user_id: str, expires_at: datetime, revoked_at: datetime) -> None:
+        self._t.revoked_tokens[token_id] = expires_at
+
+    async def is_revoked(self, token_id: str) -> bool:
+        return token_id in self._t.revoked_tokens
 
 
 class InMemoryCareRecords:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from decimal import Decimal
 
 from domain.alerts import Alert
@@ -35,6 +36,7 @@ class Tables:
     push_tokens: dict[str, PushToken] = field(default_factory=dict)
     consents: dict[str, RpmConsent] = field(default_factory=dict)
     time_entries: dict[str, TimeEntry] = field(default_factory=dict)
+    revoked_tokens: dict[str, datetime] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: dict(getattr(self, f.name)) for f in fields(self)})

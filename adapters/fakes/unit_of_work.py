@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from adapters.fakes.care import InMemoryCareRecords
+from adapters.fakes.care import InMemoryCareRecords, InMemoryRevocations
 from adapters.fakes.dashboard import InMemoryDashboard
 from adapters.fakes.repositories import (
     InMemoryAlertRepository,
@@ -46,6 +46,7 @@ class FakeUnitOfWork:
         self.push_tokens = InMemoryPushTokenRepository(self._working)
         self.dashboard = InMemoryDashboard(self._working)
         self.care = InMemoryCareRecords(self._working)
+        self.revocations = InMemoryRevocations(self._working)
 
     async def __aexit__(
         self,

@@ -1,16 +1,30 @@
-"""Consent and management time on `rpm_consents` and `time_entries`."""
+"""Consent and management time (`rpm_consents`, `time_entries`); revoked tokens (`revoked_tokens`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.statements import dialect_insert, fetch_all, fetch_one
-from adapters.sql.tables import rpm_consents, time_entries
+from adapters.sql.tables import revoked_tokens, rpm_consents, time_entries
 from domain.care import RpmConsent, TimeEntry
+
+
+class SqlRevocations:
+    """Revoked bearer tokens by token id (jti), kept until they would have expired anyway."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def revoke(self, token_id: str, user_id: str, expires_at: datetime, revoked_at: datetime) -> None:
+        row = {"token_id": token_id, "user_id": user_id, "expires_at": expires_at, "revoked_at": revoked_at}
+        await self._c.execute(dialect_insert(self._c, revoked_tokens).values(row).on_conflict_do_nothing())
+
+    async def is_revoked(self, token_id: str) -> bool:
+        return await fetch_one(self._c, revoked_tokens, revoked_tokens.c.token_id == token_id) is not None
 
 
 class SqlCareRecords:

@@ -181,6 +181,13 @@ time_entries = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_time_entries_patient_id", "patient_id", "performed_on"),
 )
+revoked_tokens = Table(
+    "revoked_tokens", metadata,
+    Column("token_id", String(64), primary_key=True),
+    Column("user_id", String(36), nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=False),
+)
 push_tokens = Table(
     "push_tokens", metadata, _id(),
     _ref("user_id", "users.id"),

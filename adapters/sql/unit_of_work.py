@@ -7,7 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.care import SqlCareRecords
+from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
 from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
@@ -24,6 +24,7 @@ from domain.ports import (
     PushTokenRepository,
     ReadingRepository,
     ThresholdRepository,
+    TokenRevocations,
     UserRepository,
 )
 
@@ -47,6 +48,7 @@ class SqlAlchemyUnitOfWork:
     push_tokens: PushTokenRepository
     dashboard: DashboardReadModel
     care: CareRecordRepository
+    revocations: TokenRevocations
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -73,6 +75,7 @@ class SqlAlchemyUnitOfWork:
         self.push_tokens = SqlPushTokenRepository(connection)
         self.dashboard = SqlDashboard(connection)
         self.care = SqlCareRecords(connection)
+        self.revocations = SqlRevocations(connection)
         return self
 
     async def __aexit__(

@@ -25,6 +25,7 @@ from domain.ports.repositories import (
     PushTokenRepository,
     ReadingRepository,
     ThresholdRepository,
+    TokenRevocations,
     UnitOfWork,
     UserRepository,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "ReadingRepository",
     "SigningKey",
     "ThresholdRepository",
+    "TokenRevocations",
     "UnitOfWork",
     "UserRepository",
 ]

@@ -113,6 +113,11 @@ class PushTokenRepository(Protocol):
     async def active_for(self, user_ids: Sequence[str]) -> Sequence[PushToken]: ...
 
 
+class TokenRevocations(Protocol):
+    async def revoke(self, token_id: str, user_id: str, expires_at: datetime, revoked_at: datetime) -> None: ...
+    async def is_revoked(self, token_id: str) -> bool: ...
+
+
 class UserRepository(Protocol):
     async def add(self, user: User) -> None: ...
     async def get(self, user_id: str) -> User | None: ...
@@ -147,6 +152,7 @@ class UnitOfWork(Protocol):
     push_tokens: PushTokenRepository
     dashboard: DashboardReadModel
     care: CareRecordRepository
+    revocations: TokenRevocations
 
     async def __aenter__(self) -> Self: ...
 

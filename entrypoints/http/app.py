@@ -65,7 +65,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
     router = DishkaRouter(
         "",
         route_handlers=[
-            system.health, system.jwks, auth.issue_token, ecw.browse_emr_patients, ecw.import_selected,
+            system.health, system.jwks, auth.issue_token, auth.logout, ecw.browse_emr_patients, ecw.import_selected,
             patients.list_patients, patients.get_patient, patients.list_readings, patients.sync_status,
             devices.list_devices, devices.get_device, devices.register_device, devices.assign_device,
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,

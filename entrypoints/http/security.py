@@ -15,6 +15,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.auth.tokens import AccessTokenService, InvalidToken, Principal
 from application.context import Actor
+from domain.ports import UnitOfWork
 from domain.users import Role
 
 PUBLIC = {"exclude_from_auth": True}
@@ -34,6 +35,10 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
             principal = tokens.verify(token.strip())
         except InvalidToken:
             raise NotAuthorizedException("the bearer token is invalid or expired") from None
+        async with await connection.state.dishka_container.get(UnitOfWork) as uow:
+            revoked = await uow.revocations.is_revoked(principal.token_id)
+        if revoked:
+            raise NotAuthorizedException("the bearer token was revoked (logged out)")
         return AuthenticationResult(user=principal, auth=token)
 
 

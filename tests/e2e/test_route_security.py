@@ -87,3 +87,11 @@ async def test_oversized_request_bodies_are_refused(client: AsyncTestClient[Lite
     huge = {"ecw_patient_ids": ["x" * 100] * 20_000}
     response = await client.post("/api/v1/patients/import_selected_from_ecw/", json=huge, headers=auth)
     assert response.status_code == 413
+
+
+async def test_logout_revokes_the_token(client: AsyncTestClient[Litestar], auth: dict[str, str]) -> None:
+    assert (await client.get("/api/v1/patients/", headers=auth)).status_code == 200
+    assert (await client.post("/api/v1/auth/logout", headers=auth)).status_code == 204
+    after = await client.get("/api/v1/patients/", headers=auth)
+    assert after.status_code == 401
+    assert "revoked" in after.json()["detail"]

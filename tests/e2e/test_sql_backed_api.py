@@ -61,6 +61,8 @@ async def test_reading_flows_to_the_emr_through_the_database(
     assert readings["readings"][0]["measured_at"].endswith("-05:00")
     assert len(world.emr.observations) == 2
     await expect_dashboard(sql_client, auth)
+    assert (await sql_client.post("/api/v1/auth/logout", headers=auth)).status_code == 204
+    assert (await sql_client.get("/api/v1/dashboard/", headers=auth)).status_code == 401
 
 
 async def expect_dashboard(client: AsyncTestClient[Litestar], auth: dict[str, str]) -> None:

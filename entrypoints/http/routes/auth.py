@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, Response, post
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
-from adapters.auth.tokens import AccessTokenService
+from adapters.auth.tokens import AccessTokenService, Principal
 from application.users import Authenticate, Credentials
 from domain.errors import AuthenticationFailed
+from domain.ports import Clock, UnitOfWork
 from entrypoints.http import dto
 from entrypoints.http.hardening import LoginThrottle
 from entrypoints.http.problems import problem
@@ -36,3 +38,13 @@ async def issue_token(
     throttle.succeeded(data.username)
     issued = tokens.issue(user)
     return Response(dto.TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in))
+
+
+@post("/api/v1/auth/logout", tags=["auth"], status_code=204, summary="Revoke the bearer token of this request")
+async def logout(request: Request, uow: FromDishka[UnitOfWork], clock: FromDishka[Clock]) -> None:  # type: ignore[type-arg]
+    principal = request.user
+    if not isinstance(principal, Principal):
+        raise NotAuthorizedException("a bearer token is required")
+    async with uow:
+        await uow.revocations.revoke(principal.token_id, principal.user_id, principal.expires_at, clock.now())
+        await uow.commit()
