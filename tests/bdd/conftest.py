@@ -1,4 +1,5 @@
-"""pytest-bdd runs steps synchronously: each scenario gets its own event loop to drive the async app."""
+"""pytest-bdd runs steps synchronously: each scenario gets its own event loop to drive the async app,
+served from a World of stateful fakes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from collections.abc import Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.support.app import build_app
+from tests.support.world import World
 
 T = TypeVar("T")
 
@@ -24,3 +30,21 @@ def run() -> Iterator[Runner]:
     runner = Runner()
     yield runner
     runner.loop.close()
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+@pytest.fixture
+def app(world: World) -> Litestar:
+    return build_app(world)
+
+
+@pytest.fixture
+def client(app: Litestar, run: Runner) -> Iterator[AsyncTestClient[Litestar]]:
+    test_client = AsyncTestClient(app=app)
+    run(test_client.__aenter__())
+    yield test_client
+    run(test_client.__aexit__(None, None, None))

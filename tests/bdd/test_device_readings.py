@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from domain.patients import EmrPatient
 from tests.bdd.conftest import Runner
-from tests.support.app import TELEMETRY, build_app, drain_outbox, fixture, login, signed
+from tests.support.app import TELEMETRY, drain_outbox, fixture, login, signed
 from tests.support.world import World
 
 scenarios("device_readings.feature")
@@ -35,24 +34,6 @@ MEASURES = {"systolic pressure": "systolic", "pulse": "pulse", "body weight": "b
             "blood sugar": "glucose", "oxygen saturation": "spo2"}
 CELIAS_DEVICES = {"bp_normal": "TMB-2092-G", "scale": "TMB-2091-G", "glucose_mmol": "TMB-2093-G",
                   "pulseox": "TMB-2094-G"}
-
-
-@pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
-def app(world: World) -> Litestar:
-    return build_app(world)
-
-
-@pytest.fixture
-def client(app: Litestar, run: Runner) -> Iterator[AsyncTestClient[Litestar]]:
-    test_client = AsyncTestClient(app=app)
-    run(test_client.__aenter__())
-    yield test_client
-    run(test_client.__aexit__(None, None, None))
 
 
 @pytest.fixture

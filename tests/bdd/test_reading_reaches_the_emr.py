@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,31 +15,13 @@ from domain.observations import ObservationCode
 from domain.patients import EmrPatient
 from domain.readings import VitalSign
 from tests.bdd.conftest import Runner
-from tests.support.app import TELEMETRY, build_app, drain_outbox, fixture, login, signed
+from tests.support.app import TELEMETRY, drain_outbox, fixture, login, signed
 from tests.support.world import World
 
 scenarios("reading_reaches_the_emr.feature")
 
 ADA_CUFF = "860013045678901"
 STRANGER_CUFF = "860013045699999"
-
-
-@pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
-def app(world: World) -> Litestar:
-    return build_app(world)
-
-
-@pytest.fixture
-def client(app: Litestar, run: Runner) -> Iterator[AsyncTestClient[Litestar]]:
-    test_client = AsyncTestClient(app=app)
-    run(test_client.__aenter__())
-    yield test_client
-    run(test_client.__aexit__(None, None, None))
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from domain.patients import EmrPatient
 from domain.users import Role
 from tests.bdd.conftest import Runner
-from tests.support.app import build_app, deliver, drain_outbox, fixture, login
+from tests.support.app import deliver, drain_outbox, fixture, login
 from tests.support.world import World
 
 scenarios("triage_alerts.feature")
@@ -29,19 +28,6 @@ OUTCOMES = {
     "a warning for low oxygen saturation": ("spo2_low", "warning"),
     "a critical alert for low oxygen saturation": ("spo2_low", "critical"),
 }
-
-
-@pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
-def client(world: World, run: Runner) -> Iterator[AsyncTestClient[Litestar]]:
-    test_client = AsyncTestClient(app=build_app(world))
-    run(test_client.__aenter__())
-    yield test_client
-    run(test_client.__aexit__(None, None, None))
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 import structlog
 from dishka import FromDishka
 from litestar import Request, Response, post
@@ -22,6 +25,7 @@ from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
 SOURCE = "mioconnect"
+T = TypeVar("T")
 _log = structlog.get_logger("vantrexia.webhooks")
 Answer = Response[dto.WebhookAck] | Response[dict[str, object]]
 
@@ -45,19 +49,14 @@ async def telemetry(
     auditor: FromDishka[Auditor],
     wakeup: FromDishka[WorkerWakeup],
 ) -> Answer:
-    actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request))
-    try:
-        webhook_id, body = await _verified(request, settings, verifier, auditor, actor)
-    except Refused as refused:
-        return refused.response
-    try:
-        parsed, parse_error = parse_telemetry(body), None
-    except MalformedMessage as error:
-        parsed, parse_error = None, str(error)
-    event = await record(RecordDelivery(SOURCE, webhook_id, body, parsed, parse_error, actor))
-    if event.status is DeliveryStatus.ACCEPTED:
-        wakeup.notify()
-    return _answer(event, actor)
+    async def take(webhook_id: str, body: bytes, actor: Actor) -> ReadingRecorded:
+        parsed, error = _parsed(parse_telemetry, body)
+        event = await record(RecordDelivery(SOURCE, webhook_id, body, parsed, error, actor))
+        if event.status is DeliveryStatus.ACCEPTED:
+            wakeup.notify()
+        return event
+
+    return await _receive(request, settings, verifier, auditor, take)
 
 
 @post(
@@ -71,16 +70,31 @@ async def status(
     record: FromDishka[RecordDeviceStatus],
     auditor: FromDishka[Auditor],
 ) -> Answer:
+    async def take(webhook_id: str, body: bytes, actor: Actor) -> ReadingRecorded:
+        report, error = _parsed(parse_status, body)
+        return await record(RecordStatusDelivery(SOURCE, webhook_id, body, report, error, actor))
+
+    return await _receive(request, settings, verifier, auditor, take)
+
+
+async def _receive(
+    request: Request, settings: Settings, verifier: WebhookVerifier, auditor: Auditor,  # type: ignore[type-arg]
+    take: Callable[[str, bytes, Actor], Awaitable[ReadingRecorded]],
+) -> Answer:
+    """Verify, then hand the raw body to `take`; the answer follows what became of the delivery."""
     actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request))
     try:
         webhook_id, body = await _verified(request, settings, verifier, auditor, actor)
     except Refused as refused:
         return refused.response
+    return _answer(await take(webhook_id, body, actor), actor)
+
+
+def _parsed(parse: Callable[[bytes], T], body: bytes) -> tuple[T | None, str | None]:
     try:
-        report, parse_error = parse_status(body), None
+        return parse(body), None
     except MalformedMessage as error:
-        report, parse_error = None, str(error)
-    return _answer(await record(RecordStatusDelivery(SOURCE, webhook_id, body, report, parse_error, actor)), actor)
+        return None, str(error)
 
 
 async def _verified(
