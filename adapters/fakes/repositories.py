@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 from adapters.fakes.store import Tables
-from domain.alerts import Alert, AlertStatus, Severity
 from domain.deliveries import Delivery
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
-from domain.notifications import PushToken
 from domain.patients import Patient
 from domain.readings import Reading, ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
 from domain.users import Role, User
 
 
-class _Base:
+class InMemoryRepository:
     def __init__(self, tables: Tables) -> None:
         self._t = tables
 
 
-class InMemoryPatientRepository(_Base):
+class InMemoryPatientRepository(InMemoryRepository):
     async def add(self, patient: Patient) -> None:
         self._t.patients[patient.id] = patient
 
@@ -41,7 +38,7 @@ class InMemoryPatientRepository(_Base):
         return ordered[offset : offset + limit], len(ordered)
 
 
-class InMemoryDeviceRepository(_Base):
+class InMemoryDeviceRepository(InMemoryRepository):
     async def add(self, device: Device) -> None:
         self._t.devices[device.id] = device
 
@@ -75,7 +72,7 @@ class InMemoryDeviceRepository(_Base):
         return sorted(found, key=lambda a: (a.effective_from, a.id))
 
 
-class InMemoryReadingRepository(_Base):
+class InMemoryReadingRepository(InMemoryRepository):
     async def add_if_new(self, reading: Reading) -> bool:
         key = _natural_key(reading)
         if any(_natural_key(r) == key for r in self._t.readings.values()):
@@ -114,7 +111,7 @@ def _natural_key(reading: Reading) -> tuple[str, str, datetime, str]:
     return (reading.device_id, reading.user_slot, reading.measured_at, reading.kind.value)
 
 
-class InMemoryDeliveryRepository(_Base):
+class InMemoryDeliveryRepository(InMemoryRepository):
     async def add_if_new(self, delivery: Delivery) -> bool:
         if await self.by_webhook_id(delivery.source, delivery.webhook_id) is not None:
             return False
@@ -132,7 +129,7 @@ class InMemoryDeliveryRepository(_Base):
         )
 
 
-class InMemoryOutboxRepository(_Base):
+class InMemoryOutboxRepository(InMemoryRepository):
     async def add(self, item: OutboxItem) -> None:
         self._t.outbox[item.id] = item
 
@@ -179,42 +176,7 @@ class InMemoryOutboxRepository(_Base):
         return sorted(found, key=lambda a: (a.attempted_at, a.id))
 
 
-class InMemoryAlertRepository(_Base):
-    async def add(self, alert: Alert) -> None:
-        self._t.alerts[alert.id] = alert
-
-    async def save(self, alert: Alert) -> None:
-        self._t.alerts[alert.id] = alert
-
-    async def get(self, alert_id: str) -> Alert | None:
-        return self._t.alerts.get(alert_id)
-
-    async def open_for_rule(self, patient_id: str, rule: str, since: datetime) -> Alert | None:
-        return next((a for a in self._t.alerts.values() if a.patient_id == patient_id and a.rule == rule
-                     and a.status is not AlertStatus.RESOLVED and a.raised_at >= since), None)
-
-    async def search(
-        self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int
-    ) -> tuple[Sequence[Alert], int]:
-        found = [a for a in self._t.alerts.values()
-                 if status in (None, a.status.value) and severity in (None, a.severity.value)
-                 and patient_id in (None, a.patient_id)]
-        found.sort(key=lambda a: (a.severity is not Severity.CRITICAL, a.raised_at, a.id))
-        return found[offset : offset + limit], len(found)
-
-    async def open_critical(self) -> Sequence[Alert]:
-        return sorted((a for a in self._t.alerts.values()
-                       if a.status is AlertStatus.OPEN and a.severity is Severity.CRITICAL),
-                      key=lambda a: (a.raised_at, a.id))
-
-    async def for_patient(self, patient_id: str) -> Sequence[Alert]:
-        return sorted(
-            (a for a in self._t.alerts.values() if a.patient_id == patient_id),
-            key=lambda a: (a.raised_at, a.id),
-        )
-
-
-class InMemoryUserRepository(_Base):
+class InMemoryUserRepository(InMemoryRepository):
     async def add(self, user: User) -> None:
         if await self.by_username(user.username) is not None:
             raise Conflict(f"username {user.username!r} is taken")
@@ -228,24 +190,3 @@ class InMemoryUserRepository(_Base):
 
     async def active_with_role(self, role: Role) -> Sequence[User]:
         return sorted((u for u in self._t.users.values() if u.active and u.role is role), key=lambda u: u.id)
-
-
-class InMemoryThresholdRepository(_Base):
-    async def get(self, patient_id: str) -> Mapping[str, Decimal]:
-        return dict(self._t.thresholds.get(patient_id, {}))
-
-    async def save(self, patient_id: str, overrides: Mapping[str, Decimal], updated_at: datetime) -> None:
-        self._t.thresholds[patient_id] = dict(overrides)
-
-
-class InMemoryPushTokenRepository(_Base):
-    async def by_token(self, token: str) -> PushToken | None:
-        return next((t for t in self._t.push_tokens.values() if t.token == token), None)
-
-    async def save(self, token: PushToken) -> None:
-        self._t.push_tokens[token.id] = token
-
-    async def active_for(self, user_ids: Sequence[str]) -> Sequence[PushToken]:
-        return sorted((t for t in self._t.push_tokens.values() if t.active and t.user_id in user_ids),
-                      key=lambda t: t.id)
-

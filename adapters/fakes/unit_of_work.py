@@ -8,15 +8,17 @@ from typing import Self
 from adapters.fakes.care import InMemoryCareRecords, InMemoryRevocations
 from adapters.fakes.dashboard import InMemoryDashboard
 from adapters.fakes.repositories import (
-    InMemoryAlertRepository,
     InMemoryDeliveryRepository,
     InMemoryDeviceRepository,
     InMemoryOutboxRepository,
     InMemoryPatientRepository,
-    InMemoryPushTokenRepository,
     InMemoryReadingRepository,
-    InMemoryThresholdRepository,
     InMemoryUserRepository,
+)
+from adapters.fakes.repositories_clinical import (
+    InMemoryAlertRepository,
+    InMemoryPushTokenRepository,
+    InMemoryThresholdRepository,
 )
 from adapters.fakes.store import InMemoryStore, Tables
 
