@@ -35,6 +35,7 @@ from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from application.alerts import AlertWorkflow, PatientThresholds, RegisterPushToken
 from application.assign_device import AssignDevice, UnassignDevice
 from application.auditing import Auditor
+from application.billing import BillingReport
 from application.care import CareRecords
 from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
@@ -167,7 +168,7 @@ class ApplicationProvider(Provider):
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
-        CareRecords,
+        CareRecords, BillingReport,
     )
 
 

@@ -21,6 +21,7 @@ from entrypoints.http.routes import (
     alerts,
     audit,
     auth,
+    billing,
     care,
     dashboard,
     devices,
@@ -71,7 +72,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
             alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,
             alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard, reports.vitals_report,
-            care.record_consent, care.log_time, audit.audit_trail,
+            care.record_consent, care.log_time, audit.audit_trail, billing.billing,
         ],
     )
     app = Litestar(

@@ -305,3 +305,27 @@ class AuditPage(msgspec.Struct):
     page_size: int
     total: int
     entries: list[AuditEntryOut]
+
+
+class BilledCodeOut(msgspec.Struct):
+    code: str
+    units: int
+    reason: str
+
+
+class NotBilledOut(msgspec.Struct):
+    code: str
+    reason: str
+
+
+class PatientBillingOut(msgspec.Struct):
+    patient_id: str
+    name: str
+    mrn: str | None
+    codes: list[BilledCodeOut]
+    not_billable: list[NotBilledOut]
+
+
+class BillingOut(msgspec.Struct):
+    month: str
+    patients: list[PatientBillingOut]

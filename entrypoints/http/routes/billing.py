@@ -1,0 +1,49 @@
+"""GET /api/v1/billing/?month=YYYY-MM[&format=csv]: eligible CPT codes per patient, with reasons."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any, Literal
+
+from dishka import FromDishka
+from litestar import Request, Response, get
+from litestar.params import QueryParameter
+
+from application.billing import BillingReport, PatientBilling, parse_month
+from entrypoints.http import dto
+from entrypoints.http.security import actor_of
+
+CSV_HEADER = ("patient_id", "mrn", "name", "code", "units", "reason")
+
+
+@get("/api/v1/billing", tags=["billing"], summary="RPM billing eligibility for a month (JSON or CSV)")
+async def billing(
+    request: Request,  # type: ignore[type-arg]
+    report: FromDishka[BillingReport],
+    month: Annotated[str, QueryParameter(name="month", pattern=r"^\d{4}-\d{2}$")],
+    format: Annotated[Literal["json", "csv"], QueryParameter(name="format")] = "json",
+) -> Response[Any]:
+    rows = await report(actor_of(request), parse_month(month))
+    if format == "csv":
+        return Response(_csv(rows), media_type="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="rpm-billing-{month}.csv"'})
+    return Response(dto.BillingOut(month, [
+        dto.PatientBillingOut(
+            patient_id=r.patient.id, name=r.patient.name, mrn=r.patient.mrn,
+            codes=[dto.BilledCodeOut(c.code, c.units, c.reason) for c in r.billing.billable],
+            not_billable=[dto.NotBilledOut(n.code, n.reason) for n in r.billing.not_billable],
+        )
+        for r in rows
+    ]))
+
+
+def _csv(rows: list[PatientBilling]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        for code in row.billing.billable:
+            writer.writerow((row.patient.id, row.patient.mrn or "", row.patient.name, code.code, code.units,
+                             code.reason))
+    return out.getvalue()
