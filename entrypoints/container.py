@@ -26,6 +26,7 @@ from adapters.fakes.device_gateway import FakeDeviceGateway
 from adapters.fakes.emr import FakeEmrGateway
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fakes.synthetic import synthetic_patients
+from adapters.fcm.push import FcmNotifier, build_fcm_app
 from adapters.keys.file_store import FileKeyStore
 from adapters.mioconnect.client import MioConnectGateway, gateway_client
 from adapters.mioconnect.webhook import WebhookVerifier
@@ -125,8 +126,15 @@ class IntegrationsProvider(Provider):
             await client.aclose()
 
     @provide
-    def notifier(self) -> Notifier:
-        return FakeNotifier()
+    async def notifier(self, settings: Settings) -> AsyncIterator[Notifier]:
+        if settings.notifier == "fake":
+            yield FakeNotifier()
+            return
+        fcm = FcmNotifier(build_fcm_app(settings.fcm_credentials_file or "", settings.fcm_project_id))
+        try:
+            yield fcm
+        finally:
+            await fcm.aclose()
 
     @provide
     async def webhook_verifier(self, settings: Settings, keys: KeyStore) -> WebhookVerifier:

@@ -22,7 +22,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     device_gateway: Literal["fake", "mioconnect"] = "fake"
     mioconnect_api_url: str | None = None
     mioconnect_api_key: str | None = None
-    notifier: Literal["fake"] = "fake"
+    notifier: Literal["fake", "fcm"] = "fake"
+    fcm_credentials_file: str | None = None
+    fcm_project_id: str | None = None
     keystore: Literal["file"] = "file"
     key_file: str = "var/keys/keystore.json"
     webhook_secret: str | None = None
@@ -50,7 +52,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VANTREXIA_DEVICE_GATEWAY": ("device_gateway", "device cloud for batch sync: fake or mioconnect (REST API)"),
     "MIOCONNECT_API_URL": ("mioconnect_api_url", "MioConnect REST API base URL (needed for mioconnect)"),
     "MIOCONNECT_API_KEY": ("mioconnect_api_key", "MioConnect API key, sent as x-api-key (needed for mioconnect)"),
-    "VANTREXIA_NOTIFIER": ("notifier", "push adapter: fake (records pushes)"),
+    "VANTREXIA_NOTIFIER": ("notifier", "push adapter: fake (records pushes) or fcm (Firebase Cloud Messaging)"),
+    "FCM_CREDENTIALS_FILE": ("fcm_credentials_file", "Firebase service-account JSON (needed for fcm)"),
+    "FCM_PROJECT_ID": ("fcm_project_id", "Firebase project id (default: the service account's)"),
     "VANTREXIA_KEYSTORE": ("keystore", "key store: file (JSON file, mode 0600)"),
     "VANTREXIA_KEY_FILE": ("key_file", "path of the file key store (created on first run)"),
     "MIOCONNECT_WEBHOOK_SECRET": (
@@ -89,6 +93,8 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
 
 
 def _check_combinations(settings: Settings) -> None:
+    if settings.notifier == "fcm" and not settings.fcm_credentials_file:
+        raise SettingsError("FCM_CREDENTIALS_FILE is required when VANTREXIA_NOTIFIER=fcm")
     if settings.device_gateway == "mioconnect":
         for variable in ("MIOCONNECT_API_URL", "MIOCONNECT_API_KEY"):
             if not getattr(settings, VARIABLES[variable][0]):

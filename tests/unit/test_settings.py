@@ -45,3 +45,12 @@ def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
 def test_readme_documents_every_variable() -> None:
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", README.read_text(), flags=re.MULTILINE))
     assert set(VARIABLES) <= documented
+
+
+@pytest.mark.parametrize(("environ", "variable"), [
+    ({"VANTREXIA_NOTIFIER": "fcm"}, "FCM_CREDENTIALS_FILE"),
+    ({"VANTREXIA_DEVICE_GATEWAY": "mioconnect", "MIOCONNECT_API_KEY": "k"}, "MIOCONNECT_API_URL"),
+])
+def test_an_adapter_without_its_settings_names_what_is_missing(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable} is required"):
+        load_settings(environ, env_file=None)

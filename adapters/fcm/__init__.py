@@ -1,0 +1,1 @@
+"""Firebase Cloud Messaging (HTTP v1) through firebase-admin: PHI-free alert pushes."""
