@@ -48,6 +48,7 @@ from application.record_device_status import RecordDeviceStatus
 from application.record_reading import RecordReading
 from application.register_device import RegisterDevice
 from application.reports import ReportVitals
+from application.retry_sync import RetrySyncItem
 from application.sync_device_readings import SyncDeviceReadings
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
@@ -176,7 +177,7 @@ class ApplicationProvider(Provider):
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
-        CareRecords, BillingReport,
+        CareRecords, BillingReport, RetrySyncItem,
     )
 
 

@@ -68,6 +68,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
         route_handlers=[
             system.health, system.jwks, auth.issue_token, auth.logout, ecw.browse_emr_patients, ecw.import_selected,
             patients.list_patients, patients.get_patient, patients.list_readings, patients.sync_status,
+            patients.retry_sync_item,
             devices.list_devices, devices.get_device, devices.register_device, devices.assign_device,
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
             alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,

@@ -6,9 +6,10 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from domain.ports.emr import EmrRejected
 from domain.users import Role
 from tests.e2e.conftest import enrol_patient
-from tests.support.app import add_user, deliver, drain_outbox, fixture
+from tests.support.app import add_user, deliver, drain_outbox, fixture, login
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
@@ -142,3 +143,22 @@ async def test_errors_leak_no_stack_traces(client: Client, auth: dict[str, str],
     response = await client.get("/api/v1/ecw/patients/", headers=auth)
     assert response.status_code in (502, 503)
     assert "Traceback" not in response.text
+
+
+async def test_an_admin_can_send_a_dead_item_again(client: Client, auth: dict[str, str], world: World) -> None:
+    ids = await enrol_patient(client, auth)
+    world.emr.fail_next(EmrRejected("Observation.performer: unknown reference", http_status=422))
+    await deliver(client, fixture("bp_normal"))
+    await drain_outbox(client)
+    status_path = f"/api/v1/patients/{ids['patient_id']}/sync-status"
+    (item,) = [i for i in (await client.get(status_path, headers=auth)).json()["items"] if i["status"] == "dead"]
+    assert (item["status"], item["last_error"]) == ("dead", "Observation.performer: unknown reference")
+    assert (await client.post(f"/api/v1/sync/{item['id']}/retry/", headers=auth)).status_code == 403
+    admin = await login(client, world, Role.ADMIN)
+    retried = await client.post(f"/api/v1/sync/{item['id']}/retry/", headers=admin)
+    assert (retried.status_code, retried.json()["status"]) == (200, "pending")
+    assert (await client.post(f"/api/v1/sync/{item['id']}/retry/", headers=admin)).status_code == 409
+    await drain_outbox(client)
+    items = (await client.get(status_path, headers=admin)).json()["items"]
+    statuses = {i["id"]: (i["status"], i["http_status"]) for i in items}
+    assert statuses[item["id"]] == ("delivered", 201)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dishka import FromDishka
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.params import FromPath, Parameter
 
 from application.queries import PageQuery, PatientQueries
+from application.retry_sync import RetrySyncItem
+from domain.users import Role
 from entrypoints.http import dto
 from entrypoints.http.mapping import patient_out, reading_out, sync_item_out
-from entrypoints.http.security import actor_of
+from entrypoints.http.security import actor_of, requires_role
 
 Page = Parameter(default=1, ge=1)
 PageSize = Parameter(default=50, ge=1, le=200)
@@ -71,3 +73,13 @@ async def sync_status(
 ) -> dto.SyncStatusOut:
     items = await queries.sync_status(actor_of(request), patient_id)
     return dto.SyncStatusOut(patient_id, [sync_item_out(i) for i in items])
+
+
+@post("/api/v1/sync/{item_id:str}/retry", tags=["patients"], status_code=200,
+      guards=[requires_role(Role.ADMIN)], summary="Send a dead sync item again (admins)")
+async def retry_sync_item(
+    request: Request,  # type: ignore[type-arg]
+    item_id: FromPath[str],
+    retry: FromDishka[RetrySyncItem],
+) -> dto.SyncItemOut:
+    return sync_item_out(await retry(actor_of(request), item_id))
