@@ -1,0 +1,34 @@
+@audit_privacy
+Feature: Every access to patient data is on record, and the record cannot be quietly changed
+  For a compliance review: the system writes down who looked at or changed which patient's data,
+  when, and with what outcome — without copying the patient's details into that record. The
+  record can only grow; any later change to it is detected. Phone notifications never show
+  patient details.
+
+  Background:
+    Given Greta Northcott's record has been brought over from the clinic's health record
+    And Dr. Lindqvist is a clinician and Ms. Abara is an administrator
+
+  Scenario: Looking at a patient's record is written down without the patient's details
+    When Dr. Lindqvist opens Greta's record
+    Then the audit trail shows that Dr. Lindqvist read a patient record
+    And the audit trail does not contain Greta's name, birth date or record number
+
+  Scenario: Only administrators may read the audit trail
+    Then Dr. Lindqvist is refused the audit trail
+    And Ms. Abara can read the audit trail
+
+  Scenario: The audit trail cannot be edited
+    When someone tries to change an entry of the audit trail in the database
+    Then the database refuses the change
+
+  Scenario: A change made behind the database's back is detected
+    Given the audit trail has been sealed
+    When someone with full database rights alters a sealed entry
+    Then the audit check reports the altered entry as the first broken link
+
+  Scenario: An urgent alert on a phone shows no patient details
+    Given Dr. Lindqvist's phone is registered for alerts
+    And Greta has a blood-pressure cuff
+    When Greta's cuff reads 186/124 mmHg
+    Then Dr. Lindqvist's phone shows "New patient alert" with no name, reading or record number
