@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.auth.passwords import Argon2PasswordHasher
 from adapters.auth.tokens import AccessTokenService
+from adapters.aws_secrets.store import SecretsManagerKeyStore
 from adapters.fakes.clock import SystemClock, SystemRandom, UuidGenerator
 from adapters.fakes.device_gateway import FakeDeviceGateway
 from adapters.fakes.emr import FakeEmrGateway
@@ -95,6 +96,12 @@ class InfrastructureProvider(Provider):
 
     @provide(scope=Scope.APP)
     def key_store(self, settings: Settings) -> KeyStore:
+        if settings.keystore == "aws":
+            import boto3  # loaded only when configured
+
+            client = boto3.client("secretsmanager", region_name=settings.aws_region,
+                                  endpoint_url=settings.aws_endpoint_url)
+            return SecretsManagerKeyStore(client, settings.aws_secrets_prefix)
         return FileKeyStore(Path(settings.key_file))
 
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)

@@ -25,7 +25,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     notifier: Literal["fake", "fcm"] = "fake"
     fcm_credentials_file: str | None = None
     fcm_project_id: str | None = None
-    keystore: Literal["file"] = "file"
+    keystore: Literal["file", "aws"] = "file"
+    aws_secrets_prefix: str = "vantrexia"
+    aws_region: str | None = None
+    aws_endpoint_url: str | None = None
     key_file: str = "var/keys/keystore.json"
     webhook_secret: str | None = None
     webhook_secret_previous: str | None = None
@@ -55,7 +58,10 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VANTREXIA_NOTIFIER": ("notifier", "push adapter: fake (records pushes) or fcm (Firebase Cloud Messaging)"),
     "FCM_CREDENTIALS_FILE": ("fcm_credentials_file", "Firebase service-account JSON (needed for fcm)"),
     "FCM_PROJECT_ID": ("fcm_project_id", "Firebase project id (default: the service account's)"),
-    "VANTREXIA_KEYSTORE": ("keystore", "key store: file (JSON file, mode 0600)"),
+    "VANTREXIA_KEYSTORE": ("keystore", "key store: file (JSON file, mode 0600) or aws (Secrets Manager)"),
+    "VANTREXIA_AWS_SECRETS_PREFIX": ("aws_secrets_prefix", "name prefix of our secrets in Secrets Manager"),
+    "AWS_REGION": ("aws_region", "AWS region of Secrets Manager (boto3's usual credential chain applies)"),
+    "AWS_ENDPOINT_URL": ("aws_endpoint_url", "another Secrets Manager endpoint (VPC endpoint, local stand-in)"),
     "VANTREXIA_KEY_FILE": ("key_file", "path of the file key store (created on first run)"),
     "MIOCONNECT_WEBHOOK_SECRET": (
         "webhook_secret", "Standard Webhooks secret (whsec_…); default: generated in the key store"

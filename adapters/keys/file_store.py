@@ -1,4 +1,4 @@
-"""FileKeyStore: keys and secrets in one JSON file (mode 0600), created on first run."""
+"""FileKeyStore: keys (with their rotation stage) and secrets in one JSON file, mode 0600."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import os
 import secrets
 import stat
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from adapters.keys.jwk import new_rsa_signing_key, public_jwk
-from domain.ports.keys import SigningKey
+from adapters.keys.rotation import CURRENT, PENDING, PREVIOUS, check_promotable, new_kid
+from domain.errors import Conflict
+from domain.ports.keys import KeyVersion, SigningKey
 
 
 class KeyFilePermissionError(RuntimeError):
@@ -40,13 +42,8 @@ class FileKeyStore:
 
     def _create(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        key = new_rsa_signing_key(f"vantrexia-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}")
-        body = {
-            "keys": [{"kid": key.kid, "stage": "current", "jwk": dict(key.jwk),
-                      "created_at": datetime.now(UTC).isoformat()}],
-            "secrets": {},
-        }
-        self._write(body)
+        now = datetime.now(UTC)
+        self._write({"keys": [_key_entry(now, CURRENT)], "secrets": {}})
 
     def _write(self, body: dict[str, Any]) -> None:
         tmp = self._path.with_suffix(".tmp")
@@ -57,8 +54,12 @@ class FileKeyStore:
         os.replace(tmp, self._path)
         self._data = body
 
+    def _reload(self) -> dict[str, Any]:
+        self._data = None  # another process (CLI, worker) may have changed the file
+        return self.load()
+
     async def signing_key(self) -> SigningKey:
-        entry = next(k for k in self.load()["keys"] if k["stage"] == "current")
+        entry = next(k for k in self.load()["keys"] if k["stage"] == CURRENT)
         return SigningKey(kid=entry["kid"], jwk=entry["jwk"])
 
     async def public_jwks(self) -> list[Mapping[str, str]]:
@@ -67,11 +68,35 @@ class FileKeyStore:
     async def secret(self, name: str) -> str:
         stored: dict[str, str] = self.load()["secrets"]
         if name not in stored:
-            # another process (CLI, worker) may have created it since we read the file
-            self._data = None
-            data = self.load()
+            data = self._reload()
             stored = data["secrets"]
             if name not in stored:
                 stored[name] = secrets.token_urlsafe(32)
                 self._write(data)
         return stored[name]
+
+    async def versions(self) -> list[KeyVersion]:
+        return [KeyVersion(k["kid"], k["stage"], datetime.fromisoformat(k["created_at"])) for k in self.load()["keys"]]
+
+    async def rotate(self, now: datetime) -> KeyVersion:
+        data = self._reload()
+        if any(k["stage"] == PENDING for k in data["keys"]):
+            raise Conflict("a pending key already exists: promote it first")
+        entry = _key_entry(now, PENDING)
+        data["keys"].append(entry)
+        self._write(data)
+        return KeyVersion(entry["kid"], PENDING, now)
+
+    async def promote(self, now: datetime, published_for_at_least: timedelta) -> KeyVersion:
+        data = self._reload()
+        pending = next((v for v in await self.versions() if v.stage == PENDING), None)
+        promoted = check_promotable(pending, now, published_for_at_least)
+        stages = {PENDING: CURRENT, CURRENT: PREVIOUS}
+        data["keys"] = [{**k, "stage": stages[k["stage"]]} for k in data["keys"] if k["stage"] != PREVIOUS]
+        self._write(data)
+        return KeyVersion(promoted.kid, CURRENT, promoted.created_at)
+
+
+def _key_entry(now: datetime, stage: str) -> dict[str, Any]:
+    key = new_rsa_signing_key(new_kid(now))
+    return {"kid": key.kid, "stage": stage, "jwk": dict(key.jwk), "created_at": now.isoformat()}

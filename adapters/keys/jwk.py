@@ -9,6 +9,7 @@ from joserfc.jwk import RSAKey
 from domain.ports.keys import SigningKey
 
 SIGNING_ALG = "RS384"
+JWKS_MAX_AGE_SECONDS = 3600  # verifiers may cache our JWKS this long: promote a new key only after it
 _PUBLIC_MEMBERS = ("kty", "kid", "use", "alg", "n", "e")
 
 

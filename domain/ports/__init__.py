@@ -12,7 +12,7 @@ from domain.ports.emr import (
     EmrUnavailable,
     ObservationReceipt,
 )
-from domain.ports.keys import KeyStore, SigningKey
+from domain.ports.keys import KeyStore, KeyVersion, SigningKey
 from domain.ports.notifier import Notifier, PushMessage, PushResult
 from domain.ports.repositories import (
     AlertRepository,
@@ -51,6 +51,7 @@ __all__ = [
     "GatewayPage",
     "IdGenerator",
     "KeyStore",
+    "KeyVersion",
     "Notifier",
     "ObservationReceipt",
     "OutboxRepository",

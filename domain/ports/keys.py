@@ -1,10 +1,13 @@
-"""The key-store port: signing keys (published as JWKS) and named secrets."""
+"""The key-store port: signing keys in rotation stages (published as JWKS) and named secrets."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
+
+ROTATION_POLICY = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -13,6 +16,18 @@ class SigningKey:
 
     kid: str
     jwk: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class KeyVersion:
+    """One published key: its stage (current, pending, previous) and when it was created."""
+
+    kid: str
+    stage: str
+    created_at: datetime
+
+    def age(self, now: datetime) -> timedelta:
+        return now - self.created_at
 
 
 class KeyStore(Protocol):
@@ -26,4 +41,15 @@ class KeyStore(Protocol):
 
     async def secret(self, name: str) -> str:
         """A named secret, created on first use where the store allows it."""
+        ...
+
+    async def versions(self) -> list[KeyVersion]: ...
+
+    async def rotate(self, now: datetime) -> KeyVersion:
+        """Create and publish a pending key (refused while one is pending)."""
+        ...
+
+    async def promote(self, now: datetime, published_for_at_least: timedelta) -> KeyVersion:
+        """Make the pending key current (the old current becomes previous), once verifiers had time
+        to fetch it: refused before `published_for_at_least` has passed since it was created."""
         ...

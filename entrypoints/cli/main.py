@@ -12,6 +12,7 @@ import typer
 
 from adapters.sql.migrate import run_migrations
 from entrypoints.cli.audit import audit_app
+from entrypoints.cli.keys import keys_app
 from entrypoints.cli.simulate import simulate
 from entrypoints.cli.sync import sync_app
 from entrypoints.cli.users import users_app
@@ -22,6 +23,7 @@ app = typer.Typer(help="Vantrexia RPM integration layer", no_args_is_help=True, 
 app.add_typer(users_app, name="users")
 app.add_typer(sync_app, name="sync")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
 app.command()(simulate)
 
 

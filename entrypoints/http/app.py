@@ -14,6 +14,7 @@ from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from domain.ports import KeyStore
 from entrypoints.demo import ensure_demo_data
 from entrypoints.http.hardening import security_headers_middleware
 from entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -47,6 +48,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = None
+        await (await container.get(KeyStore)).signing_key()  # fail fast: missing key store, loose file mode
         if settings.demo:
             await ensure_demo_data(container, Path(settings.demo_password_file))
         if settings.worker == "inprocess":

@@ -201,6 +201,8 @@ class SyncStatusOut(msgspec.Struct):
 class HealthOut(msgspec.Struct):
     status: str
     database: str
+    signing_key_age_days: int | None = None
+    key_rotation_due: bool | None = None  # 90-day rotation policy
 
 
 class AlertOut(msgspec.Struct):

@@ -113,3 +113,18 @@ def test_simulate_sends_signed_deliveries_and_summarises_the_answers(env: dict[s
     assert _row(result.output, "quarantined") == "12"
     assert len(world.store.committed.deliveries) == 12
     assert len({d.gateway_device_id for d in world.store.committed.devices.values()}) == 4
+
+
+def test_keys_rotate_then_promote_only_after_the_jwks_max_age(env: dict[str, str]) -> None:
+    assert runner.invoke(app, ["keys", "status"], env=env).output.startswith("current ")
+    rotated = runner.invoke(app, ["keys", "rotate"], env=env)
+    assert rotated.exit_code == 0, rotated.output
+    assert "pending key" in rotated.output
+    status = runner.invoke(app, ["keys", "status"], env=env).output.splitlines()
+    assert [line.split()[0] for line in status] == ["current", "pending"]
+    too_early = runner.invoke(app, ["keys", "promote"], env=env)
+    assert too_early.exit_code == 2
+    assert "max-age" in too_early.output
+    again = runner.invoke(app, ["keys", "rotate"], env=env)
+    assert again.exit_code == 2
+    assert "already exists" in again.output

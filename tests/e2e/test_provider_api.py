@@ -39,7 +39,8 @@ async def test_every_data_route_needs_a_bearer_token(client: Client, method: str
 
 
 async def test_public_routes_need_no_token(client: Client) -> None:
-    assert (await client.get("/health")).json() == {"status": "ok", "database": "ok"}
+    assert (await client.get("/health")).json() == {"status": "ok", "database": "ok", "signing_key_age_days": 0,
+                                                    "key_rotation_due": False}
     jwks = await client.get("/.well-known/jwks.json")
     assert jwks.status_code == 200
     assert "max-age=" in jwks.headers["cache-control"]

@@ -7,8 +7,12 @@ import stat
 from pathlib import Path
 
 import pytest
+from litestar.testing import AsyncTestClient
 
 from adapters.keys.file_store import FileKeyStore, KeyFilePermissionError
+from entrypoints.container import build_container
+from entrypoints.http.app import create_app
+from tests.support.app import settings_for_tests
 
 
 async def test_first_use_creates_an_owner_only_file_with_a_signing_key(tmp_path: Path) -> None:
@@ -46,3 +50,14 @@ async def test_a_secret_created_by_another_process_is_picked_up(tmp_path: Path) 
     await server.secret("api-token-signing-key")  # the server has read the file
     created_by_cli = await cli.secret("mioconnect-webhook-secret")
     assert await server.secret("mioconnect-webhook-secret") == created_by_cli
+
+
+async def test_the_api_refuses_to_start_with_a_readable_key_file(tmp_path: Path) -> None:
+    path = tmp_path / "keystore.json"
+    await FileKeyStore(path).signing_key()
+    os.chmod(path, 0o640)
+    settings = settings_for_tests(key_file=str(path), database_url=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(BaseExceptionGroup) as caught:  # the start-up failure, as the test client reports it
+        async with AsyncTestClient(app=create_app(build_container(settings), settings)):
+            pass
+    assert caught.group_contains(KeyFilePermissionError, depth=None)

@@ -1,0 +1,1 @@
+"""AWS Secrets Manager key store (boto3): signing keys in the AWSCURRENT/AWSPENDING/AWSPREVIOUS stages."""
