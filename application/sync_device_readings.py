@@ -6,8 +6,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from application.auditing import Auditor
 from application.context import Actor
 from application.record_reading import RecordDelivery, RecordReading
+from domain.audit import AuditOutcome
 from domain.ports import DeviceGateway
 
 BATCH_SYNC = Actor("service:mioconnect-sync")
@@ -39,14 +41,22 @@ class SyncSummary:
 class SyncDeviceReadings:
     """Each pulled message is validated and de-duplicated exactly like a webhook delivery."""
 
-    def __init__(self, gateway: DeviceGateway, record: RecordReading) -> None:
+    def __init__(self, gateway: DeviceGateway, record: RecordReading, auditor: Auditor) -> None:
         self._gateway = gateway
         self._record = record
+        self._auditor = auditor
 
     async def __call__(self, command: SyncReadings) -> SyncSummary:
         summary = SyncSummary(next_cursor=command.cursor)
         while summary.pages < command.max_pages:
-            page = await self._gateway.readings_since(summary.next_cursor)
+            try:
+                page = await self._gateway.readings_since(summary.next_cursor)
+            except Exception:
+                await self._auditor.record(BATCH_SYNC, "gateway.readings.fetch", "Delivery", (),
+                                           AuditOutcome.FAILURE, page=str(summary.pages + 1))
+                raise
+            await self._auditor.record(BATCH_SYNC, "gateway.readings.fetch", "Delivery", (),
+                                       page=str(summary.pages + 1), messages=str(len(page.items)))
             for message in page.items:
                 event = await self._record(RecordDelivery(
                     SOURCE, message.message_id, message.body, message.telemetry, message.parse_error, BATCH_SYNC,

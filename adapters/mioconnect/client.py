@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,13 +24,20 @@ class GatewayError(Exception):
     """The device cloud failed or refused; the message carries the status, never device data."""
 
 
+def tls_context() -> ssl.SSLContext:
+    """Certificate and host-name checks on (system trust store), TLS 1.2 at least."""
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
 def gateway_client(
     base_url: str, api_key: str, timeout_seconds: float = 10.0, transport: httpx.AsyncBaseTransport | None = None
 ) -> httpx.AsyncClient:
-    """An httpx client for the device cloud: API key header, timeouts, certificate checks on."""
+    """An httpx client for the device cloud: API key header, timeouts, verified TLS 1.2+."""
     return httpx.AsyncClient(
         base_url=base_url, headers={"x-api-key": api_key, "accept": "application/json"},
-        timeout=httpx.Timeout(timeout_seconds, connect=5.0), transport=transport,
+        timeout=httpx.Timeout(timeout_seconds, connect=5.0), transport=transport, verify=tls_context(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from collections import Counter
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from adapters.fakes.audit import FakeAuditLog
 from adapters.fakes.unit_of_work import FakeUnitOfWork
-from adapters.mioconnect.client import GatewayError, MioConnectGateway, gateway_client
+from adapters.mioconnect.client import GatewayError, MioConnectGateway, gateway_client, tls_context
 from application.auditing import Auditor
 from application.record_reading import RecordReading
 from application.sync_device_readings import SyncDeviceReadings, SyncReadings
@@ -77,10 +78,20 @@ async def test_batch_sync_goes_through_validation_and_dedupe() -> None:
     record = RecordReading(FakeUnitOfWork(world.store), world.clock, world.ids,
                            Auditor(FakeAuditLog(), world.clock), TriageReading(world.ids, TriagePolicy()))
     pages: list[int] = []
-    sync = SyncDeviceReadings(_gateway(GatewayState(messages=messages), page_size=3), record)
+    audit = FakeAuditLog()
+    gateway = _gateway(GatewayState(messages=messages), page_size=3)
+    sync = SyncDeviceReadings(gateway, record, Auditor(audit, world.clock))
     summary = await sync(SyncReadings(on_page=lambda n, _: pages.append(n)))
     assert summary.outcomes == Counter({"quarantined": 1, "duplicate": 1, "discarded": 1, "rejected": 1})
     assert pages == [3, 1]
     assert len(world.store.committed.deliveries) == 4
+    assert audit.actions() == ["gateway.readings.fetch", "gateway.readings.fetch"]
     again = await sync(SyncReadings())
     assert again.outcomes == Counter({"duplicate": 4})
+
+
+def test_the_gateway_client_requires_verified_tls_1_2() -> None:
+    context = tls_context()
+    assert context.minimum_version >= ssl.TLSVersion.TLSv1_2
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
