@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
+from adapters.sql.notify import notify_outbox
 from adapters.sql.statements import fetch_all, fetch_one, upsert
 from adapters.sql.tables import outbox, sync_attempts
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
@@ -24,6 +25,7 @@ class SqlOutboxRepository:
 
     async def add(self, item: OutboxItem) -> None:
         await self._c.execute(outbox.insert().values(m.outbox_row(item)))
+        await notify_outbox(self._c, item.topic.value)
 
     async def save(self, item: OutboxItem) -> None:
         await upsert(self._c, outbox, {**m.outbox_row(item), "lease_owner": None, "lease_until": None})

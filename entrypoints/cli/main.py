@@ -69,24 +69,35 @@ def serve(
 
 
 @app.command()
-def worker() -> None:
-    """Run the outbox worker alone (for VANTREXIA_WORKER=off deployments) until SIGTERM."""
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=64, help="worker loops in this process")] = 1,
+) -> None:
+    """Run outbox workers alone (VANTREXIA_WORKER=off deployments) until SIGTERM: each batch finishes first.
+
+    On Postgres several processes may run at once (rows are claimed with FOR UPDATE SKIP LOCKED and a
+    lease) and LISTEN/NOTIFY wakes them as soon as work is committed; polling stays the fallback.
+    """
+    from adapters.sql.notify import OutboxListener
     from entrypoints.container import build_container
-    from entrypoints.worker import OutboxWorker
+    from entrypoints.worker import OutboxWorker, WorkerWakeup
 
     settings = settings_or_exit()
 
     async def main() -> None:
         container = build_container(settings)
-        stop = asyncio.Event()
+        stop, wakeup = asyncio.Event(), WorkerWakeup()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        listener = OutboxListener(settings.database_url, wakeup.notify)
+        if settings.database_url.startswith("postgresql"):
+            await listener.start()
+        workers = [OutboxWorker(container, batch_size=settings.worker_batch_size,
+                                poll_seconds=settings.worker_poll_seconds, wakeup=wakeup) for _ in range(concurrency)]
         try:
-            await OutboxWorker(
-                container, batch_size=settings.worker_batch_size, poll_seconds=settings.worker_poll_seconds
-            ).run(stop)
+            await asyncio.gather(*(w.run(stop) for w in workers))
         finally:
+            await listener.stop()
             await container.close()
 
     asyncio.run(main())
