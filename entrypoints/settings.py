@@ -18,6 +18,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = "sqlite+aiosqlite:///var/vantrexia.db"
     host: str = "127.0.0.1"
     port: int = 8000
+    api_workers: int = 1
     emr: Literal["fake"] = "fake"
     device_gateway: Literal["fake", "mioconnect"] = "fake"
     mioconnect_api_url: str | None = None
@@ -51,6 +52,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "DATABASE_URL": ("database_url", "SQLAlchemy async URL: sqlite+aiosqlite:///… or postgresql+asyncpg://…"),
     "HOST": ("host", "address the API listens on"),
     "PORT": ("port", "port the API listens on"),
+    "API_WORKERS": ("api_workers", "API processes `vantrexia serve` starts (uvicorn workers)"),
     "VANTREXIA_EMR": ("emr", "EMR adapter: fake (in-memory EMR with synthetic patients)"),
     "VANTREXIA_DEVICE_GATEWAY": ("device_gateway", "device cloud for batch sync: fake or mioconnect (REST API)"),
     "MIOCONNECT_API_URL": ("mioconnect_api_url", "MioConnect REST API base URL (needed for mioconnect)"),

@@ -53,18 +53,18 @@ def migrate(revision: Annotated[str, typer.Option(help="target revision")] = "he
 def serve(
     host: Annotated[str | None, typer.Option(help="listen address (default HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="listen port (default PORT)")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="API processes (default API_WORKERS)")] = None,
 ) -> None:
-    """Serve the API (with the in-process outbox worker unless VANTREXIA_WORKER=off)."""
+    """Serve the API with uvicorn; SIGTERM drains requests and stops the in-process worker cleanly."""
     import uvicorn
 
-    from entrypoints.container import build_container
-    from entrypoints.http.app import create_app
-
     settings = settings_or_exit()
-    container = build_container(settings)
+    processes = workers or settings.api_workers
+    if processes > 1 and settings.worker == "inprocess" and settings.database_url.startswith("sqlite"):
+        fail("several API processes need VANTREXIA_WORKER=off and Postgres (SQLite has one writer)")
     uvicorn.run(
-        create_app(container, settings), host=host or settings.host, port=port or settings.port,
-        access_log=False, log_level=settings.log_level.lower(),
+        "entrypoints.http.asgi:create", factory=True, host=host or settings.host, port=port or settings.port,
+        workers=processes, access_log=False, log_level=settings.log_level.lower(), timeout_graceful_shutdown=20,
     )
 
 
