@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from application.context import Actor
+from application.tracing import NULL_TRACER
 from domain.audit import AuditEntry, AuditOutcome
-from domain.ports import AuditLog, Clock
+from domain.ports import AuditLog, Clock, Tracer
 
 
 class Auditor:
     """Writes audit entries stamped by the clock; ids only, never PHI values."""
 
-    def __init__(self, log: AuditLog, clock: Clock) -> None:
+    def __init__(self, log: AuditLog, clock: Clock, tracer: Tracer = NULL_TRACER) -> None:
         self._log = log
         self._clock = clock
+        self._tracer = tracer
 
     async def record(
         self,
@@ -25,6 +27,12 @@ class Auditor:
         outcome: AuditOutcome = AuditOutcome.SUCCESS,
         **details: str,
     ) -> None:
+        with self._tracer.span("audit.append") as span:
+            span.set("action", action)
+            await self._append(actor, action, resource_type, resource_ids, outcome, details)
+
+    async def _append(self, actor: Actor, action: str, resource_type: str, resource_ids: Iterable[str],
+                      outcome: AuditOutcome, details: dict[str, str]) -> None:
         await self._log.append(
             AuditEntry(
                 occurred_at=self._clock.now(),

@@ -13,7 +13,7 @@ from domain.sync import OutboxItem, OutboxTopic, SyncStatus
 
 
 async def enqueue_observations(
-    uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime
+    uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime, trace_context: str | None = None
 ) -> list[OutboxItem]:
     """One pending EMR push per Observation the reading yields."""
     items = [
@@ -27,6 +27,7 @@ async def enqueue_observations(
             reading_id=reading.id,
             patient_id=reading.patient_id,
             code=code.value,
+            trace_context=trace_context,
         )
         for code in observation_codes(reading)
     ]

@@ -9,11 +9,12 @@ from datetime import datetime
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
 from application.outbox import PushBatch, claim
+from application.tracing import NULL_TRACER
 from application.triage_reading import TriagePolicy, enqueue_notification
 from domain.alerts import ACTION_REVIEW, Alert, AlertStatus, due_for_escalation, escalated
 from domain.events import ObservationPushed
 from domain.notifications import PushToken
-from domain.ports import Clock, IdGenerator, Notifier, PushMessage, RandomSource, UnitOfWork
+from domain.ports import Clock, IdGenerator, Notifier, PushMessage, RandomSource, Tracer, UnitOfWork
 from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, delivered, failed
 from domain.users import Role
 
@@ -25,8 +26,9 @@ class PushAlertNotifications:
 
     def __init__(
         self, uow: UnitOfWork, notifier: Notifier, clock: Clock, random: RandomSource, policy: RetryPolicy,
-        auditor: Auditor,
+        auditor: Auditor, tracer: Tracer = NULL_TRACER,
     ) -> None:
+        self._tracer = tracer
         self._uow = uow
         self._notifier = notifier
         self._clock = clock
@@ -36,7 +38,13 @@ class PushAlertNotifications:
 
     async def __call__(self, batch: PushBatch) -> list[ObservationPushed]:
         items = await claim(self._uow, OutboxTopic.NOTIFY_ALERT, self._clock.now(), batch)
-        return [await self._push(item) for item in items]
+        pushed = []
+        for item in items:
+            with self._tracer.span("alert.push", parent=item.trace_context) as span:
+                pushed.append(await self._push(item))
+                span.set("item_id", item.id)
+                span.set("status", pushed[-1].status)
+        return pushed
 
     async def _push(self, item: OutboxItem) -> ObservationPushed:
         async with self._uow as uow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
 from application.outbox import PushBatch, claim
+from application.tracing import NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
 from domain.observations import ObservationCode, ObservationDraft
@@ -15,6 +16,7 @@ from domain.ports import (
     EmrUnavailable,
     IdGenerator,
     RandomSource,
+    Tracer,
     UnitOfWork,
 )
 from domain.ports.emr import EmrError
@@ -27,8 +29,9 @@ class PushPendingObservations:
 
     def __init__(
         self, uow: UnitOfWork, emr: EmrGateway, clock: Clock, ids: IdGenerator,
-        random: RandomSource, policy: RetryPolicy, auditor: Auditor,
+        random: RandomSource, policy: RetryPolicy, auditor: Auditor, tracer: Tracer = NULL_TRACER,
     ) -> None:
+        self._tracer = tracer
         self._uow = uow
         self._emr = emr
         self._clock = clock
@@ -38,8 +41,19 @@ class PushPendingObservations:
         self._auditor = auditor
 
     async def __call__(self, batch: PushBatch) -> list[ObservationPushed]:
-        items = await claim(self._uow, OutboxTopic.EMR_PUSH, self._clock.now(), batch)
-        return [await self._push(item) for item in items]
+        with self._tracer.span("outbox.claim") as span:
+            items = await claim(self._uow, OutboxTopic.EMR_PUSH, self._clock.now(), batch)
+            span.set("topic", OutboxTopic.EMR_PUSH.value)
+            span.set("claimed", len(items))
+        return [await self._traced_push(item) for item in items]
+
+    async def _traced_push(self, item: OutboxItem) -> ObservationPushed:
+        with self._tracer.span("emr.push", parent=item.trace_context) as span:
+            pushed = await self._push(item)
+            for key, value in (("item_id", item.id), ("code", item.code or ""), ("status", pushed.status),
+                               ("http_status", pushed.http_status or 0)):
+                span.set(key, value)
+            return pushed
 
     async def _push(self, item: OutboxItem) -> ObservationPushed:
         draft = await self._draft(item)

@@ -9,11 +9,12 @@ from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
 from application.outbox import enqueue_observations
 from application.seen_devices import seen_device
+from application.tracing import NULL_TRACER
 from application.triage_reading import TriageReading
 from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
 from domain.devices import assignment_at
 from domain.events import ReadingRecorded
-from domain.ports import Clock, IdGenerator, UnitOfWork
+from domain.ports import Clock, IdGenerator, Tracer, UnitOfWork
 from domain.readings import Reading, ReadingStatus
 from domain.validation import discard_reason
 
@@ -40,15 +41,24 @@ class RecordReading:
     """Keep the raw delivery, attribute and validate the reading, and queue it for the EMR."""
 
     def __init__(
-        self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor, triage: TriageReading
+        self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor, triage: TriageReading,
+        tracer: Tracer = NULL_TRACER,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._auditor = auditor
         self._triage = triage
+        self._tracer = tracer
 
     async def __call__(self, command: RecordDelivery) -> ReadingRecorded:
+        with self._tracer.span("reading.record") as span:
+            event = await self._record(command)
+            span.set("delivery_id", event.delivery_id)
+            span.set("status", event.status.value)
+            return event
+
+    async def _record(self, command: RecordDelivery) -> ReadingRecorded:
         now = self._clock.now()
         delivery = Delivery(
             id=self._ids.new_id(), source=command.source, webhook_id=command.webhook_id,
@@ -104,7 +114,7 @@ class RecordReading:
         if not await uow.readings.add_if_new(reading):
             return ReadingRecorded(delivery.id, DeliveryStatus.DUPLICATE, None, "reading already recorded")
         if status is ReadingStatus.ACCEPTED:
-            await enqueue_observations(uow, self._ids, reading, now)
+            await enqueue_observations(uow, self._ids, reading, now, self._tracer.current_context())
             await self._triage(uow, reading, now)
         return ReadingRecorded(delivery.id, _STATUS_OF[status], reading.id, reason)
 

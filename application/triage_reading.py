@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from application.tracing import NULL_TRACER
 from domain.alerts import Alert, AlertStatus
-from domain.ports import IdGenerator, UnitOfWork
+from domain.ports import IdGenerator, Tracer, UnitOfWork
 from domain.readings import Reading, ReadingKind, VitalSign
 from domain.sync import OutboxItem, OutboxTopic, SyncStatus
 from domain.triage import Thresholds, WeightPoint, triage
@@ -29,11 +30,18 @@ async def effective_thresholds(uow: UnitOfWork, patient_id: str) -> Thresholds:
 class TriageReading:
     """Runs the triage rules on an accepted, attributed reading inside the caller's transaction."""
 
-    def __init__(self, ids: IdGenerator, policy: TriagePolicy) -> None:
+    def __init__(self, ids: IdGenerator, policy: TriagePolicy, tracer: Tracer = NULL_TRACER) -> None:
         self._ids = ids
         self._policy = policy
+        self._tracer = tracer
 
     async def __call__(self, uow: UnitOfWork, reading: Reading, now: datetime) -> list[Alert]:
+        with self._tracer.span("reading.triage") as span:
+            raised = await self._triage(uow, reading, now)
+            span.set("alerts_raised", len(raised))
+            return raised
+
+    async def _triage(self, uow: UnitOfWork, reading: Reading, now: datetime) -> list[Alert]:
         if reading.patient_id is None:
             return []
         thresholds = await effective_thresholds(uow, reading.patient_id)
@@ -47,7 +55,7 @@ class TriageReading:
                 severity=finding.severity, status=AlertStatus.OPEN, raised_at=now, summary=finding.summary,
             )
             await uow.alerts.add(alert)
-            await enqueue_notification(uow, self._ids, alert, now)
+            await enqueue_notification(uow, self._ids, alert, now, self._tracer.current_context())
             raised.append(alert)
         return raised
 
@@ -64,11 +72,13 @@ class TriageReading:
         ]
 
 
-async def enqueue_notification(uow: UnitOfWork, ids: IdGenerator, alert: Alert, now: datetime) -> OutboxItem:
+async def enqueue_notification(
+    uow: UnitOfWork, ids: IdGenerator, alert: Alert, now: datetime, trace_context: str | None = None
+) -> OutboxItem:
     item = OutboxItem(
         id=ids.new_id(), topic=OutboxTopic.NOTIFY_ALERT, status=SyncStatus.PENDING, created_at=now,
         updated_at=now, next_attempt_at=now, patient_id=alert.patient_id, alert_id=alert.id,
-        resource_type="PushNotification",
+        resource_type="PushNotification", trace_context=trace_context,
     )
     await uow.outbox.add(item)
     return item

@@ -34,6 +34,7 @@ from adapters.mioconnect.webhook import WebhookVerifier
 from adapters.sql.audit import SqlAuditLog
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.telemetry.otel import OtelTracer
 from application.alerts import AlertWorkflow, PatientThresholds, RegisterPushToken
 from application.assign_device import AssignDevice, UnassignDevice
 from application.auditing import Auditor
@@ -63,6 +64,7 @@ from domain.ports import (
     Notifier,
     PasswordHasher,
     RandomSource,
+    Tracer,
     UnitOfWork,
 )
 from domain.sync import RetryPolicy
@@ -105,6 +107,10 @@ class InfrastructureProvider(Provider):
         return FileKeyStore(Path(settings.key_file))
 
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
+
+    @provide(scope=Scope.APP)
+    def tracer(self) -> Tracer:
+        return OtelTracer()
     ids = provide(UuidGenerator, provides=IdGenerator, scope=Scope.APP)
     random = provide(SystemRandom, provides=RandomSource, scope=Scope.APP)
 

@@ -30,6 +30,7 @@ from domain.ports.repositories import (
     UserRepository,
 )
 from domain.ports.security import PasswordHasher
+from domain.ports.tracing import Span, Tracer
 
 __all__ = [
     "AlertRepository",
@@ -63,8 +64,10 @@ __all__ = [
     "RandomSource",
     "ReadingRepository",
     "SigningKey",
+    "Span",
     "ThresholdRepository",
     "TokenRevocations",
+    "Tracer",
     "UnitOfWork",
     "UserRepository",
 ]

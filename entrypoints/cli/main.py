@@ -78,10 +78,12 @@ def worker(
     lease) and LISTEN/NOTIFY wakes them as soon as work is committed; polling stays the fallback.
     """
     from adapters.sql.notify import OutboxListener
+    from adapters.telemetry.setup import configure_tracing
     from entrypoints.container import build_container
     from entrypoints.worker import OutboxWorker, WorkerWakeup
 
     settings = settings_or_exit()
+    configure_tracing(os.environ)
 
     async def main() -> None:
         container = build_container(settings)

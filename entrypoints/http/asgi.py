@@ -6,6 +6,7 @@ import os
 
 from litestar import Litestar
 
+from adapters.telemetry.setup import configure_tracing
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.logging_setup import configure_logging
@@ -16,4 +17,5 @@ def create() -> Litestar:
     """Settings are read once here, at process start; nothing reads the environment at import time."""
     settings = load_settings(os.environ)
     configure_logging(settings.log_level)
+    configure_tracing(os.environ)
     return create_app(build_container(settings), settings)

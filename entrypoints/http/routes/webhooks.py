@@ -18,6 +18,7 @@ from application.record_reading import RecordDelivery, RecordReading
 from domain.audit import AuditOutcome
 from domain.deliveries import DeliveryStatus
 from domain.events import ReadingRecorded
+from domain.ports import Tracer
 from entrypoints.http import dto
 from entrypoints.http.problems import problem
 from entrypoints.http.security import PUBLIC, request_id_of
@@ -48,6 +49,7 @@ async def telemetry(
     record: FromDishka[RecordReading],
     auditor: FromDishka[Auditor],
     wakeup: FromDishka[WorkerWakeup],
+    tracer: FromDishka[Tracer],
 ) -> Answer:
     async def take(webhook_id: str, body: bytes, actor: Actor) -> ReadingRecorded:
         parsed, error = _parsed(parse_telemetry, body)
@@ -56,7 +58,7 @@ async def telemetry(
             wakeup.notify()
         return event
 
-    return await _receive(request, settings, verifier, auditor, take)
+    return await _receive(request, settings, verifier, auditor, take, tracer)
 
 
 @post(
@@ -69,25 +71,29 @@ async def status(
     verifier: FromDishka[WebhookVerifier],
     record: FromDishka[RecordDeviceStatus],
     auditor: FromDishka[Auditor],
+    tracer: FromDishka[Tracer],
 ) -> Answer:
     async def take(webhook_id: str, body: bytes, actor: Actor) -> ReadingRecorded:
         report, error = _parsed(parse_status, body)
         return await record(RecordStatusDelivery(SOURCE, webhook_id, body, report, error, actor))
 
-    return await _receive(request, settings, verifier, auditor, take)
+    return await _receive(request, settings, verifier, auditor, take, tracer)
 
 
 async def _receive(
     request: Request, settings: Settings, verifier: WebhookVerifier, auditor: Auditor,  # type: ignore[type-arg]
-    take: Callable[[str, bytes, Actor], Awaitable[ReadingRecorded]],
+    take: Callable[[str, bytes, Actor], Awaitable[ReadingRecorded]], tracer: Tracer,
 ) -> Answer:
     """Verify, then hand the raw body to `take`; the answer follows what became of the delivery."""
     actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request))
-    try:
-        webhook_id, body = await _verified(request, settings, verifier, auditor, actor)
-    except Refused as refused:
-        return refused.response
-    return _answer(await take(webhook_id, body, actor), actor)
+    with tracer.span("webhook.receive") as span:
+        span.set("request_id", actor.request_id or "")
+        try:
+            webhook_id, body = await _verified(request, settings, verifier, auditor, actor)
+        except Refused as refused:
+            span.set("http_status", refused.response.status_code or 0)
+            return refused.response
+        return _answer(await take(webhook_id, body, actor), actor)
 
 
 def _parsed(parse: Callable[[bytes], T], body: bytes) -> tuple[T | None, str | None]:

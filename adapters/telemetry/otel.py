@@ -1,0 +1,35 @@
+"""OtelTracer: spans through the OpenTelemetry API; context carried as a W3C traceparent string."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opentelemetry import trace
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+_PROPAGATOR = TraceContextTextMapPropagator()
+
+
+class _OtelSpan:
+    def __init__(self, span: trace.Span) -> None:
+        self._span = span
+
+    def set(self, key: str, value: str | int) -> None:
+        self._span.set_attribute(f"vantrexia.{key}", value)
+
+
+class OtelTracer:
+    def __init__(self, name: str = "vantrexia") -> None:
+        self._name = name
+
+    @contextmanager
+    def span(self, name: str, parent: str | None = None) -> Iterator[_OtelSpan]:
+        context = _PROPAGATOR.extract({"traceparent": parent}) if parent else None
+        with trace.get_tracer(self._name).start_as_current_span(name, context=context) as span:
+            yield _OtelSpan(span)
+
+    def current_context(self) -> str | None:
+        carrier: dict[str, str] = {}
+        _PROPAGATOR.inject(carrier)
+        return carrier.get("traceparent")

@@ -1,0 +1,59 @@
+"""OpenTelemetry: one reading is one connected trace (webhook → record → triage → EMR push and alert
+push, carried through the outbox row), and no span attribute carries PHI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from tests.e2e.conftest import enrol_patient
+from tests.support.app import deliver, drain_outbox, fixture
+from tests.support.world import World
+
+PHI = ("860013045678901", "89011703278123456789", "2092G0012345", "186", "124")
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    exporter = InMemorySpanExporter()
+    processor = SimpleSpanProcessor(exporter)
+    provider.add_span_processor(processor)
+    yield exporter
+    processor.shutdown()
+
+
+async def test_a_reading_is_one_connected_trace_without_phi(
+    client: AsyncTestClient[Litestar], auth: dict[str, str], world: World, spans: InMemorySpanExporter
+) -> None:
+    ids = await enrol_patient(client, auth)
+    await client.post("/api/v1/notifications/tokens/", json={"token": "phone-token-" + "y" * 20}, headers=auth)
+    spans.clear()
+    answer = await deliver(client, fixture("bp_crisis"))
+    assert answer.json()["status"] == "accepted"
+    await drain_outbox(client)
+    finished = spans.get_finished_spans()
+    by_name: dict[str, list[object]] = {}
+    for span in finished:
+        by_name.setdefault(span.name, []).append(span)
+    assert {"webhook.receive", "reading.record", "reading.triage", "outbox.claim", "emr.push", "alert.push",
+            "audit.append"} <= set(by_name)
+    (webhook,) = by_name["webhook.receive"]
+    trace_id = webhook.context.trace_id  # type: ignore[attr-defined]
+    connected = [s for s in finished if s.name in ("reading.record", "reading.triage", "emr.push", "alert.push")]
+    assert len(by_name["emr.push"]) == 2
+    assert {s.context.trace_id for s in connected} == {trace_id}
+    attributes = " ".join(f"{k}={v}" for s in finished for k, v in (s.attributes or {}).items())
+    patient = world.store.committed.patients[ids["patient_id"]]
+    for phi in (*PHI, patient.name, patient.mrn or "-"):
+        assert phi not in attributes
