@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
 from application.outbox import PushBatch, claim
-from application.tracing import NULL_TRACER
+from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
 from domain.observations import ObservationCode, ObservationDraft
@@ -15,6 +17,7 @@ from domain.ports import (
     EmrRejected,
     EmrUnavailable,
     IdGenerator,
+    Metrics,
     RandomSource,
     Tracer,
     UnitOfWork,
@@ -30,8 +33,10 @@ class PushPendingObservations:
     def __init__(
         self, uow: UnitOfWork, emr: EmrGateway, clock: Clock, ids: IdGenerator,
         random: RandomSource, policy: RetryPolicy, auditor: Auditor, tracer: Tracer = NULL_TRACER,
+        metrics: Metrics = NULL_METRICS,
     ) -> None:
         self._tracer = tracer
+        self._metrics = metrics
         self._uow = uow
         self._emr = emr
         self._clock = clock
@@ -49,7 +54,12 @@ class PushPendingObservations:
 
     async def _traced_push(self, item: OutboxItem) -> ObservationPushed:
         with self._tracer.span("emr.push", parent=item.trace_context) as span:
+            started = time.perf_counter()
             pushed = await self._push(item)
+            labels = {"status": pushed.status}
+            self._metrics.observe("emr_push_latency_ms", (time.perf_counter() - started) * 1000, labels)
+            if pushed.status != "delivered":
+                self._metrics.count("emr_push_failures", {**labels, "http_status": str(pushed.http_status or "")})
             for key, value in (("item_id", item.id), ("code", item.code or ""), ("status", pushed.status),
                                ("http_status", pushed.http_status or 0)):
                 span.set(key, value)

@@ -9,12 +9,12 @@ from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
 from application.outbox import enqueue_observations
 from application.seen_devices import seen_device
-from application.tracing import NULL_TRACER
+from application.tracing import NULL_METRICS, NULL_TRACER
 from application.triage_reading import TriageReading
 from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
 from domain.devices import assignment_at
 from domain.events import ReadingRecorded
-from domain.ports import Clock, IdGenerator, Tracer, UnitOfWork
+from domain.ports import Clock, IdGenerator, Metrics, Tracer, UnitOfWork
 from domain.readings import Reading, ReadingStatus
 from domain.validation import discard_reason
 
@@ -42,8 +42,9 @@ class RecordReading:
 
     def __init__(
         self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor, triage: TriageReading,
-        tracer: Tracer = NULL_TRACER,
+        tracer: Tracer = NULL_TRACER, metrics: Metrics = NULL_METRICS,
     ) -> None:
+        self._metrics = metrics
         self._uow = uow
         self._clock = clock
         self._ids = ids
@@ -56,7 +57,10 @@ class RecordReading:
             event = await self._record(command)
             span.set("delivery_id", event.delivery_id)
             span.set("status", event.status.value)
-            return event
+        measurement = command.telemetry.measurement if command.telemetry else None
+        kind = measurement.kind.value if measurement else "unknown"
+        self._metrics.count("readings_ingested", {"kind": kind, "outcome": event.status.value})
+        return event
 
     async def _record(self, command: RecordDelivery) -> ReadingRecorded:
         now = self._clock.now()

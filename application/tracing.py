@@ -1,8 +1,8 @@
-"""A tracer that records nothing: the default where no tracing is wired (plain unit tests)."""
+"""A tracer and metrics that record nothing: the defaults where no telemetry is wired (plain unit tests)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 
@@ -21,3 +21,17 @@ class NullTracer:
 
 
 NULL_TRACER = NullTracer()
+
+
+class NullMetrics:
+    def count(self, name: str, labels: Mapping[str, str]) -> None:
+        return None
+
+    def observe(self, name: str, value: float, labels: Mapping[str, str]) -> None:
+        return None
+
+    def gauge(self, name: str, value: float, labels: Mapping[str, str]) -> None:
+        return None
+
+
+NULL_METRICS = NullMetrics()

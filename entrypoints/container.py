@@ -34,10 +34,12 @@ from adapters.mioconnect.webhook import WebhookVerifier
 from adapters.sql.audit import SqlAuditLog
 from adapters.sql.engine import create_engine
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.telemetry.metrics import OtelMetrics
 from adapters.telemetry.otel import OtelTracer
 from application.alerts import AlertWorkflow, PatientThresholds, RegisterPushToken
 from application.assign_device import AssignDevice, UnassignDevice
 from application.auditing import Auditor
+from application.backlog import MeasureBacklog
 from application.billing import BillingReport
 from application.care import CareRecords
 from application.dashboard import ShowDashboard
@@ -61,6 +63,7 @@ from domain.ports import (
     EmrGateway,
     IdGenerator,
     KeyStore,
+    Metrics,
     Notifier,
     PasswordHasher,
     RandomSource,
@@ -111,6 +114,10 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.APP)
     def tracer(self) -> Tracer:
         return OtelTracer()
+
+    @provide(scope=Scope.APP)
+    def metrics(self) -> Metrics:
+        return OtelMetrics()
     ids = provide(UuidGenerator, provides=IdGenerator, scope=Scope.APP)
     random = provide(SystemRandom, provides=RandomSource, scope=Scope.APP)
 
@@ -190,7 +197,7 @@ class ApplicationProvider(Provider):
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
-        CareRecords, BillingReport, RetrySyncItem,
+        CareRecords, BillingReport, RetrySyncItem, MeasureBacklog,
     )
 
 

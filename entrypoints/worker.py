@@ -10,6 +10,7 @@ import socket
 import structlog
 from dishka import AsyncContainer
 
+from application.backlog import MeasureBacklog
 from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
@@ -54,6 +55,7 @@ class OutboxWorker:
             notifications = await (await scope.get(PushAlertNotifications))(batch)
             escalations = await (await scope.get(EscalateAlerts))()
             sealed = await (await scope.get(AuditLog)).seal()
+            await (await scope.get(MeasureBacklog))()
         if sealed:
             _log.debug("audit_sealed", entries=sealed)
         for result in observations:

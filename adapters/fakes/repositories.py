@@ -168,6 +168,11 @@ class InMemoryOutboxRepository(InMemoryRepository):
         found = [i for i in self._t.outbox.values() if i.reading_id == reading_id]
         return sorted(found, key=lambda i: (i.created_at, i.code or ""))
 
+    async def backlog(self) -> Sequence[tuple[str, int, datetime | None]]:
+        waiting = [i for i in self._t.outbox.values() if i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)]
+        return [(topic.value, sum(i.topic is topic for i in waiting),
+                 min((i.created_at for i in waiting if i.topic is topic), default=None)) for topic in OutboxTopic]
+
     async def add_attempt(self, attempt: SyncAttempt) -> None:
         self._t.attempts[attempt.id] = attempt
 

@@ -74,6 +74,13 @@ class SqlOutboxRepository:
         )
         return [m.outbox_of(row) for row in rows]
 
+    async def backlog(self) -> Sequence[tuple[str, int, datetime | None]]:
+        waiting = outbox.c.status.in_([SyncStatus.PENDING.value, SyncStatus.RETRYING.value])
+        rows = await self._c.execute(
+            select(outbox.c.topic, func.count(), func.min(outbox.c.created_at)).where(waiting).group_by(outbox.c.topic))
+        found = {str(topic): (int(count), oldest) for topic, count, oldest in rows.all()}
+        return [(t.value, *found.get(t.value, (0, None))) for t in OutboxTopic]
+
     async def add_attempt(self, attempt: SyncAttempt) -> None:
         await self._c.execute(sync_attempts.insert().values(m.attempt_row(attempt)))
 

@@ -1,11 +1,13 @@
-"""The OTel SDK, configured by the standard OTEL_* variables: OTLP/HTTP export when
-OTEL_EXPORTER_OTLP_ENDPOINT is set, nothing exported otherwise."""
+"""The OTel SDK (traces and metrics), configured by the standard OTEL_* variables: OTLP/HTTP export
+when OTEL_EXPORTER_OTLP_ENDPOINT is set, nothing exported otherwise."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -19,4 +21,13 @@ def configure_tracing(environ: Mapping[str, str], service_name: str = "vantrexia
 
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))  # reads the OTEL_* variables
     trace.set_tracer_provider(provider)
+    metrics.set_meter_provider(MeterProvider(resource=provider.resource, metric_readers=_metric_readers(environ)))
     return provider
+
+
+def _metric_readers(environ: Mapping[str, str]) -> list[MetricReader]:
+    if not (environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")):
+        return []
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+    return [PeriodicExportingMetricReader(OTLPMetricExporter())]

@@ -13,6 +13,7 @@ from domain.ports.emr import (
     ObservationReceipt,
 )
 from domain.ports.keys import KeyStore, KeyVersion, SigningKey
+from domain.ports.metrics import Metrics
 from domain.ports.notifier import Notifier, PushMessage, PushResult
 from domain.ports.repositories import (
     AlertRepository,
@@ -53,6 +54,7 @@ __all__ = [
     "IdGenerator",
     "KeyStore",
     "KeyVersion",
+    "Metrics",
     "Notifier",
     "ObservationReceipt",
     "OutboxRepository",
