@@ -1,0 +1,63 @@
+"""Calls to one FHIR server: rate-limited, with a bearer token, retried once after a 401."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from adapters.fhir.errors import TRANSPORT_ERRORS, transport_error
+from adapters.fhir.ratelimit import RateLimiter
+from adapters.fhir.smart import SmartTokenClient
+from domain.ports.emr import EmrRejected
+
+FHIR_JSON = "application/fhir+json"
+
+
+class FhirSession:
+    """Every outbound FHIR call goes through `request` (and so through the practice's rate limiter)."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, tokens: SmartTokenClient, limiter: RateLimiter, base_url: str
+    ) -> None:
+        self._http, self._tokens, self._limiter = http, tokens, limiter
+        self._base = httpx.URL(base_url.rstrip("/") + "/")
+
+    @property
+    def base_url(self) -> str:
+        return str(self._base).rstrip("/")
+
+    @property
+    def tokens(self) -> SmartTokenClient:
+        return self._tokens
+
+    def url(self, path_or_link: str) -> httpx.URL:
+        """A path relative to the base, or an absolute link (paging) on the same server only."""
+        url = self._base.join(path_or_link.lstrip("/")) if "://" not in path_or_link else httpx.URL(path_or_link)
+        if (url.scheme, url.host, url.port) != (self._base.scheme, self._base.host, self._base.port):
+            raise EmrRejected("the EMR returned a link to another server: not followed")
+        return url
+
+    async def request(
+        self, method: str, path: str, *, action: str, params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None, headers: dict[str, str] | None = None, authorized: bool = True,
+    ) -> httpx.Response:
+        """The server's response, whatever its status; transport failures raise EmrUnavailable."""
+        url = self.url(path)
+        all_headers = {"accept": FHIR_JSON, **(headers or {})}
+        if json is not None:
+            all_headers["content-type"] = FHIR_JSON
+        for attempt in (1, 2):
+            token = await self._tokens.access_token() if authorized else None
+            if token is not None:
+                all_headers["authorization"] = f"Bearer {token}"
+            await self._limiter.acquire()
+            try:
+                response = await self._http.request(method, url, params=params, json=json, headers=all_headers)
+            except TRANSPORT_ERRORS as error:
+                raise transport_error(error, action) from error
+            if response.status_code == 401 and token is not None and attempt == 1:
+                self._tokens.invalidate(token)
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
