@@ -31,6 +31,11 @@ class FhirSession:
     def tokens(self) -> SmartTokenClient:
         return self._tokens
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The (pinned, TLS 1.2+) client, for calls outside FHIR such as the PKCE code exchange."""
+        return self._http
+
     def url(self, path_or_link: str) -> httpx.URL:
         """A path relative to the base, or an absolute link (paging) on the same server only."""
         url = self._base.join(path_or_link.lstrip("/")) if "://" not in path_or_link else httpx.URL(path_or_link)
