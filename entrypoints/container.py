@@ -22,12 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.auth.passwords import Argon2PasswordHasher
 from adapters.auth.tokens import AccessTokenService
 from adapters.aws_secrets.store import SecretsManagerKeyStore
+from adapters.ecw.config import build_ecw_gateway
 from adapters.fakes.clock import SystemClock, SystemRandom, UuidGenerator
 from adapters.fakes.device_gateway import FakeDeviceGateway
 from adapters.fakes.emr import FakeEmrGateway
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fakes.synthetic import synthetic_patients
 from adapters.fcm.push import FcmNotifier, build_fcm_app
+from adapters.fhir.config import SmartServerConfig, build_gateway
 from adapters.keys.file_store import FileKeyStore
 from adapters.mioconnect.client import MioConnectGateway, gateway_client
 from adapters.mioconnect.webhook import WebhookVerifier
@@ -72,7 +74,7 @@ from domain.ports import (
 )
 from domain.sync import RetryPolicy
 from entrypoints.http.hardening import LoginThrottle
-from entrypoints.settings import Settings
+from entrypoints.settings import Settings, ecw_config
 from entrypoints.worker import WorkerWakeup
 
 # names of entries in the key store (not secrets themselves)
@@ -132,8 +134,28 @@ class IntegrationsProvider(Provider):
     scope = Scope.APP
 
     @provide
-    def emr(self, settings: Settings) -> EmrGateway:
-        return FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
+    async def emr(self, settings: Settings, keys: KeyStore) -> AsyncIterator[EmrGateway]:
+        if settings.emr == "fake":
+            yield FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
+            return
+        if settings.emr == "ecw":
+            gateway, closeable = build_ecw_gateway(ecw_config(settings), keys)
+            try:
+                yield gateway
+            finally:
+                await closeable.aclose()
+            return
+        from entrypoints.sandbox.serve import serve_sandbox  # only the demo mode starts a sandbox
+        from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SandboxState
+
+        state = SandboxState.seeded(settings.synthetic_patients)
+        with serve_sandbox(keys.public_jwks, state=state, port=settings.sandbox_port) as sandbox:
+            gateway, closeable = build_gateway(SmartServerConfig(
+                fhir_base_url=sandbox.fhir_base_url, client_id=SANDBOX_CLIENT_ID, token_url=sandbox.token_url), keys)
+            try:
+                yield gateway
+            finally:
+                await closeable.aclose()
 
     @provide
     async def device_gateway(self, settings: Settings) -> AsyncIterator[DeviceGateway]:

@@ -9,6 +9,8 @@ from typing import Literal
 import msgspec
 from dotenv import dotenv_values
 
+from adapters.ecw.config import ConfigError, EcwConfig
+
 
 class SettingsError(ValueError):
     """A configuration value is missing or invalid; the message names the variable."""
@@ -19,7 +21,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     api_workers: int = 1
-    emr: Literal["fake"] = "fake"
+    emr: Literal["fake", "sandbox", "ecw"] = "fake"
+    sandbox_port: int = 0
+    ecw_client_id: str | None = None
+    ecw_client_secret: str | None = None
+    ecw_environment: Literal["staging", "production"] = "staging"
+    ecw_practice_code: str | None = None
+    ecw_app_type: str = "backend_service"
+    ecw_fhir_base_url: str | None = None
+    ecw_token_url: str | None = None
+    ecw_ca_bundle: str | None = None
+    ecw_tls_pins: str | None = None
+    ecw_rate_limit_per_minute: int = 250
     device_gateway: Literal["fake", "mioconnect"] = "fake"
     mioconnect_api_url: str | None = None
     mioconnect_api_key: str | None = None
@@ -53,7 +66,18 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "HOST": ("host", "address the API listens on"),
     "PORT": ("port", "port the API listens on"),
     "API_WORKERS": ("api_workers", "API processes `vantrexia serve` starts (uvicorn workers)"),
-    "VANTREXIA_EMR": ("emr", "EMR adapter: fake (in-memory EMR with synthetic patients)"),
+    "VANTREXIA_EMR": ("emr", "EMR adapter: fake (in memory), sandbox (local SMART/FHIR server) or ecw"),
+    "VANTREXIA_SANDBOX_PORT": ("sandbox_port", "port of the local SMART/FHIR sandbox (0: any free port)"),
+    "ECW_CLIENT_ID": ("ecw_client_id", "Client ID from the eCW developer portal"),
+    "ECW_CLIENT_SECRET": ("ecw_client_secret", "Client secret (authorization-code + PKCE flow)"),
+    "ECW_ENVIRONMENT": ("ecw_environment", "staging (tutorial sandbox URLs) or production"),
+    "ECW_PRACTICE_CODE": ("ecw_practice_code", "eCW practice code (part of the staging FHIR base URL)"),
+    "ECW_APP_TYPE": ("ecw_app_type", "application type registered with eCW"),
+    "ECW_FHIR_BASE_URL": ("ecw_fhir_base_url", "FHIR R4 base URL (required in production)"),
+    "ECW_TOKEN_URL": ("ecw_token_url", "token endpoint (default: staging URL or SMART discovery)"),
+    "ECW_CA_BUNDLE": ("ecw_ca_bundle", "extra trusted CA certificates (PEM path)"),
+    "ECW_TLS_PINS": ("ecw_tls_pins", "comma-separated base64 SHA-256 pins of the servers' leaf SPKI"),
+    "ECW_RATE_LIMIT_PER_MINUTE": ("ecw_rate_limit_per_minute", "EMR calls per minute per practice"),
     "VANTREXIA_DEVICE_GATEWAY": ("device_gateway", "device cloud for batch sync: fake or mioconnect (REST API)"),
     "MIOCONNECT_API_URL": ("mioconnect_api_url", "MioConnect REST API base URL (needed for mioconnect)"),
     "MIOCONNECT_API_KEY": ("mioconnect_api_key", "MioConnect API key, sent as x-api-key (needed for mioconnect)"),
@@ -100,7 +124,24 @@ def load_settings(environ: Mapping[str, str], env_file: Path | None = Path(".env
     return settings
 
 
+def ecw_config(settings: Settings) -> EcwConfig:
+    """The eCW adapter's configuration; a ConfigError names the variable at fault."""
+    return EcwConfig(
+        client_id=settings.ecw_client_id or "", client_secret=settings.ecw_client_secret,
+        environment=settings.ecw_environment, practice_code=settings.ecw_practice_code,
+        app_type=settings.ecw_app_type, fhir_base_url=settings.ecw_fhir_base_url, token_url=settings.ecw_token_url,
+        ca_bundle=settings.ecw_ca_bundle,
+        tls_pins=tuple(p.strip() for p in (settings.ecw_tls_pins or "").split(",") if p.strip()),
+        rate_limit_per_minute=settings.ecw_rate_limit_per_minute,
+    )
+
+
 def _check_combinations(settings: Settings) -> None:
+    if settings.emr == "ecw":
+        try:
+            ecw_config(settings)
+        except ConfigError as error:
+            raise SettingsError(str(error)) from None
     if settings.notifier == "fcm" and not settings.fcm_credentials_file:
         raise SettingsError("FCM_CREDENTIALS_FILE is required when VANTREXIA_NOTIFIER=fcm")
     if settings.device_gateway == "mioconnect":

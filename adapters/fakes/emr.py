@@ -31,6 +31,7 @@ class FakeEmrGateway:
         self.create_calls = 0
         self._failures: list[EmrError] = []
         self.down = False
+        self.withdrawn: set[str] = set()
 
     def fail_next(self, *errors: EmrError) -> None:
         """Queue errors that the next create calls raise, one each."""
@@ -65,6 +66,14 @@ class FakeEmrGateway:
         stored = StoredObservation(f"obs-{len(self.observations) + 1}", draft)
         self.observations[draft.identifier] = stored
         return ObservationReceipt(201, stored.emr_resource_id, created=True)
+
+    async def withdraw_observation(self, identifier: str) -> ObservationReceipt | None:
+        self._raise_if_down()
+        stored = self.observations.get(identifier)
+        if stored is None:
+            return None
+        self.withdrawn.add(identifier)
+        return ObservationReceipt(200, stored.emr_resource_id, created=False)
 
     def _raise_if_down(self) -> None:
         if self.down:

@@ -67,3 +67,7 @@ class EmrGateway(Protocol):
     async def create_observation(self, draft: ObservationDraft) -> ObservationReceipt:
         """Create the Observation unless one with the draft's identifier exists."""
         ...
+
+    async def withdraw_observation(self, identifier: str) -> ObservationReceipt | None:
+        """Mark the Observation with this identifier entered-in-error; None when the EMR has none."""
+        ...

@@ -27,6 +27,7 @@ from entrypoints.http.routes import (
     dashboard,
     devices,
     ecw,
+    ecw_diagnostics,
     patients,
     readings,
     reports,
@@ -75,7 +76,8 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
             alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,
             alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard, reports.vitals_report,
-            care.record_consent, care.log_time, audit.audit_trail, billing.billing,
+            care.record_consent, care.log_time, audit.audit_trail, billing.billing, ecw_diagnostics.test_jwt,
+            ecw_diagnostics.test_connection,
         ],
     )
     app = Litestar(

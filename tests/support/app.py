@@ -35,9 +35,11 @@ def settings_for_tests(**overrides: Any) -> Settings:
     return msgspec.structs.replace(base, **overrides) if overrides else base
 
 
-def build_app(world: World, settings: Settings | None = None, *, fake_database: bool = True) -> Litestar:
+def build_app(world: World, settings: Settings | None = None, *, fake_database: bool = True,
+              fake_emr: bool = True) -> Litestar:
     settings = settings or settings_for_tests()
-    return create_app(build_container(settings, FakesProvider(world, fake_database=fake_database)), settings)
+    fakes = FakesProvider(world, fake_database=fake_database, fake_emr=fake_emr)
+    return create_app(build_container(settings, fakes), settings)
 
 
 def container_of(app: Litestar) -> AsyncContainer:

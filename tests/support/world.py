@@ -54,9 +54,11 @@ class World:
 class FakesProvider(Provider):
     """Overrides every port with the World's fakes (override=True is checked by dishka)."""
 
-    def __init__(self, world: World, *, fake_database: bool = True) -> None:
+    def __init__(self, world: World, *, fake_database: bool = True, fake_emr: bool = True) -> None:
         super().__init__()
         self._world = world
+        if fake_emr:
+            self.provide(self._emr, scope=Scope.APP, provides=EmrGateway, override=True)
         if fake_database:
             self.provide(self._uow, scope=Scope.REQUEST, provides=UnitOfWork, override=True)
             self.provide(self._audit, scope=Scope.APP, provides=AuditLog, override=True)
@@ -67,8 +69,7 @@ class FakesProvider(Provider):
     def _audit(self) -> FakeAuditLog:
         return self._world.audit
 
-    @provide(scope=Scope.APP, override=True)
-    def emr(self) -> EmrGateway:
+    def _emr(self) -> FakeEmrGateway:
         return self._world.emr
 
     @provide(scope=Scope.APP, override=True)

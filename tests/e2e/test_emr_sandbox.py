@@ -1,0 +1,56 @@
+"""The whole app with VANTREXIA_EMR=sandbox: the real SMART/FHIR adapter over HTTP to the local sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.support.app import build_app, deliver, drain_outbox, fixture, login, settings_for_tests
+from tests.support.world import World
+
+
+@pytest.fixture
+async def sandbox_client(world: World) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    app = build_app(world, settings_for_tests(emr="sandbox", synthetic_patients=12), fake_emr=False)
+    async with AsyncTestClient(app=app) as client:
+        yield client
+
+
+async def test_patients_and_observations_go_through_smart_and_fhir(
+    sandbox_client: AsyncTestClient[Litestar], world: World
+) -> None:
+    client = sandbox_client
+    auth = await login(client, world)
+    jwt = (await client.post("/api/v1/ecw/test/jwt/", headers=auth)).json()
+    assert (jwt["status"], jwt["token_type"].lower()) == ("success", "bearer")
+    assert jwt["access_token_preview"].endswith("...truncated")
+    connection = (await client.post("/api/v1/ecw/test/connection/", headers=auth)).json()
+    assert (connection["status"], connection["fhir_version"], connection["test_patient_count"]) == (
+        "success", "4.0.1", 12)
+    page = (await client.get("/api/v1/ecw/patients/?page=2&page_size=5", headers=auth)).json()
+    assert (page["total"], len(page["patients"])) == (12, 5)
+    emr_id = page["patients"][0]["ecw_fhir_id"]
+    imported = (await client.post("/api/v1/patients/import_selected_from_ecw/",
+                                  json={"ecw_patient_ids": [emr_id]}, headers=auth)).json()
+    assert imported["patients"][0]["mrn"]
+    patient_id = imported["patients"][0]["vantrexia_id"]
+    device = (await client.post("/api/v1/devices/", json={"device_id": "860013045678901",
+                                                          "model_number": "TMB-2092-G"}, headers=auth)).json()
+    await client.post(f"/api/v1/devices/{device['id']}/assign/",
+                      json={"patient_id": patient_id, "effective_from": "2026-11-20T00:00:00Z"}, headers=auth)
+    assert (await deliver(client, fixture("bp_normal"))).json()["status"] == "accepted"
+    assert await drain_outbox(client) == 2
+    items = (await client.get(f"/api/v1/patients/{patient_id}/sync-status", headers=auth)).json()["items"]
+    assert {(i["status"], i["http_status"]) for i in items} == {("delivered", 201)}
+    assert all(i["emr_resource_id"] for i in items)
+
+
+async def test_without_smart_the_jwt_test_explains_itself(client: AsyncTestClient[Litestar],
+                                                          auth: dict[str, str]) -> None:
+    answer = await client.post("/api/v1/ecw/test/jwt/", headers=auth)
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "error"
+    assert "VANTREXIA_EMR" in answer.json()["hint"]
