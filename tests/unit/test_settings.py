@@ -57,7 +57,7 @@ def test_an_adapter_without_its_settings_names_what_is_missing(environ: dict[str
 
 
 def test_an_incomplete_ecw_configuration_stops_start_up_naming_the_variable() -> None:
-    with pytest.raises(SettingsError, match="^ECW_CLIENT_ID"):
+    with pytest.raises(SettingsError, match=r"^ECW_CLIENT_ID"):
         load_settings({"VANTREXIA_EMR": "ecw"}, env_file=None)
-    with pytest.raises(SettingsError, match="^ECW_FHIR_BASE_URL"):
+    with pytest.raises(SettingsError, match=r"^ECW_FHIR_BASE_URL"):
         load_settings({"VANTREXIA_EMR": "ecw", "ECW_CLIENT_ID": "c", "ECW_ENVIRONMENT": "production"}, env_file=None)
