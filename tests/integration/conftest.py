@@ -1,16 +1,20 @@
-"""The repository contract runs against every UnitOfWork: the fake, SQLite and Postgres."""
+"""Integration fixtures: every UnitOfWork (fake, SQLite, Postgres) and the SMART/FHIR sandbox."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.fakes.keystore import FakeKeyStore
 from adapters.fakes.store import InMemoryStore
 from adapters.fakes.unit_of_work import FakeUnitOfWork
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from domain.ports import UnitOfWork
+from entrypoints.sandbox.serve import RunningSandbox, serve_sandbox
 
 UowFactory = Callable[[], UnitOfWork]
 
@@ -34,3 +38,19 @@ def uow(new_uow: UowFactory) -> UnitOfWork:
 def sql_engine(request: pytest.FixtureRequest, engine_factory: Callable[[str], AsyncEngine]) -> AsyncEngine:
     """An engine on a migrated, empty database of each SQL dialect."""
     return engine_factory(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture(scope="module")
+def keys() -> FakeKeyStore:
+    """A key store whose first key is made outside any test's event loop (shared by a module's tests)."""
+    store = FakeKeyStore()
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, store.signing_key()).result()
+    return store
+
+
+@pytest.fixture(scope="module")
+def server(keys: FakeKeyStore) -> Iterator[RunningSandbox]:
+    """The SMART/FHIR sandbox on a free loopback port, for a module's tests."""
+    with serve_sandbox(keys.public_jwks) as running:
+        yield running

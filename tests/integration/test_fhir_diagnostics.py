@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -15,23 +12,9 @@ from adapters.fakes.synthetic import synthetic_patients
 from adapters.fhir.config import SmartServerConfig, build_gateway
 from adapters.fhir.diagnostics import run_connection_test, run_jwt_test
 from entrypoints.sandbox import SANDBOX_CLIENT_ID
-from entrypoints.sandbox.serve import RunningSandbox, serve_sandbox
+from entrypoints.sandbox.serve import RunningSandbox
 
 SCOPE = "system/Patient.read system/Observation.write system/Observation.read"
-
-
-@pytest.fixture(scope="module")
-def keys() -> FakeKeyStore:
-    store = FakeKeyStore()
-    with ThreadPoolExecutor(1) as pool:  # its first key, made outside any test's event loop
-        pool.submit(asyncio.run, store.signing_key()).result()
-    return store
-
-
-@pytest.fixture(scope="module")
-def server(keys: FakeKeyStore) -> Iterator[RunningSandbox]:
-    with serve_sandbox(keys.public_jwks) as running:
-        yield running
 
 
 @pytest.fixture

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -20,24 +18,10 @@ from domain.observations import ObservationCode, ObservationDraft
 from domain.ports.emr import EmrRejected, EmrUnavailable
 from domain.readings import Measurement, Quantity, Reading, ReadingKind, ReadingStatus, Unit, VitalSign
 from entrypoints.sandbox import SANDBOX_CLIENT_ID
-from entrypoints.sandbox.serve import RunningSandbox, serve_sandbox
+from entrypoints.sandbox.serve import RunningSandbox
 
 AT = datetime(2026, 11, 20, 8, 59, 54, tzinfo=timezone(timedelta(hours=-5)))
 PATIENT = "synthetic-patient-0001"
-
-
-@pytest.fixture(scope="module")
-def keys() -> FakeKeyStore:
-    store = FakeKeyStore()
-    with ThreadPoolExecutor(1) as pool:  # its first key, made outside any test's event loop
-        pool.submit(asyncio.run, store.signing_key()).result()
-    return store
-
-
-@pytest.fixture(scope="module")
-def server(keys: FakeKeyStore) -> Iterator[RunningSandbox]:
-    with serve_sandbox(keys.public_jwks) as running:
-        yield running
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -20,20 +19,6 @@ from adapters.fhir.smart import SmartTokenClient
 from domain.ports.emr import EmrError, EmrUnavailable
 from entrypoints.sandbox import SANDBOX_CLIENT_ID
 from entrypoints.sandbox.serve import RunningSandbox, serve_sandbox
-
-
-@pytest.fixture(scope="module")
-def keys() -> FakeKeyStore:
-    store = FakeKeyStore()
-    with ThreadPoolExecutor(1) as pool:  # its first key, made outside any test's event loop
-        pool.submit(asyncio.run, store.signing_key()).result()
-    return store
-
-
-@pytest.fixture(scope="module")
-def server(keys: FakeKeyStore) -> Iterator[RunningSandbox]:
-    with serve_sandbox(keys.public_jwks) as running:
-        yield running
 
 
 @pytest.fixture

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import ssl
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,14 +41,6 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Tls:
     ca.cert_pem.write_to_path(folder / "ca.pem")
     leaf = ssl.PEM_cert_to_DER_cert(cert.cert_chain_pems[0].bytes().decode())
     return Tls(str(folder / "ca.pem"), str(folder / "server.pem"), spki_pin(leaf))
-
-
-@pytest.fixture(scope="module")
-def keys() -> FakeKeyStore:
-    store = FakeKeyStore()
-    with ThreadPoolExecutor(1) as pool:  # its first key, made outside any test's event loop
-        pool.submit(asyncio.run, store.signing_key()).result()
-    return store
 
 
 @pytest.fixture(scope="module")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -25,20 +23,6 @@ from tests.support.live import free_port, live_server
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCOPE = "system/Patient.read system/Observation.write system/Observation.read"
-
-
-@pytest.fixture(scope="module")
-def keys() -> FakeKeyStore:
-    store = FakeKeyStore()
-    with ThreadPoolExecutor(1) as pool:  # its first key, made outside any test's event loop
-        pool.submit(asyncio.run, store.signing_key()).result()
-    return store
-
-
-@pytest.fixture(scope="module")
-def server(keys: FakeKeyStore) -> Iterator[RunningSandbox]:
-    with serve_sandbox(keys.public_jwks) as running:
-        yield running
 
 
 @pytest.fixture
