@@ -14,17 +14,22 @@ from typing import TypeVar
 
 import msgspec
 
-from adapters.mioconnect.messages import STATUS_DECODER, TELEMETRY_DECODER, Reading
+from adapters.mioconnect.messages import STATUS_DECODER, TELEMETRY_DECODER, Number, Reading
 from domain.deliveries import DeviceStatusReport, DeviceTelemetry
 from domain.readings import Measurement, Quantity, ReadingKind, Unit, VitalSign
 
 SPO2_SENTINEL = Decimal(127)
 PULSE_SENTINEL = Decimal(255)
+SENTINEL_PROBLEM = "device could not measure (sentinel value)"
 CONTROL_SOLUTION = 2
+CONTROL_SOLUTION_PROBLEM = "control solution test, not a patient reading"
 GLUCOSE_UNITS = {1: Unit.MMOL_L, 2: Unit.MG_DL}
 MEALS = {0: "none", 1: "before", 2: "after"}
+# Far beyond any device display; bounding here keeps later unit arithmetic (quantize) safe.
+MAX_MAGNITUDE = Decimal(1_000_000)
+MAX_OFFSET = timedelta(hours=14)
 T = TypeVar("T")
-_TZ = re.compile(r"^UTC(?:([+-])(\d{1,2})(?::?(\d{2}))?)?$")
+_TZ = re.compile(r"UTC(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?")
 
 
 class MalformedMessage(ValueError):
@@ -35,7 +40,7 @@ def parse_telemetry(body: bytes) -> DeviceTelemetry:
     """A telemetry message as a DeviceTelemetry; unknown message types are kept, not raised."""
     message = _decode(TELEMETRY_DECODER, body)
     data = message.data
-    measured_at = _measurement_time(data.ts, data.tz)
+    measured_at = measurement_time(data.ts, data.tz)
     telemetry = DeviceTelemetry(
         gateway_device_id=message.deviceId, model_number=message.modelNumber, user_slot=str(data.uid),
         is_test=message.isTest, measurement=None,
@@ -43,37 +48,31 @@ def parse_telemetry(body: bytes) -> DeviceTelemetry:
     build = _KINDS.get(data.data_type)
     if build is None:
         return replace(telemetry, unknown_type=data.data_type[:64])
-    _check_finite(data)
     measurement, problem = build(data, measured_at)
     return replace(telemetry, measurement=measurement, device_problem=problem)
 
 
 def parse_status(body: bytes) -> DeviceStatusReport:
+    """A device status message (battery, signal, firmware) as a DeviceStatusReport."""
     message = _decode(STATUS_DECODER, body)
     status = message.status
     return DeviceStatusReport(
         gateway_device_id=message.deviceId, model_number=message.modelNumber,
-        reported_at=_measurement_time(status.ts, status.tz), battery_percent=status.bat,
+        reported_at=measurement_time(status.ts, status.tz), battery_percent=status.bat,
         signal_bars=status.sig, firmware=status.fw,
     )
 
 
-def _decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
-    try:
-        return decoder.decode(body)
-    except msgspec.DecodeError as error:
-        if isinstance(error, msgspec.ValidationError):
-            raise MalformedMessage(f"unexpected message shape: {error}") from None
-        raise MalformedMessage("body is not valid JSON") from None
-
-
-def _measurement_time(ts: int, tz: str) -> datetime:
-    match = _TZ.match(tz.strip().upper())
+def measurement_time(ts: int, tz: str) -> datetime:
+    """Unix seconds as an aware datetime in the device's offset ("UTC", "UTC-5", "UTC+5:30")."""
+    match = _TZ.fullmatch(tz.strip().upper())
     if not match:
-        raise MalformedMessage("unrecognised tz")
+        raise MalformedMessage("tz is not a UTC offset")
     sign, hours, minutes = match.groups()
+    if int(minutes or 0) >= 60:
+        raise MalformedMessage("tz is not a UTC offset")
     offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-    if offset > timedelta(hours=14):
+    if offset > MAX_OFFSET:
         raise MalformedMessage("tz offset out of range")
     zone = timezone(-offset if sign == "-" else offset) if offset else UTC
     try:
@@ -82,59 +81,71 @@ def _measurement_time(ts: int, tz: str) -> datetime:
         raise MalformedMessage("ts out of range") from None
 
 
+def _decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError as error:
+        # msgspec names the type and the JSON path ("at `$.data.sys`"), never the offending value.
+        raise MalformedMessage(f"unexpected message shape: {error}") from None
+    except msgspec.DecodeError:
+        raise MalformedMessage("body is not valid JSON") from None
+
+
 Built = tuple[Measurement, str | None]
-_VENDOR_NAMES = {f.name: f.encode_name for f in msgspec.structs.fields(Reading)}
 
 
-def _check_finite(data: Reading) -> None:
-    """Decimal accepts "NaN" and "Infinity": refuse them before any comparison."""
-    for name in ("systolic", "diastolic", "pulse", "glucose", "spo2", "pulse_rate", "perfusion_index"):
-        value = getattr(data, name)
-        if value is not None and not value.is_finite():
-            raise MalformedMessage(f"{_VENDOR_NAMES[name]} is not a number")
-
-
-def _required(value: Decimal | int | None, field: str) -> Decimal:
+def _number(value: Number | None, field: str) -> Decimal:
     if value is None:
         raise MalformedMessage(f"{field} is missing")
-    return Decimal(value)
+    number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+    if not abs(number) < MAX_MAGNITUDE:
+        raise MalformedMessage(f"{field} is out of range")
+    return number
 
 
 def _blood_pressure(data: Reading, at: datetime) -> Built:
     values = {
-        VitalSign.SYSTOLIC: Quantity(_required(data.systolic, "sys"), Unit.MM_HG),
-        VitalSign.DIASTOLIC: Quantity(_required(data.diastolic, "dia"), Unit.MM_HG),
+        VitalSign.SYSTOLIC: Quantity(_number(data.systolic, "sys"), Unit.MM_HG),
+        VitalSign.DIASTOLIC: Quantity(_number(data.diastolic, "dia"), Unit.MM_HG),
     }
     if data.pulse is not None:
-        values[VitalSign.PULSE] = Quantity(data.pulse, Unit.PER_MIN)
+        values[VitalSign.PULSE] = Quantity(_number(data.pulse, "pul"), Unit.PER_MIN)
     context = {"irregular_heartbeat": "true" if data.irregular_heartbeat else "false"}
     return Measurement(ReadingKind.BLOOD_PRESSURE, at, values, context), None
 
 
 def _weight(data: Reading, at: datetime) -> Built:
-    kg = _required(data.weight_grams, "wt") / Decimal(1000)
+    if data.weight_grams is None:
+        raise MalformedMessage("wt is missing")
+    # Shifting the exponent is exact for any integer; dividing would round past 28 digits.
+    sign, digits, exponent = Decimal(data.weight_grams).as_tuple()
+    kg = Decimal((sign, digits, int(exponent) - 3))
+    if not abs(kg) < MAX_MAGNITUDE:
+        raise MalformedMessage("wt is out of range")
     return Measurement(ReadingKind.BODY_WEIGHT, at, {VitalSign.BODY_WEIGHT: Quantity(kg, Unit.KG)}), None
 
 
 def _glucose(data: Reading, at: datetime) -> Built:
-    unit = GLUCOSE_UNITS.get(data.unit if data.unit is not None else -1)
+    unit = GLUCOSE_UNITS.get(data.unit) if data.unit is not None else None
     if unit is None:
         raise MalformedMessage("unit must be 1 (mmol/L) or 2 (mg/dL)")
-    value = Quantity(_required(data.glucose, "data"), unit)
+    value = Quantity(_number(data.glucose, "data"), unit)
     context = {"meal": MEALS.get(data.meal if data.meal is not None else 0, "unknown")}
-    problem = "control solution test, not a patient reading" if data.sample_type == CONTROL_SOLUTION else None
+    problem = CONTROL_SOLUTION_PROBLEM if data.sample_type == CONTROL_SOLUTION else None
     return Measurement(ReadingKind.GLUCOSE, at, {VitalSign.GLUCOSE: value}, context), problem
 
 
 def _pulse_oximeter(data: Reading, at: datetime) -> Built:
-    spo2 = _required(data.spo2, "spo2")
+    spo2 = _number(data.spo2, "spo2")
     values = {VitalSign.SPO2: Quantity(spo2, Unit.PERCENT)}
-    if data.pulse_rate is not None:
-        values[VitalSign.PULSE] = Quantity(data.pulse_rate, Unit.PER_MIN)
-    context = {"perfusion_index": str(data.perfusion_index)} if data.perfusion_index is not None else {}
-    sentinel = spo2 == SPO2_SENTINEL or data.pulse_rate == PULSE_SENTINEL
-    problem = "device could not measure (sentinel value)" if sentinel else None
-    return Measurement(ReadingKind.SPO2, at, values, context), problem
+    pulse = _number(data.pulse_rate, "pr") if data.pulse_rate is not None else None
+    if pulse is not None:
+        values[VitalSign.PULSE] = Quantity(pulse, Unit.PER_MIN)
+    context = {}
+    if data.perfusion_index is not None:
+        context["perfusion_index"] = str(_number(data.perfusion_index, "pi"))
+    sentinel = spo2 == SPO2_SENTINEL or pulse == PULSE_SENTINEL
+    return Measurement(ReadingKind.SPO2, at, values, context), SENTINEL_PROBLEM if sentinel else None
 
 
 _KINDS: dict[str, Callable[[Reading, datetime], Built]] = {

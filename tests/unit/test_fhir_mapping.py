@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -20,16 +22,19 @@ IMEI = "860013045678901"
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 
 
-def reading(kind: ReadingKind, values: dict[VitalSign, tuple[str, Unit]], **context: str) -> Reading:
-    measurement = Measurement(kind, AT, {s: Quantity(Decimal(v), u) for s, (v, u) in values.items()}, context)
-    return Reading("r-1", "dev-1", "1", measurement, ReadingStatus.ACCEPTED, "p-1", datetime.now(UTC))
+def reading(kind: ReadingKind, values: dict[VitalSign, tuple[str, Unit]], at: datetime = AT, reading_id: str = "r-1",
+            **context: str) -> Reading:
+    measurement = Measurement(kind, at, {s: Quantity(Decimal(v), u) for s, (v, u) in values.items()}, context)
+    # The gateway's IMEI as device id is the worst case: it must still never reach the EMR.
+    return Reading(reading_id, IMEI, "1", measurement, ReadingStatus.ACCEPTED, "p-1", datetime.now(UTC))
 
 
 BP = reading(ReadingKind.BLOOD_PRESSURE, {
     VitalSign.SYSTOLIC: ("128", Unit.MM_HG), VitalSign.DIASTOLIC: ("82", Unit.MM_HG),
     VitalSign.PULSE: ("71", Unit.PER_MIN),
 })
-SPO2 = reading(ReadingKind.SPO2, {VitalSign.SPO2: ("96", Unit.PERCENT), VitalSign.PULSE: ("74", Unit.PER_MIN)})
+SPO2 = reading(ReadingKind.SPO2, {VitalSign.SPO2: ("96", Unit.PERCENT), VitalSign.PULSE: ("74", Unit.PER_MIN)},
+               reading_id="r-2")
 WEIGHT = reading(ReadingKind.BODY_WEIGHT, {VitalSign.BODY_WEIGHT: ("70.747", Unit.KG)})
 GLUCOSE = reading(ReadingKind.GLUCOSE, {VitalSign.GLUCOSE: ("6.4", Unit.MMOL_L)}, meal="before")
 
@@ -62,11 +67,14 @@ def test_observation_meets_us_core(r: Reading, code: ObservationCode, profile: s
     assert resource["subject"] == {"reference": "Patient/ecw-patient-42"}
     assert resource["performer"] == [resource["subject"]]
     assert resource["effectiveDateTime"] == "2026-11-20T08:59:54-05:00"
-    assert resource["identifier"] == [{"system": "urn:vantrexia:observation", "value": f"r-1-{code.value}"}]
+    assert resource["identifier"] == [{"system": "urn:vantrexia:observation", "value": f"{r.id}-{code.value}"}]
     assert resource["device"] == {"display": "Vantrexia RPM (TMB-2092-G)"}
+    assert resource["code"]["text"]
+    assert ("component" in resource) is (value is None)
     if value is not None:
         quantity = resource["valueQuantity"]
         assert (quantity["value"], quantity["code"], quantity["system"]) == (*value, "http://unitsofmeasure.org")
+        assert quantity["unit"]
 
 
 def test_blood_pressure_has_systolic_and_diastolic_components_and_no_value() -> None:
@@ -90,18 +98,42 @@ def test_glucose_keeps_the_meal_context_as_a_note() -> None:
 
 def test_no_device_identifier_appears_anywhere() -> None:
     for r, code, *_ in CASES:
-        assert IMEI not in repr(to_observation(draft(r, code)))
-        assert "dev-1" not in repr(to_observation(draft(r, code)))
+        assert IMEI not in json.dumps(to_observation(draft(r, code)))
 
 
-def test_bundle_is_a_reproducible_collection() -> None:
-    drafts = [draft(BP, code) for code in observation_codes(BP)]
+@pytest.mark.parametrize(
+    ("value", "unit", "mg_dl"),
+    [("6.4", Unit.MMOL_L, 115), ("5.3", Unit.MMOL_L, 95), ("3.8", Unit.MMOL_L, 68), ("110", Unit.MG_DL, 110),
+     ("99.5", Unit.MG_DL, 100)],
+)
+def test_glucose_is_sent_as_whole_mg_dl_rounded_once(value: str, unit: Unit, mg_dl: int) -> None:
+    resource = to_observation(draft(reading(ReadingKind.GLUCOSE, {VitalSign.GLUCOSE: (value, unit)}),
+                                    ObservationCode.GLUCOSE))
+    assert resource["valueQuantity"] == {"value": mg_dl, "unit": "mg/dL", "system": "http://unitsofmeasure.org",
+                                         "code": "mg/dL"}
+
+
+def test_the_measurement_offset_is_preserved() -> None:
+    india = datetime(2026, 11, 20, 19, 29, 54, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    weight = reading(ReadingKind.BODY_WEIGHT, {VitalSign.BODY_WEIGHT: ("70", Unit.KG)}, at=india)
+    resource = to_observation(draft(weight, ObservationCode.BODY_WEIGHT))
+    Observation.model_validate(resource)
+    assert resource["effectiveDateTime"] == "2026-11-20T19:29:54+05:30"
+
+
+def test_bundle_is_a_reproducible_collection_of_valid_observations() -> None:
+    drafts = [draft(r, code) for r in (BP, SPO2) for code in observation_codes(r)]
     bundle = observation_bundle(drafts)
     Bundle.model_validate(bundle)
+    assert bundle["resourceType"] == "Bundle"
     assert bundle["type"] == "collection"
-    assert [e["resource"]["code"]["coding"][0]["code"] for e in bundle["entry"]] == ["85354-9", "8867-4"]
+    entries = bundle["entry"]
+    assert [e["resource"] for e in entries] == [to_observation(d) for d in drafts]
+    assert [e["resource"]["code"]["coding"][0]["code"] for e in entries] == ["85354-9", "8867-4", "59408-5", "8867-4"]
+    urls = [e["fullUrl"] for e in entries]
+    assert all(re.fullmatch(r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", u) for u in urls)
+    assert len(set(urls)) == len(urls)
     assert bundle == observation_bundle(drafts)
-    assert all(e["fullUrl"].startswith("urn:uuid:") for e in bundle["entry"])
 
 
 def test_a_missing_value_is_a_clear_error() -> None:
@@ -109,3 +141,14 @@ def test_a_missing_value_is_a_clear_error() -> None:
         to_observation(draft(WEIGHT, ObservationCode.HEART_RATE))
 
 
+
+
+def test_a_value_in_the_wrong_unit_is_refused_not_relabelled() -> None:
+    kilograms_as_spo2 = reading(ReadingKind.SPO2, {VitalSign.SPO2: ("96", Unit.KG)})
+    with pytest.raises(ValueError, match="needs %"):
+        to_observation(draft(kilograms_as_spo2, ObservationCode.SPO2))
+
+
+def test_the_device_is_named_by_model_only() -> None:
+    unnamed = ObservationDraft(ObservationCode.BODY_WEIGHT, WEIGHT, "ecw-patient-42", "")
+    assert to_observation(unnamed)["device"] == {"display": "Vantrexia RPM"}
