@@ -16,3 +16,4 @@ class Actor:
 WEBHOOK_SERVICE = Actor("service:mioconnect-webhook")
 OUTBOX_WORKER = Actor("service:outbox-worker")
 CLI = Actor("service:cli")
+EMR_TOKEN_CLIENT = Actor("service:emr-token-client")

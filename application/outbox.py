@@ -16,10 +16,22 @@ async def enqueue_observations(
     uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime, trace_context: str | None = None
 ) -> list[OutboxItem]:
     """One pending EMR push per Observation the reading yields."""
+    return await _enqueue(uow, ids, reading, now, OutboxTopic.EMR_PUSH, trace_context)
+
+
+async def enqueue_withdrawals(uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime) -> list[OutboxItem]:
+    """One pending EMR withdrawal (entered-in-error) per Observation the reading yields."""
+    return await _enqueue(uow, ids, reading, now, OutboxTopic.EMR_WITHDRAW, None)
+
+
+async def _enqueue(
+    uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime, topic: OutboxTopic,
+    trace_context: str | None,
+) -> list[OutboxItem]:
     items = [
         OutboxItem(
             id=ids.new_id(),
-            topic=OutboxTopic.EMR_PUSH,
+            topic=topic,
             status=SyncStatus.PENDING,
             created_at=now,
             updated_at=now,

@@ -29,3 +29,12 @@ class ObservationPushed:
     item_id: str
     status: str
     http_status: int | None
+
+
+@dataclass(frozen=True)
+class ReadingWithdrawn:
+    """A reading was marked entered-in-error; `withdrawals` are the EMR updates queued for it."""
+
+    reading_id: str
+    withdrawals: tuple[str, ...]
+    already: bool = False

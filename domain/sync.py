@@ -9,6 +9,7 @@ from enum import StrEnum
 
 class OutboxTopic(StrEnum):
     EMR_PUSH = "emr.push"
+    EMR_WITHDRAW = "emr.withdraw"  # mark a delivered Observation entered-in-error
     NOTIFY_ALERT = "notify.alert"
 
 
@@ -98,6 +99,11 @@ def failed(
         updated_at=now,
         next_attempt_at=now if dead else now + policy.delay(attempts, jitter, retry_after),
     )
+
+
+def deferred(item: OutboxItem, now: datetime, wait: timedelta) -> OutboxItem:
+    """Not ready yet (waiting on other work): try again later without spending an attempt."""
+    return replace(item, status=SyncStatus.PENDING, next_attempt_at=now + wait, updated_at=now)
 
 
 def requeued(item: OutboxItem, now: datetime) -> OutboxItem:

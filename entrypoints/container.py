@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +30,10 @@ from adapters.fakes.emr import FakeEmrGateway
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fakes.synthetic import synthetic_patients
 from adapters.fcm.push import FcmNotifier, build_fcm_app
+from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.config import SmartServerConfig, build_gateway
+from adapters.fhir.launch import LaunchClient, StandaloneLaunch, UserLaunch
+from adapters.fhir.smart import TokenObserver
 from adapters.keys.file_store import FileKeyStore
 from adapters.mioconnect.client import MioConnectGateway, gateway_client
 from adapters.mioconnect.webhook import WebhookVerifier
@@ -44,11 +48,13 @@ from application.auditing import Auditor
 from application.backlog import MeasureBacklog
 from application.billing import BillingReport
 from application.care import CareRecords
+from application.context import EMR_TOKEN_CLIENT
 from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
+from application.push_withdrawals import PushWithdrawals
 from application.queries import PatientQueries
 from application.record_device_status import RecordDeviceStatus
 from application.record_reading import RecordReading
@@ -58,6 +64,8 @@ from application.retry_sync import RetrySyncItem
 from application.sync_device_readings import SyncDeviceReadings
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
+from application.withdraw_reading import WithdrawReading
+from domain.audit import AuditOutcome
 from domain.ports import (
     AuditLog,
     Clock,
@@ -134,12 +142,13 @@ class IntegrationsProvider(Provider):
     scope = Scope.APP
 
     @provide
-    async def emr(self, settings: Settings, keys: KeyStore) -> AsyncIterator[EmrGateway]:
+    async def emr(self, settings: Settings, keys: KeyStore, auditor: Auditor) -> AsyncIterator[EmrGateway]:
         if settings.emr == "fake":
             yield FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
             return
+        observer = token_auditor(auditor)
         if settings.emr == "ecw":
-            gateway, closeable = build_ecw_gateway(ecw_config(settings), keys)
+            gateway, closeable = build_ecw_gateway(ecw_config(settings), keys, token_observer=observer)
             try:
                 yield gateway
             finally:
@@ -151,7 +160,8 @@ class IntegrationsProvider(Provider):
         state = SandboxState.seeded(settings.synthetic_patients)
         with serve_sandbox(keys.public_jwks, state=state, port=settings.sandbox_port) as sandbox:
             gateway, closeable = build_gateway(SmartServerConfig(
-                fhir_base_url=sandbox.fhir_base_url, client_id=SANDBOX_CLIENT_ID, token_url=sandbox.token_url), keys)
+                fhir_base_url=sandbox.fhir_base_url, client_id=SANDBOX_CLIENT_ID, token_url=sandbox.token_url), keys,
+                token_observer=observer)
             try:
                 yield gateway
             finally:
@@ -178,6 +188,21 @@ class IntegrationsProvider(Provider):
             yield fcm
         finally:
             await fcm.aclose()
+
+    @provide
+    def user_launch(self, settings: Settings, emr: EmrGateway) -> UserLaunch:
+        """SMART standalone launches run against the configured SMART server (none with the fake EMR)."""
+        if not isinstance(emr, FhirEmrGateway):
+            return UserLaunch(None)
+        if settings.emr == "ecw":
+            smart = ecw_config(settings).smart_config()
+            client_id, secret, token_url = smart.client_id, settings.ecw_client_secret or "", smart.token_url
+        else:
+            from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+            client_id, secret, token_url = SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, None
+        redirect = settings.ecw_redirect_uri or f"http://127.0.0.1:{settings.port}/api/v1/ecw/launch/callback"
+        client = LaunchClient(emr.session.base_url, client_id, secret, redirect, token_url=token_url)
+        return UserLaunch(StandaloneLaunch(emr.session.http, client))
 
     @provide
     async def webhook_verifier(self, settings: Settings, keys: KeyStore) -> WebhookVerifier:
@@ -219,8 +244,20 @@ class ApplicationProvider(Provider):
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
-        CareRecords, BillingReport, RetrySyncItem, MeasureBacklog,
+        CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading, PushWithdrawals,
     )
+
+
+def token_auditor(auditor: Auditor) -> TokenObserver:
+    """Every EMR token request on the audit trail: outcome, HTTP status and OAuth error code only."""
+
+    async def observe(succeeded: bool, http_status: int | None, error: str | None) -> None:
+        code = re.sub(r"[^a-z0-9_]", "", (error or "").lower())[:40]
+        await auditor.record(EMR_TOKEN_CLIENT, "emr.token", "AccessToken", (),
+                             AuditOutcome.SUCCESS if succeeded else AuditOutcome.FAILURE,
+                             http_status=str(http_status or ""), error=code)
+
+    return observe
 
 
 class EntrypointProvider(Provider):

@@ -33,6 +33,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ecw_ca_bundle: str | None = None
     ecw_tls_pins: str | None = None
     ecw_rate_limit_per_minute: int = 250
+    ecw_redirect_uri: str | None = None
     device_gateway: Literal["fake", "mioconnect"] = "fake"
     mioconnect_api_url: str | None = None
     mioconnect_api_key: str | None = None
@@ -54,6 +55,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker: Literal["inprocess", "off"] = "inprocess"
     worker_poll_seconds: float = 0.5
     worker_batch_size: int = 20
+    worker_lease_seconds: float = 60.0
     outbox_max_attempts: int = 8
     alert_dedupe_hours: float = 24
     escalate_after_minutes: float = 15
@@ -78,6 +80,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "ECW_CA_BUNDLE": ("ecw_ca_bundle", "extra trusted CA certificates (PEM path)"),
     "ECW_TLS_PINS": ("ecw_tls_pins", "comma-separated base64 SHA-256 pins of the servers' leaf SPKI"),
     "ECW_RATE_LIMIT_PER_MINUTE": ("ecw_rate_limit_per_minute", "EMR calls per minute per practice"),
+    "ECW_REDIRECT_URI": ("ecw_redirect_uri", "where the EMR sends a user back after a SMART launch"),
     "VANTREXIA_DEVICE_GATEWAY": ("device_gateway", "device cloud for batch sync: fake or mioconnect (REST API)"),
     "MIOCONNECT_API_URL": ("mioconnect_api_url", "MioConnect REST API base URL (needed for mioconnect)"),
     "MIOCONNECT_API_KEY": ("mioconnect_api_key", "MioConnect API key, sent as x-api-key (needed for mioconnect)"),
@@ -101,6 +104,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VANTREXIA_WORKER": ("worker", "inprocess: the API runs the outbox worker; off: run `vantrexia worker`"),
     "VANTREXIA_WORKER_POLL_SECONDS": ("worker_poll_seconds", "how often an idle worker looks for due work"),
     "VANTREXIA_WORKER_BATCH_SIZE": ("worker_batch_size", "outbox items claimed per batch"),
+    "VANTREXIA_WORKER_LEASE_SECONDS": (
+        "worker_lease_seconds", "how long a claimed batch stays a worker's; then another may take it over"
+    ),
     "VANTREXIA_OUTBOX_MAX_ATTEMPTS": ("outbox_max_attempts", "attempts before an EMR push is dead"),
     "VANTREXIA_ALERT_DEDUPE_HOURS": ("alert_dedupe_hours", "no second open alert per rule and patient within it"),
     "VANTREXIA_ESCALATE_AFTER_MINUTES": ("escalate_after_minutes", "an unacknowledged critical alert escalates after"),
@@ -137,6 +143,8 @@ def ecw_config(settings: Settings) -> EcwConfig:
 
 
 def _check_combinations(settings: Settings) -> None:
+    if settings.worker_lease_seconds <= 0:
+        raise SettingsError("VANTREXIA_WORKER_LEASE_SECONDS must be positive")
     if settings.emr == "ecw":
         try:
             ecw_config(settings)

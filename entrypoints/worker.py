@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import socket
+from datetime import timedelta
 
 import structlog
 from dishka import AsyncContainer
@@ -14,6 +15,7 @@ from application.backlog import MeasureBacklog
 from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
+from application.push_withdrawals import PushWithdrawals
 from domain.ports import AuditLog
 
 _log = structlog.get_logger("vantrexia.worker")
@@ -39,19 +41,21 @@ class OutboxWorker:
 
     def __init__(
         self, container: AsyncContainer, *, batch_size: int, poll_seconds: float,
-        wakeup: WorkerWakeup | None = None,
+        wakeup: WorkerWakeup | None = None, lease_seconds: float = 60.0,
     ) -> None:
         self._container = container
         self._batch_size = batch_size
+        self._lease = timedelta(seconds=lease_seconds)  # claimed items return to the pool after it
         self._poll_seconds = poll_seconds
         self._wakeup = wakeup or WorkerWakeup()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     async def run_once(self) -> int:
         """One batch of EMR pushes and of alert pushes, then escalations; returns the work done."""
-        batch = PushBatch(self.worker_id, self._batch_size)
+        batch = PushBatch(self.worker_id, self._batch_size, self._lease)
         async with self._container() as scope:
             observations = await (await scope.get(PushPendingObservations))(batch)
+            withdrawals = await (await scope.get(PushWithdrawals))(batch)
             notifications = await (await scope.get(PushAlertNotifications))(batch)
             escalations = await (await scope.get(EscalateAlerts))()
             sealed = await (await scope.get(AuditLog)).seal()
@@ -60,9 +64,12 @@ class OutboxWorker:
             _log.debug("audit_sealed", entries=sealed)
         for result in observations:
             _log.info("emr_push", item_id=result.item_id, status=result.status, http_status=result.http_status)
+        for result in withdrawals:
+            _log.info("emr_withdraw", item_id=result.item_id, status=result.status, http_status=result.http_status)
         for result in notifications:
             _log.info("alert_push", item_id=result.item_id, status=result.status)
-        return len(observations) + len(notifications) + len(escalations)
+        done = [r for r in withdrawals if r.status != "pending"]  # a deferred withdrawal is not progress
+        return len(observations) + len(done) + len(notifications) + len(escalations)
 
     async def run(self, stop: asyncio.Event) -> None:
         _log.info("worker_started", worker_id=self.worker_id)

@@ -12,6 +12,7 @@ import httpx
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.config import Closeable, SmartServerConfig, build_gateway
 from adapters.fhir.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
+from adapters.fhir.smart import TokenObserver
 from adapters.fhir.tls import parse_pins
 from domain.ports.keys import KeyStore
 
@@ -109,10 +110,11 @@ class EcwConfig:
 
 def build_ecw_gateway(
     config: EcwConfig, key_store: KeyStore, *, http: httpx.AsyncClient | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: RateLimiter | None = None, token_observer: TokenObserver | None = None,
 ) -> tuple[FhirEmrGateway, Closeable]:
     """The eCW EmrGateway and what to close at shutdown (its HTTP client)."""
-    return build_gateway(config.smart_config(), key_store, http=http, limiter=limiter)
+    return build_gateway(config.smart_config(), key_store, http=http, limiter=limiter,
+                         token_observer=token_observer)
 
 
 def _acceptable(url: str, environment: str) -> bool:

@@ -69,6 +69,8 @@ class FakeEmrGateway:
 
     async def withdraw_observation(self, identifier: str) -> ObservationReceipt | None:
         self._raise_if_down()
+        if self._failures:
+            raise self._failures.pop(0)
         stored = self.observations.get(identifier)
         if stored is None:
             return None

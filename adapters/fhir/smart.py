@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +20,9 @@ __all__ = ["SYSTEM_SCOPES", "AccessToken", "ClientAssertionSigner", "SmartAuthEr
 
 SYSTEM_SCOPES = "system/Patient.read system/Observation.write system/Observation.read"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+TokenObserver = Callable[[bool, "int | None", "str | None"], Awaitable[None]]
+"""Told of every token request: (succeeded, HTTP status, OAuth error code) — never the token itself."""
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,14 @@ class SmartTokenClient:
     def __init__(
         self, http: httpx.AsyncClient, signer: ClientAssertionSigner, *, fhir_base_url: str,
         token_url: str | None = None, scope: str = SYSTEM_SCOPES, refresh_margin_seconds: float = 60,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.time, observer: TokenObserver | None = None,
     ) -> None:
         self._http, self._signer, self._base = http, signer, fhir_base_url
         self._token_url, self._scope = token_url, scope
         self._margin, self._clock = refresh_margin_seconds, clock
         self._cached: AccessToken | None = None
         self._lock = asyncio.Lock()
+        self._observer = observer
 
     async def token_endpoint(self) -> str:
         if self._token_url is None:
@@ -106,7 +110,23 @@ class SmartTokenClient:
             self._cached = None
 
     async def request_token(self) -> AccessToken:
-        """Always asks the token endpoint (the JWT test uses this)."""
+        """Always asks the token endpoint (the JWT test uses this); the observer hears the outcome."""
+        try:
+            token = await self._request_token()
+        except SmartAuthError as error:
+            await self._observe(False, error.http_status, error.error)
+            raise
+        except EmrUnavailable as error:
+            await self._observe(False, error.http_status, "unavailable")
+            raise
+        await self._observe(True, 200, None)
+        return token
+
+    async def _observe(self, succeeded: bool, http_status: int | None, error: str | None) -> None:
+        if self._observer is not None:
+            await self._observer(succeeded, http_status, error)
+
+    async def _request_token(self) -> AccessToken:
         endpoint = await self.token_endpoint()
         form = {
             "grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE,

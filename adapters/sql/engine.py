@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 _POSTGRES_POOL = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800}
+# the database cannot be reached right now (down, restarting, cut off, out of connections, too slow)
+_UNAVAILABLE = (
+    OSError,  # refused, reset, unreachable, timed out (TimeoutError is an OSError)
+    sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError, sa_exc.TimeoutError,
+    asyncpg.InterfaceError, asyncpg.PostgresConnectionError,  # class 08: connection exceptions
+    asyncpg.exceptions.OperatorInterventionError,  # class 57: shutdown, cannot connect now, canceled
+    asyncpg.exceptions.InsufficientResourcesError,  # class 53: too many connections, disk full
+)
 
 
 def dialect_name(database_url: str | URL) -> str:
@@ -18,6 +28,19 @@ def dialect_name(database_url: str | URL) -> str:
     if name not in ("sqlite", "postgresql"):
         raise ValueError(f"unsupported database {name!r}: use sqlite+aiosqlite or postgresql+asyncpg")
     return name
+
+
+def is_connection_error(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) says the database is unreachable for now, so that the same
+    request may succeed later; a bad statement or a constraint violation is not such an error."""
+    seen: BaseException | None = error
+    for _ in range(10):  # SQLAlchemy's error <- the adapted DBAPI error <- the driver's <- an OSError
+        if seen is None:
+            return False
+        if isinstance(seen, _UNAVAILABLE) or (isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated):
+            return True
+        seen = seen.__cause__  # `raise ... from`: what the drivers and SQLAlchemy wrap
+    return False
 
 
 def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:

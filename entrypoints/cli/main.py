@@ -95,7 +95,8 @@ def worker(
         if settings.database_url.startswith("postgresql"):
             await listener.start()
         workers = [OutboxWorker(container, batch_size=settings.worker_batch_size,
-                                poll_seconds=settings.worker_poll_seconds, wakeup=wakeup) for _ in range(concurrency)]
+                                poll_seconds=settings.worker_poll_seconds, wakeup=wakeup,
+                                lease_seconds=settings.worker_lease_seconds) for _ in range(concurrency)]
         try:
             await asyncio.gather(*(w.run(stop) for w in workers))
         finally:

@@ -28,6 +28,7 @@ from entrypoints.http.routes import (
     devices,
     ecw,
     ecw_diagnostics,
+    ecw_launch,
     patients,
     readings,
     reports,
@@ -56,6 +57,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             worker = OutboxWorker(
                 container, batch_size=settings.worker_batch_size,
                 poll_seconds=settings.worker_poll_seconds, wakeup=await container.get(WorkerWakeup),
+                lease_seconds=settings.worker_lease_seconds,
             )
             task = asyncio.create_task(worker.run(stop), name="outbox-worker")
         try:
@@ -74,10 +76,11 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             patients.retry_sync_item,
             devices.list_devices, devices.get_device, devices.register_device, devices.assign_device,
             devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
+            readings.withdraw_reading,
             alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,
             alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard, reports.vitals_report,
             care.record_consent, care.log_time, audit.audit_trail, billing.billing, ecw_diagnostics.test_jwt,
-            ecw_diagnostics.test_connection,
+            ecw_diagnostics.test_connection, ecw_launch.start_launch, ecw_launch.launch_callback,
         ],
     )
     app = Litestar(

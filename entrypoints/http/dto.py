@@ -331,3 +331,17 @@ class PatientBillingOut(msgspec.Struct):
 class BillingOut(msgspec.Struct):
     month: str
     patients: list[PatientBillingOut]
+
+
+class ReadingWithdrawnOut(msgspec.Struct):
+    reading_id: str
+    status: str
+    withdrawals: list[str]
+    already_withdrawn: bool
+
+
+class LaunchLinkedOut(msgspec.Struct):
+    status: str
+    scope: str
+    patient: str | None
+    expires_in: int | None

@@ -10,10 +10,12 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from adapters.sql.engine import is_connection_error
 from domain.errors import AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
 from domain.ports.emr import EmrError, EmrUnavailable
 
 PROBLEM_JSON = "application/problem+json"
+DATABASE_RETRY_AFTER_SECONDS = 5
 _log = structlog.get_logger("vantrexia.http")
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
@@ -65,11 +67,22 @@ def emr_error(request: Request[Any, Any, Any], exc: EmrError) -> Response[dict[s
 
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
     # the exception text may quote data; log its type only
+    if is_connection_error(exc):
+        return database_unavailable(request, exc)
     _log.error("unhandled_error", error_type=type(exc).__name__, request_id=_request_id(request))
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error",
         "an unexpected error occurred; quote the request id to support", request_id=_request_id(request),
     )
+
+
+def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+    """The database cannot be reached (down, restarting, cut off): 503, try again shortly."""
+    _log.warning("database_unavailable", error_type=type(exc).__name__, request_id=_request_id(request))
+    response = problem(503, "Service unavailable", "the database cannot be reached right now; retry later",
+                       request_id=_request_id(request))
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
 
 
 def _title(status: int) -> str:

@@ -28,6 +28,7 @@ class Failure:
     body: dict[str, Any] | None = None
     hang_seconds: float = 0.0
     path_prefix: str = ""  # only requests under this path ("" = FHIR and token requests)
+    after_processing: bool = False  # do the work, then lose the answer (as a gateway timeout would)
 
 
 @dataclass
@@ -79,9 +80,9 @@ class SandboxState:
         """The next `count` matching requests get this failure instead of their answer."""
         self.failures.extend(Failure(status, **options) for _ in range(count))
 
-    def take_failure(self, path: str) -> Failure | None:
+    def take_failure(self, path: str, *, after_processing: bool = False) -> Failure | None:
         for index, failure in enumerate(self.failures):
-            if path.startswith(failure.path_prefix):
+            if path.startswith(failure.path_prefix) and failure.after_processing == after_processing:
                 return self.failures.pop(index)
         return None
 

@@ -8,6 +8,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from entrypoints.sandbox.serve import serve_sandbox
+from entrypoints.sandbox.state import SandboxState
 from tests.support.app import build_app, deliver, drain_outbox, fixture, login, settings_for_tests
 from tests.support.world import World
 
@@ -54,3 +56,26 @@ async def test_without_smart_the_jwt_test_explains_itself(client: AsyncTestClien
     assert answer.status_code == 200
     assert answer.json()["status"] == "error"
     assert "VANTREXIA_EMR" in answer.json()["hint"]
+
+
+async def test_every_emr_token_request_is_on_the_audit_trail(
+    sandbox_client: AsyncTestClient[Litestar], world: World
+) -> None:
+    auth = await login(sandbox_client, world)
+    await sandbox_client.post("/api/v1/ecw/test/jwt/", headers=auth)
+    await sandbox_client.post("/api/v1/ecw/test/jwt/", headers=auth)
+    tokens = [e for e in world.audit.entries if e.action == "emr.token"]
+    assert [(e.actor, e.outcome.value, e.details["http_status"]) for e in tokens] == [
+        ("service:emr-token-client", "success", "200")] * 2
+
+
+async def test_a_refused_token_request_is_audited_as_a_failure(world: World) -> None:
+    with serve_sandbox(world.keys.public_jwks, state=SandboxState.seeded(2)) as sandbox:
+        settings = settings_for_tests(emr="ecw", ecw_client_id="not-registered-here", ecw_practice_code="FFHEDD",
+                                      ecw_fhir_base_url=sandbox.fhir_base_url, ecw_token_url=sandbox.token_url)
+        async with AsyncTestClient(app=build_app(world, settings, fake_emr=False)) as client:
+            auth = await login(client, world)
+            answer = (await client.post("/api/v1/ecw/test/jwt/", headers=auth)).json()
+    assert (answer["status"], answer["error"]) == ("error", "invalid_client")
+    failures = [e for e in world.audit.entries if e.action == "emr.token"]
+    assert [(e.outcome.value, e.details["error"]) for e in failures] == [("failure", "invalid_client")]

@@ -53,6 +53,6 @@ async def test_ingest_push_and_backlog_metrics() -> None:
     (latency,) = points["vantrexia.emr_push_latency_ms"]
     assert latency.count == 2
     depth = {p.attributes["topic"]: p.value for p in points["vantrexia.outbox_depth"]}
-    assert depth == {"emr.push": 0, "notify.alert": 0}
+    assert depth == {"emr.push": 0, "emr.withdraw": 0, "notify.alert": 0}
     assert all(set(p.attributes) <= {"kind", "outcome", "status", "topic", "http_status"}
                for series in points.values() for p in series)
