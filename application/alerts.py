@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from application.access import may_see, patient_for
 from application.auditing import Auditor
 from application.context import Actor
 from application.queries import PageQuery
@@ -36,7 +37,7 @@ class AlertWorkflow:
         async with self._uow as uow:
             found, total = await uow.alerts.search(
                 status=where.status, severity=where.severity, patient_id=where.patient_id,
-                offset=query.offset, limit=query.page_size,
+                offset=query.offset, limit=query.page_size, practice_id=query.actor.practice_id,
             )
         await self._auditor.record(query.actor, "alert.list", "Alert", [a.id for a in found])
         return found, total
@@ -51,7 +52,8 @@ class AlertWorkflow:
         now = self._clock.now()
         async with self._uow as uow:
             alert = await uow.alerts.get(alert_id)
-            if alert is None:
+            patient = await uow.patients.get(alert.patient_id) if alert else None
+            if alert is None or patient is None or not may_see(actor, patient):
                 raise NotFound("alert", alert_id)
             changed = acknowledge(alert, actor.id, now) if note is None else resolve(alert, actor.id, now, note)
             await uow.alerts.save(changed)
@@ -70,7 +72,7 @@ class PatientThresholds:
 
     async def get(self, actor: Actor, patient_id: str) -> Thresholds:
         async with self._uow as uow:
-            await _existing_patient(uow, patient_id)
+            await patient_for(uow, actor, patient_id)
             thresholds = await effective_thresholds(uow, patient_id)
         await self._auditor.record(actor, "thresholds.read", "Patient", [patient_id])
         return thresholds
@@ -82,7 +84,7 @@ class PatientThresholds:
         if any(not value.is_finite() or value < 0 for value in overrides.values()):
             raise InvalidInput("thresholds must be non-negative numbers")
         async with self._uow as uow:
-            await _existing_patient(uow, patient_id)
+            await patient_for(uow, actor, patient_id)
             await uow.thresholds.save(patient_id, overrides, self._clock.now())
             thresholds = await effective_thresholds(uow, patient_id)
             await uow.commit()
@@ -114,7 +116,3 @@ class RegisterPushToken:
         await self._auditor.record(actor, "push_token.register", "PushToken", [registered.id])
         return registered
 
-
-async def _existing_patient(uow: UnitOfWork, patient_id: str) -> None:
-    if await uow.patients.get(patient_id) is None:
-        raise NotFound("patient", patient_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from application.access import may_see
 from application.auditing import Auditor
 from application.context import Actor
 from application.outbox import enqueue_observations
@@ -50,7 +51,7 @@ class AssignDevice:
         async with self._uow as uow:
             device = await _registered_device(uow, command.device_id, now)
             patient = await uow.patients.get(command.patient_id)
-            if patient is None or not patient.active:
+            if patient is None or not patient.active or not may_see(command.actor, patient):
                 raise NotFound("patient", command.patient_id)
             for current in await uow.devices.assignments(device.id):
                 if current.user_slot == command.user_slot and current.active:
@@ -99,6 +100,7 @@ class UnassignDevice:
             device = await _registered_device(uow, command.device_id, now)
             for current in await uow.devices.assignments(device.id):
                 if current.active and command.user_slot in (None, current.user_slot):
+                    await _check_visible(uow, command.actor, current.patient_id)
                     ended.append(replace(current, ended_at=max(now, current.effective_from)))
                     await uow.devices.save_assignment(ended[-1])
             await uow.commit()
@@ -106,6 +108,13 @@ class UnassignDevice:
             command.actor, "device.unassign", "DeviceAssignment", [a.id for a in ended]
         )
         return ended
+
+
+async def _check_visible(uow: UnitOfWork, actor: Actor, patient_id: str) -> None:
+    """Another practice's device assignment is not this actor's to end (and stays hidden)."""
+    patient = await uow.patients.get(patient_id)
+    if patient is not None and not may_see(actor, patient):
+        raise NotFound("device", "requested")
 
 
 async def _registered_device(uow: UnitOfWork, device_id: str, now: datetime) -> Device:

@@ -40,7 +40,7 @@ class BillingReport:
             raise InvalidInput("that month has not started yet")
         results = []
         async with self._uow as uow:
-            patients, _ = await uow.patients.list(0, MAX_PATIENTS)
+            patients, _ = await uow.patients.list(0, MAX_PATIENTS, actor.practice_id)
             for patient in patients:
                 inputs = await self._inputs(uow, patient, month_start, as_of)
                 if inputs.episode_start is not None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from application.access import patient_for
 from application.auditing import Auditor
 from application.context import Actor
 from domain.care import RpmConsent, TimeEntry
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 from domain.ports import Clock, IdGenerator, UnitOfWork
 
 
@@ -43,7 +44,7 @@ class CareRecords:
             raise InvalidInput("recorded_at must carry a UTC offset and not lie in the future")
         consent = RpmConsent(command.patient_id, command.consented, recorded_at, command.actor.id)
         async with self._uow as uow:
-            await _existing_patient(uow, command.patient_id)
+            await patient_for(uow, command.actor, command.patient_id)
             await uow.care.save_consent(consent)
             await uow.commit()
         await self._auditor.record(command.actor, "consent.record", "Patient", [command.patient_id],
@@ -58,13 +59,9 @@ class CareRecords:
         entry = TimeEntry(self._ids.new_id(), command.patient_id, command.actor.id, performed_on, command.minutes,
                           command.interactive, now)
         async with self._uow as uow:
-            await _existing_patient(uow, command.patient_id)
+            await patient_for(uow, command.actor, command.patient_id)
             await uow.care.add_time_entry(entry)
             await uow.commit()
         await self._auditor.record(command.actor, "time_entry.add", "Patient", [command.patient_id, entry.id])
         return entry
 
-
-async def _existing_patient(uow: UnitOfWork, patient_id: str) -> None:
-    if await uow.patients.get(patient_id) is None:
-        raise NotFound("patient", patient_id)

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
-    """A user id or a service name, plus the request or trace id that caused the action."""
+    """A user id or a service name, the request or trace id that caused the action, and the practice
+    whose patients it may see (None: every practice — administrators and services)."""
 
     id: str
     request_id: str | None = None
+    practice_id: str | None = None
 
 
 WEBHOOK_SERVICE = Actor("service:mioconnect-webhook")

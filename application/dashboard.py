@@ -19,7 +19,7 @@ class ShowDashboard:
     async def __call__(self, actor: Actor) -> DashboardSnapshot:
         now = self._clock.now()
         midnight = datetime.combine(now.date(), time(), now.tzinfo)
-        window = DashboardWindow(day_start=midnight, quiet_since=now - QUIET_AFTER)
+        window = DashboardWindow(day_start=midnight, quiet_since=now - QUIET_AFTER, practice_id=actor.practice_id)
         async with self._uow as uow:
             snapshot = await uow.dashboard.snapshot(window)
         await self._auditor.record(actor, "dashboard.read", "Dashboard")

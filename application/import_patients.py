@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.access import may_see
 from application.auditing import Auditor
 from application.context import Actor
 from domain.errors import InvalidInput
-from domain.patients import Patient, patient_from_emr
+from domain.patients import DEFAULT_PRACTICE, EmrPatient, Patient, patient_from_emr, refreshed_from_emr
 from domain.ports import Clock, EmrGateway, EmrPatientPage, IdGenerator, UnitOfWork
+from domain.users import check_practice_id
 
 MAX_IMPORT = 500
 MAX_PAGE_SIZE = 100
@@ -18,6 +20,7 @@ MAX_PAGE_SIZE = 100
 class ImportSelectedPatients:
     emr_patient_ids: tuple[str, ...]
     actor: Actor
+    practice_id: str = DEFAULT_PRACTICE  # the practice new patients join
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,12 @@ class ImportResult:
     imported: tuple[Patient, ...]
     skipped: tuple[str, ...]
     errors: tuple[ImportError_, ...]
+    updated: tuple[Patient, ...] = ()
 
 
 class ImportPatients:
-    """Copy each selected EMR patient's demographics; already-imported patients are skipped."""
+    """Copy each selected EMR patient's demographics; a re-import refreshes them (name, DOB, MRN, phone,
+    address) and is skipped when nothing changed or the patient belongs to a practice the actor cannot see."""
 
     def __init__(
         self, uow: UnitOfWork, emr: EmrGateway, clock: Clock, ids: IdGenerator, auditor: Auditor
@@ -50,28 +55,44 @@ class ImportPatients:
             raise InvalidInput("ecw_patient_ids must name at least one patient")
         if len(command.emr_patient_ids) > MAX_IMPORT:
             raise InvalidInput(f"import at most {MAX_IMPORT} patients at a time")
+        check_practice_id(command.practice_id)
         imported: list[Patient] = []
+        updated: list[Patient] = []
         skipped: list[str] = []
         errors: list[ImportError_] = []
         for emr_id in dict.fromkeys(command.emr_patient_ids):
-            async with self._uow as uow:
-                if await uow.patients.by_emr_id(emr_id) is not None:
-                    skipped.append(emr_id)
-                    continue
             source = await self._emr.read_patient(emr_id)
             if source is None:
                 errors.append(ImportError_(emr_id, "patient not found in the EMR"))
                 continue
-            patient = patient_from_emr(self._ids.new_id(), source, self._clock.now())
-            async with self._uow as uow:
-                await uow.patients.add(patient)
-                await uow.commit()
-            imported.append(patient)
+            stored, is_new = await self._store(command, source)
+            if stored is None:
+                skipped.append(emr_id)
+            else:
+                (imported if is_new else updated).append(stored)
         await self._auditor.record(
-            command.actor, "patient.import", "Patient", [p.id for p in imported],
-            imported=str(len(imported)), skipped=str(len(skipped)), errors=str(len(errors)),
+            command.actor, "patient.import", "Patient", [p.id for p in (*imported, *updated)],
+            imported=str(len(imported)), updated=str(len(updated)), skipped=str(len(skipped)),
+            errors=str(len(errors)),
         )
-        return ImportResult(tuple(imported), tuple(skipped), tuple(errors))
+        return ImportResult(tuple(imported), tuple(skipped), tuple(errors), tuple(updated))
+
+    async def _store(self, command: ImportSelectedPatients, source: EmrPatient) -> tuple[Patient | None, bool]:
+        """(the new or refreshed patient, whether new); (None, False) when skipped."""
+        now = self._clock.now()
+        async with self._uow as uow:
+            existing = await uow.patients.by_emr_id(source.emr_patient_id)
+            if existing is None:
+                created = patient_from_emr(self._ids.new_id(), source, now, command.practice_id)
+                await uow.patients.add(created)
+                await uow.commit()
+                return created, True
+            changed = refreshed_from_emr(existing, source, now) if may_see(command.actor, existing) else None
+            if changed is None:
+                return None, False
+            await uow.patients.save(changed)
+            await uow.commit()
+        return changed, False
 
 
 @dataclass(frozen=True)

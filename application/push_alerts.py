@@ -87,11 +87,15 @@ class PushAlertNotifications:
 
 
 async def _recipients(uow: UnitOfWork, alert: Alert | None) -> list[str]:
-    """The practice's clinicians; administrators once the alert has escalated far enough."""
+    """The clinicians of the patient's practice; administrators once the alert has escalated far enough."""
     if alert is None:
         return []
-    role = Role.ADMIN if alert.escalation_level >= ADMIN_LEVEL else Role.CLINICIAN
-    return [user.id for user in await uow.users.active_with_role(role)]
+    if alert.escalation_level >= ADMIN_LEVEL:
+        return [user.id for user in await uow.users.active_with_role(Role.ADMIN)]
+    patient = await uow.patients.get(alert.patient_id)
+    if patient is None:
+        return []
+    return [user.id for user in await uow.users.active_with_role(Role.CLINICIAN, patient.practice_id)]
 
 
 class EscalateAlerts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from application.access import patient_for
 from application.auditing import Auditor
 from application.context import Actor
 from domain.devices import Device, DeviceAssignment
@@ -46,13 +47,13 @@ class PatientQueries:
 
     async def list_patients(self, query: PageQuery) -> tuple[Sequence[Patient], int]:
         async with self._uow as uow:
-            patients, total = await uow.patients.list(query.offset, query.page_size)
+            patients, total = await uow.patients.list(query.offset, query.page_size, query.actor.practice_id)
         await self._auditor.record(query.actor, "patient.list", "Patient", [p.id for p in patients])
         return patients, total
 
     async def patient(self, actor: Actor, patient_id: str) -> PatientDetail:
         async with self._uow as uow:
-            patient = await _patient(uow, patient_id)
+            patient = await patient_for(uow, actor, patient_id)
             devices = []
             for assignment in await uow.devices.assignments_of_patient(patient_id):
                 device = await uow.devices.get(assignment.device_id)
@@ -63,7 +64,7 @@ class PatientQueries:
 
     async def readings(self, query: PageQuery, patient_id: str) -> tuple[Sequence[Reading], int]:
         async with self._uow as uow:
-            await _patient(uow, patient_id)
+            await patient_for(uow, query.actor, patient_id)
             readings, total = await uow.readings.for_patient(patient_id, query.offset, query.page_size)
         await self._auditor.record(
             query.actor, "reading.list", "Reading", [patient_id, *(r.id for r in readings)]
@@ -72,7 +73,7 @@ class PatientQueries:
 
     async def sync_status(self, actor: Actor, patient_id: str) -> Sequence[OutboxItem]:
         async with self._uow as uow:
-            await _patient(uow, patient_id)
+            await patient_for(uow, actor, patient_id)
             items = await uow.outbox.for_patient(patient_id)
         await self._auditor.record(actor, "sync.status.read", "Patient", [patient_id])
         return items
@@ -83,7 +84,7 @@ class PatientQueries:
             reading = await uow.readings.get(reading_id)
             if reading is None or reading.patient_id is None:
                 raise NotFound("reading", reading_id)
-            patient = await _patient(uow, reading.patient_id)
+            patient = await patient_for(uow, actor, reading.patient_id)
             device = await uow.devices.get(reading.device_id)
         await self._auditor.record(actor, "reading.fhir.read", "Reading", [reading_id])
         model = device.model_number if device else "unknown"
@@ -92,9 +93,3 @@ class PatientQueries:
             for code in observation_codes(reading)
         ]
 
-
-async def _patient(uow: UnitOfWork, patient_id: str) -> Patient:
-    patient = await uow.patients.get(patient_id)
-    if patient is None:
-        raise NotFound("patient", patient_id)
-    return patient

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from application.access import patient_for
 from application.auditing import Auditor
 from application.context import Actor
 from application.triage_reading import effective_thresholds
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 from domain.ports import UnitOfWork
 from domain.readings import Reading
 from domain.triage import Thresholds
@@ -45,8 +46,7 @@ class ReportVitals:
         if not query.start < query.end or query.end - query.start > MAX_PERIOD:
             raise InvalidInput("from must be before to, at most 366 days apart")
         async with self._uow as uow:
-            if await uow.patients.get(query.patient_id) is None:
-                raise NotFound("patient", query.patient_id)
+            await patient_for(uow, query.actor, query.patient_id)
             readings = await uow.readings.between(query.patient_id, query.start, query.end)
             thresholds = await effective_thresholds(uow, query.patient_id)
         await self._auditor.record(query.actor, "report.vitals", "Patient", [query.patient_id],

@@ -8,8 +8,9 @@ from application.auditing import Auditor
 from application.context import Actor
 from domain.audit import AuditOutcome
 from domain.errors import AuthenticationFailed
+from domain.patients import DEFAULT_PRACTICE
 from domain.ports import Clock, IdGenerator, PasswordHasher, UnitOfWork
-from domain.users import Role, User, check_new_credentials
+from domain.users import Role, User, check_new_credentials, check_practice_id
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class CreateUserCommand:
     role: Role
     password: str
     actor: Actor
+    practice_id: str = DEFAULT_PRACTICE
 
 
 class CreateUser:
@@ -32,15 +34,17 @@ class CreateUser:
 
     async def __call__(self, command: CreateUserCommand) -> User:
         check_new_credentials(command.username, command.password)
+        check_practice_id(command.practice_id)
         user = User(
             id=self._ids.new_id(), username=command.username, role=command.role,
             password_hash=self._hasher.hash(command.password), active=True,
-            created_at=self._clock.now(),
+            created_at=self._clock.now(), practice_id=command.practice_id,
         )
         async with self._uow as uow:
             await uow.users.add(user)
             await uow.commit()
-        await self._auditor.record(command.actor, "user.create", "User", [user.id], role=user.role.value)
+        await self._auditor.record(command.actor, "user.create", "User", [user.id], role=user.role.value,
+                                   practice=user.practice_id)
         return user
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from application.access import may_see
 from application.auditing import Auditor
 from application.context import Actor
 from application.outbox import enqueue_withdrawals
@@ -37,6 +38,9 @@ class WithdrawReading:
         async with self._uow as uow:
             reading = await uow.readings.get(command.reading_id)
             if reading is None or reading.patient_id is None:
+                raise NotFound("reading", command.reading_id)
+            patient = await uow.patients.get(reading.patient_id)
+            if patient is None or not may_see(command.actor, patient):
                 raise NotFound("reading", command.reading_id)
             if reading.status is ReadingStatus.ENTERED_IN_ERROR:
                 return ReadingWithdrawn(reading.id, (), already=True)

@@ -28,3 +28,4 @@ class DashboardWindow:
     day_start: datetime
     quiet_since: datetime
     low_battery_percent: int = LOW_BATTERY_PERCENT
+    practice_id: str | None = None  # one practice's patients (and their devices); None: all

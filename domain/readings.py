@@ -27,8 +27,10 @@ class Quantity:
     value: Decimal
     unit: Unit
 
-    def __str__(self) -> str:
-        return f"{self.value} {self.unit}"
+    def __repr__(self) -> str:  # a reading value is PHI: never in logs, tracebacks or error text
+        return f"Quantity(<redacted> {self.unit})"
+
+    __str__ = __repr__
 
 
 class VitalSign(StrEnum):

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import InvalidInput
+from domain.patients import DEFAULT_PRACTICE
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,63}$")
 MIN_PASSWORD_LENGTH = 12
@@ -26,6 +27,16 @@ class User:
     password_hash: str
     active: bool
     created_at: datetime
+    practice_id: str = DEFAULT_PRACTICE  # clinicians see this practice's patients; admins see all
+
+
+_PRACTICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def check_practice_id(practice_id: str) -> None:
+    """Raise InvalidInput unless the practice id is 1-64 letters, digits or . _ -."""
+    if not _PRACTICE.match(practice_id):
+        raise InvalidInput("practice must be 1-64 letters, digits or . _ -")
 
 
 def check_new_credentials(username: str, password: str) -> None:

@@ -31,9 +31,13 @@ PLAUSIBLE: dict[VitalSign, PlausibleRange] = {
 
 
 def glucose_mg_dl(quantity: Quantity) -> Decimal:
-    """A glucose value in mg/dL, converting from mmol/L where needed."""
+    """A glucose value in mg/dL, converting from mmol/L where needed.
+
+    The exact product, unrounded: range and triage checks must not move a value across a limit
+    (3.882 mmol/L is 69.94 mg/dL, below 70, even though it would display as 69.9 or 70).
+    """
     if quantity.unit is Unit.MMOL_L:
-        return (quantity.value * MMOL_TO_MG_DL).quantize(Decimal("0.1"))
+        return quantity.value * MMOL_TO_MG_DL
     return quantity.value
 
 

@@ -88,6 +88,7 @@ from entrypoints.worker import WorkerWakeup
 # names of entries in the key store (not secrets themselves)
 API_TOKEN_SECRET = "api-token-signing-key"  # noqa: S105
 WEBHOOK_SECRET = "mioconnect-webhook-secret"  # noqa: S105
+ECW_CLIENT_SECRET = "ecw-client-secret"  # noqa: S105 - the key store's name for ECW_CLIENT_SECRET
 
 
 class InfrastructureProvider(Provider):
@@ -190,13 +191,14 @@ class IntegrationsProvider(Provider):
             await fcm.aclose()
 
     @provide
-    def user_launch(self, settings: Settings, emr: EmrGateway) -> UserLaunch:
+    async def user_launch(self, settings: Settings, emr: EmrGateway, keys: KeyStore) -> UserLaunch:
         """SMART standalone launches run against the configured SMART server (none with the fake EMR)."""
         if not isinstance(emr, FhirEmrGateway):
             return UserLaunch(None)
         if settings.emr == "ecw":
             smart = ecw_config(settings).smart_config()
-            client_id, secret, token_url = smart.client_id, settings.ecw_client_secret or "", smart.token_url
+            secret = settings.ecw_client_secret or await keys.stored_secret(ECW_CLIENT_SECRET) or ""
+            client_id, token_url = smart.client_id, smart.token_url
         else:
             from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
             client_id, secret, token_url = SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, None

@@ -14,6 +14,13 @@ Feature: Every access to patient data is on record, and the record cannot be qui
     Then the audit trail shows that Dr. Lindqvist read a patient record
     And the audit trail does not contain Greta's name, birth date or record number
 
+  Scenario: A clinician of another practice cannot see the patient at all
+    Given Dr. Osei is a clinician of another practice
+    When Dr. Osei asks for Greta's record
+    Then Dr. Osei is told there is no such patient
+    And Greta does not appear in Dr. Osei's list of patients
+    But Dr. Lindqvist still sees Greta in his list of patients
+
   Scenario: Only administrators may read the audit trail
     Then Dr. Lindqvist is refused the audit trail
     And Ms. Abara can read the audit trail

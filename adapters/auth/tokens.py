@@ -10,6 +10,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
+from domain.patients import DEFAULT_PRACTICE
 from domain.ports import Clock
 from domain.users import Role, User
 
@@ -30,6 +31,7 @@ class Principal:
     role: Role
     token_id: str
     expires_at: datetime
+    practice_id: str = DEFAULT_PRACTICE
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class AccessTokenService:
         now = int(self._clock.now().timestamp())
         expires_in = int(self._ttl.total_seconds())
         claims = {
-            "iss": ISSUER, "aud": AUDIENCE, "sub": user.id, "role": user.role.value,
+            "iss": ISSUER, "aud": AUDIENCE, "sub": user.id, "role": user.role.value, "prc": user.practice_id,
             "iat": now, "nbf": now, "exp": now + expires_in, "jti": str(uuid.uuid4()),
         }
         token = jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, self._key, algorithms=[ALGORITHM])
@@ -63,10 +65,11 @@ class AccessTokenService:
                 now=int(self._clock.now().timestamp()), leeway=5,
                 iss={"essential": True, "value": ISSUER}, aud={"essential": True, "value": AUDIENCE},
                 sub={"essential": True}, exp={"essential": True}, jti={"essential": True},
+                prc={"essential": True},
             )
             registry.validate(decoded.claims)
             claims = decoded.claims
             expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
-            return Principal(claims["sub"], Role(claims["role"]), claims["jti"], expires_at)
+            return Principal(claims["sub"], Role(claims["role"]), claims["jti"], expires_at, str(claims["prc"]))
         except (JoseError, ValueError, KeyError, TypeError) as error:
             raise InvalidToken(type(error).__name__) from None

@@ -92,6 +92,14 @@ class SecretsManagerKeyStore:
                          RemoveFromVersionId=version_of["AWSPENDING"])
         return KeyVersion(promoted.kid, CURRENT, promoted.created_at)
 
+    async def stored_secret(self, name: str) -> str | None:
+        try:
+            return str((await self._call("get_secret_value", SecretId=f"{self._prefix}/{name}"))["SecretString"])
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ResourceNotFoundException":
+                return None
+            raise
+
     async def secret(self, name: str) -> str:
         secret_id = f"{self._prefix}/{name}"
         try:

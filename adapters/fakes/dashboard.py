@@ -16,13 +16,15 @@ class InMemoryDashboard:
         self._t = tables
 
     async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot:
-        monitored = {a.patient_id for a in self._t.assignments.values() if a.active
+        ours = {p.id for p in self._t.patients.values() if window.practice_id in (None, p.practice_id)}
+        monitored = {a.patient_id for a in self._t.assignments.values() if a.active and a.patient_id in ours
                      and (p := self._t.patients.get(a.patient_id)) is not None and p.active}
-        accepted = [r for r in self._t.readings.values() if r.status is ReadingStatus.ACCEPTED]
+        accepted = [r for r in self._t.readings.values() if r.status is ReadingStatus.ACCEPTED and r.patient_id in ours]
         recent = {r.patient_id for r in accepted if r.measured_at >= window.quiet_since}
-        open_alerts = [a for a in self._t.alerts.values() if a.status is AlertStatus.OPEN]
+        open_alerts = [a for a in self._t.alerts.values() if a.status is AlertStatus.OPEN and a.patient_id in ours]
         pushes = Counter(i.status.value for i in self._t.outbox.values() if i.topic is OutboxTopic.EMR_PUSH
-                         and i.status is not SyncStatus.DELIVERED)
+                         and i.status is not SyncStatus.DELIVERED and i.patient_id in ours)
+        devices = {a.device_id for a in self._t.assignments.values() if a.active and a.patient_id in ours}
         return DashboardSnapshot(
             patients_monitored=len(monitored),
             readings_today=sum(r.measured_at >= window.day_start for r in accepted),
@@ -31,5 +33,6 @@ class InMemoryDashboard:
             patients_without_recent_reading=len(monitored - recent),
             sync={status: pushes.get(status, 0) for status in ("pending", "retrying", "dead")},
             low_battery_devices=sum(d.battery_percent is not None and d.battery_percent < window.low_battery_percent
+                                    and (window.practice_id is None or d.id in devices)
                                     for d in self._t.devices.values()),
         )

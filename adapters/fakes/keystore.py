@@ -40,6 +40,9 @@ class FakeKeyStore:
             self.secrets[name] = secrets.token_urlsafe(32)
         return self.secrets[name]
 
+    async def stored_secret(self, name: str) -> str | None:
+        return self.secrets.get(name)
+
     async def versions(self) -> list[KeyVersion]:
         self._ensure()
         return [version for version, _ in self._keys]

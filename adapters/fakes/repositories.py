@@ -33,8 +33,11 @@ class InMemoryPatientRepository(InMemoryRepository):
     async def by_emr_id(self, emr_patient_id: str) -> Patient | None:
         return next((p for p in self._t.patients.values() if p.emr_patient_id == emr_patient_id), None)
 
-    async def list(self, offset: int, limit: int) -> tuple[Sequence[Patient], int]:
-        ordered = sorted(self._t.patients.values(), key=lambda p: (p.imported_at, p.id))
+    async def list(
+        self, offset: int, limit: int, practice_id: str | None = None
+    ) -> tuple[Sequence[Patient], int]:
+        ordered = sorted((p for p in self._t.patients.values() if practice_id in (None, p.practice_id)),
+                         key=lambda p: (p.imported_at, p.id))
         return ordered[offset : offset + limit], len(ordered)
 
 
@@ -193,5 +196,6 @@ class InMemoryUserRepository(InMemoryRepository):
     async def by_username(self, username: str) -> User | None:
         return next((u for u in self._t.users.values() if u.username == username), None)
 
-    async def active_with_role(self, role: Role) -> Sequence[User]:
-        return sorted((u for u in self._t.users.values() if u.active and u.role is role), key=lambda u: u.id)
+    async def active_with_role(self, role: Role, practice_id: str | None = None) -> Sequence[User]:
+        return sorted((u for u in self._t.users.values()
+                       if u.active and u.role is role and practice_id in (None, u.practice_id)), key=lambda u: u.id)

@@ -26,11 +26,14 @@ class InMemoryAlertRepository(InMemoryRepository):
                      and a.status is not AlertStatus.RESOLVED and a.raised_at >= since), None)
 
     async def search(
-        self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int
+        self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int,
+        practice_id: str | None = None,
     ) -> tuple[Sequence[Alert], int]:
         found = [a for a in self._t.alerts.values()
                  if status in (None, a.status.value) and severity in (None, a.severity.value)
-                 and patient_id in (None, a.patient_id)]
+                 and patient_id in (None, a.patient_id)
+                 and (practice_id is None or ((p := self._t.patients.get(a.patient_id)) is not None
+                      and p.practice_id == practice_id))]
         found.sort(key=lambda a: (a.severity is not Severity.CRITICAL, a.raised_at, a.id))
         return found[offset : offset + limit], len(found)
 

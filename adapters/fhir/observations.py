@@ -102,7 +102,6 @@ def _converted(draft: ObservationDraft, sign: VitalSign) -> Quantity:
     if factor is None:
         raise ValueError(f"reading {draft.reading.id} has glucose in an unexpected unit")
     # 41653-7 is a mass concentration: whole mg/dL, rounded once from the exact product
-    # (domain.validation.glucose_mg_dl rounds to 0.1 first: 5.3 mmol/L = 95.48 would become 96).
     return Quantity((quantity.value * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP), Unit.MG_DL)
 
 

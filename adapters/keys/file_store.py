@@ -65,6 +65,10 @@ class FileKeyStore:
     async def public_jwks(self) -> list[Mapping[str, str]]:
         return [public_jwk(SigningKey(k["kid"], k["jwk"])) for k in self.load()["keys"]]
 
+    async def stored_secret(self, name: str) -> str | None:
+        value = self._reload()["secrets"].get(name)
+        return str(value) if value is not None else None
+
     async def secret(self, name: str) -> str:
         stored: dict[str, str] = self.load()["secrets"]
         if name not in stored:

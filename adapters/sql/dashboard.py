@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.tables import alerts, device_assignments, devices, outbox, patients, readings
@@ -17,17 +17,21 @@ class SqlDashboard:
         self._c = connection
 
     async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot:
+        in_practice = _patients_of(window.practice_id)
         monitored = (
             select(device_assignments.c.patient_id).join(patients, patients.c.id == device_assignments.c.patient_id)
-            .where(device_assignments.c.ended_at.is_(None), patients.c.active.is_(True)).distinct()
+            .where(device_assignments.c.ended_at.is_(None), patients.c.active.is_(True),
+                   *_scoped(device_assignments.c.patient_id, in_practice)).distinct()
         )
-        accepted = readings.c.status == ReadingStatus.ACCEPTED.value
+        accepted = and_(readings.c.status == ReadingStatus.ACCEPTED.value,
+                        *_scoped(readings.c.patient_id, in_practice))
         recent = select(readings.c.patient_id).where(accepted, readings.c.measured_at_utc >= window.quiet_since)
-        open_alerts = alerts.c.status == AlertStatus.OPEN.value
+        open_alerts = and_(alerts.c.status == AlertStatus.OPEN.value, *_scoped(alerts.c.patient_id, in_practice))
         by_severity = await self._c.execute(
             select(alerts.c.severity, func.count()).where(open_alerts).group_by(alerts.c.severity))
         sync = await self._c.execute(
-            select(outbox.c.status, func.count()).where(outbox.c.topic == OutboxTopic.EMR_PUSH.value)
+            select(outbox.c.status, func.count()).where(outbox.c.topic == OutboxTopic.EMR_PUSH.value,
+                                                        *_scoped(outbox.c.patient_id, in_practice))
             .group_by(outbox.c.status))
         sync_counts: dict[str, int] = {str(status): int(count) for status, count in sync.all()}
         return DashboardSnapshot(
@@ -41,9 +45,25 @@ class SqlDashboard:
                 monitored.where(device_assignments.c.patient_id.not_in(recent)).subquery()),
             sync={status: int(sync_counts.get(status, 0)) for status in ("pending", "retrying", "dead")},
             low_battery_devices=await self._count(select(devices.c.id).where(
-                and_(devices.c.battery_percent.is_not(None),
-                     devices.c.battery_percent < window.low_battery_percent)).subquery()),
+                devices.c.battery_percent.is_not(None), devices.c.battery_percent < window.low_battery_percent,
+                *self._devices_of(in_practice)).subquery()),
         )
+
+    @staticmethod
+    def _devices_of(in_practice: Select[tuple[str]] | None) -> list[ColumnElement[bool]]:
+        if in_practice is None:
+            return []
+        assigned = select(device_assignments.c.device_id).where(
+            device_assignments.c.ended_at.is_(None), device_assignments.c.patient_id.in_(in_practice))
+        return [devices.c.id.in_(assigned)]
 
     async def _count(self, subquery: object) -> int:
         return int(await self._c.scalar(select(func.count()).select_from(subquery)) or 0)  # type: ignore[arg-type]
+
+
+def _patients_of(practice_id: str | None) -> Select[tuple[str]] | None:
+    return None if practice_id is None else select(patients.c.id).where(patients.c.practice_id == practice_id)
+
+
+def _scoped(column: ColumnElement[str], in_practice: Select[tuple[str]] | None) -> list[ColumnElement[bool]]:
+    return [] if in_practice is None else [column.in_(in_practice)]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.statements import dialect_insert, fetch_all, fetch_one, upsert
-from adapters.sql.tables import alerts, patient_thresholds, push_tokens
+from adapters.sql.tables import alerts, patient_thresholds, patients, push_tokens
 from domain.alerts import Alert, AlertStatus, Severity
 from domain.notifications import PushToken
 
@@ -44,11 +44,14 @@ class SqlAlertRepository:
         return m.alert_of(row) if row else None
 
     async def search(
-        self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int
+        self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int,
+        practice_id: str | None = None,
     ) -> tuple[Sequence[Alert], int]:
         t = alerts
+        in_practice = (t.c.patient_id.in_(select(patients.c.id).where(patients.c.practice_id == practice_id))
+                       if practice_id is not None else None)
         where = [c for c in (t.c.status == status if status else None, t.c.severity == severity if severity else None,
-                             t.c.patient_id == patient_id if patient_id else None) if c is not None]
+                             t.c.patient_id == patient_id if patient_id else None, in_practice) if c is not None]
         critical_first = case((t.c.severity == Severity.CRITICAL.value, 0), else_=1)
         page = await self._c.execute(
             select(t).where(*where).order_by(critical_first, t.c.raised_at, t.c.id).offset(offset).limit(limit)

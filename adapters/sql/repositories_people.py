@@ -37,11 +37,14 @@ class SqlPatientRepository:
         row = await fetch_one(self._c, patients, patients.c.emr_patient_id == emr_patient_id)
         return m.patient_of(row) if row else None
 
-    async def list(self, offset: int, limit: int) -> tuple[Sequence[Patient], int]:
+    async def list(
+        self, offset: int, limit: int, practice_id: str | None = None
+    ) -> tuple[Sequence[Patient], int]:
+        where = [patients.c.practice_id == practice_id] if practice_id is not None else []
         page = await self._c.execute(
-            select(patients).order_by(patients.c.imported_at, patients.c.id).offset(offset).limit(limit)
+            select(patients).where(*where).order_by(patients.c.imported_at, patients.c.id).offset(offset).limit(limit)
         )
-        total = await self._c.scalar(select(func.count()).select_from(patients))
+        total = await self._c.scalar(select(func.count()).select_from(patients).where(*where))
         return [m.patient_of(row) for row in page.mappings()], int(total or 0)
 
 
@@ -106,7 +109,8 @@ class SqlUserRepository:
         row = await fetch_one(self._c, users, users.c.username == username)
         return m.user_of(row) if row else None
 
-    async def active_with_role(self, role: Role) -> Sequence[User]:
-        rows = await fetch_all(self._c, users, users.c.active.is_(True), users.c.role == role.value,
+    async def active_with_role(self, role: Role, practice_id: str | None = None) -> Sequence[User]:
+        in_practice = [users.c.practice_id == practice_id] if practice_id is not None else []
+        rows = await fetch_all(self._c, users, users.c.active.is_(True), users.c.role == role.value, *in_practice,
                                order_by=(users.c.id,))
         return [m.user_of(row) for row in rows]

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters.sql.types import UtcDateTime
+from domain.patients import DEFAULT_PRACTICE
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -54,7 +55,9 @@ patients = Table(
     Column("active", Boolean, nullable=False),
     Column("imported_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("practice_id", String(64), nullable=False, server_default=DEFAULT_PRACTICE),
     Index("ix_patients_imported_at_id", "imported_at", "id"),
+    Index("ix_patients_practice_id", "practice_id"),
 )
 
 devices = Table(
@@ -207,6 +210,7 @@ users = Table(
     Column("password_hash", String(255), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("practice_id", String(64), nullable=False, server_default=DEFAULT_PRACTICE),
 )
 
 audit_log = Table(

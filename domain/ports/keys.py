@@ -43,6 +43,10 @@ class KeyStore(Protocol):
         """A named secret, created on first use where the store allows it."""
         ...
 
+    async def stored_secret(self, name: str) -> str | None:
+        """A named secret put there by an operator (a credential issued elsewhere); None if absent."""
+        ...
+
     async def versions(self) -> list[KeyVersion]: ...
 
     async def rotate(self, now: datetime) -> KeyVersion:

@@ -11,6 +11,7 @@ import typer
 from application.context import CLI
 from application.users import CreateUser, CreateUserCommand
 from domain.errors import DomainError
+from domain.patients import DEFAULT_PRACTICE
 from domain.users import Role
 
 users_app = typer.Typer(help="Manage provider-app users", no_args_is_help=True)
@@ -20,6 +21,7 @@ users_app = typer.Typer(help="Manage provider-app users", no_args_is_help=True)
 def create(
     username: Annotated[str, typer.Option(help="login name")],
     role: Annotated[Role, typer.Option(help="admin or clinician")],
+    practice: Annotated[str, typer.Option(help="the practice whose patients a clinician sees")] = DEFAULT_PRACTICE,
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
 ) -> None:
     """Create a user; the password is read from stdin or prompted for (never an argument)."""
@@ -37,7 +39,7 @@ def create(
         try:
             async with container() as scope:
                 use_case = await scope.get(CreateUser)
-                user = await use_case(CreateUserCommand(username, role, password, CLI))
+                user = await use_case(CreateUserCommand(username, role, password, CLI, practice))
                 return user.id
         finally:
             await container.close()

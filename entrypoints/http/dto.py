@@ -38,6 +38,7 @@ class EmrPatientsPage(msgspec.Struct):
 
 class ImportRequest(msgspec.Struct, forbid_unknown_fields=True):
     ecw_patient_ids: Annotated[list[NonEmpty], msgspec.Meta(min_length=1, max_length=500)]
+    practice_id: str | None = None  # administrators only: the practice new patients join
 
 
 class ImportedPatientOut(msgspec.Struct):
@@ -57,6 +58,7 @@ class ImportResponse(msgspec.Struct):
     skipped: int
     errors: list[ImportErrorOut]
     patients: list[ImportedPatientOut]
+    updated: int = 0  # re-imported patients whose demographics changed in the EMR (listed in `patients`)
 
 
 class AssignedDeviceOut(msgspec.Struct):

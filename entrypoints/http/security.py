@@ -19,6 +19,7 @@ from domain.ports import UnitOfWork
 from domain.users import Role
 
 PUBLIC = {"exclude_from_auth": True}
+NO_PRACTICE = ""  # an unauthenticated caller sees no practice's patients
 REQUEST_ID_HEADER = "x-request-id"
 
 
@@ -54,10 +55,12 @@ def requires_role(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], 
 
 
 def actor_of(request: Request) -> Actor:  # type: ignore[type-arg]
-    """The acting user and request id, for commands and the audit trail."""
+    """The acting user, request id and practice scope (clinicians: their own practice; admins: all)."""
     principal = request.user
-    user_id = principal.user_id if isinstance(principal, Principal) else "anonymous"
-    return Actor(user_id, request_id_of(request))
+    if not isinstance(principal, Principal):
+        return Actor("anonymous", request_id_of(request), practice_id=NO_PRACTICE)
+    scope = None if principal.role is Role.ADMIN else principal.practice_id
+    return Actor(principal.user_id, request_id_of(request), scope)
 
 
 def request_id_of(request: ASGIConnection) -> str | None:  # type: ignore[type-arg]

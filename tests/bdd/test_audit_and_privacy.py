@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from adapters.sql.engine import create_engine
 from application.context import CLI
 from application.users import CreateUser, CreateUserCommand
-from domain.patients import EmrPatient
+from domain.patients import DEFAULT_PRACTICE, EmrPatient
 from domain.ports import AuditLog
 from domain.users import Role
 from entrypoints.cli.main import app as cli
@@ -43,10 +43,12 @@ def _call(client: Any, run: Runner, method: str, path: str, who: dict[str, str],
     return run(client.request(method, path, json=body, headers=who))
 
 
-def _login(client: Any, run: Runner, app: Litestar, username: str, role: Role) -> dict[str, str]:
+def _login(client: Any, run: Runner, app: Litestar, username: str, role: Role,
+           practice: str = DEFAULT_PRACTICE) -> dict[str, str]:
     async def create() -> None:
         async with container_of(app)() as scope:
-            await (await scope.get(CreateUser))(CreateUserCommand(username, role, f"{username}-passphrase", CLI))
+            await (await scope.get(CreateUser))(
+                CreateUserCommand(username, role, f"{username}-passphrase", CLI, practice))
 
     run(in_app(client, create))
     token = run(client.post("/api/v1/auth/token", json={"username": username, "password": f"{username}-passphrase"}))
@@ -70,6 +72,36 @@ def staff(client: Any, app: Litestar, ctx: dict[str, Any], run: Runner) -> None:
 @when("Dr. Lindqvist opens Greta's record")
 def opens(client: Any, ctx: dict[str, Any], run: Runner) -> None:
     assert _call(client, run, "GET", f"/api/v1/patients/{ctx['patient_id']}", ctx["clinician"]).status_code == 200
+
+
+@given("Dr. Osei is a clinician of another practice")
+def osei(client: Any, app: Litestar, ctx: dict[str, Any], run: Runner) -> None:
+    ctx["other"] = _login(client, run, app, "dr-osei", Role.CLINICIAN, "riverside-clinic")
+
+
+@when("Dr. Osei asks for Greta's record")
+def osei_asks(client: Any, ctx: dict[str, Any], run: Runner) -> None:
+    ctx["answer"] = _call(client, run, "GET", f"/api/v1/patients/{ctx['patient_id']}", ctx["other"])
+
+
+@then("Dr. Osei is told there is no such patient")
+def no_such_patient(ctx: dict[str, Any]) -> None:
+    assert ctx["answer"].status_code == 404
+    assert "Greta" not in ctx["answer"].text
+
+
+def _listed(client: Any, run: Runner, who: dict[str, str]) -> set[str]:
+    return {p["id"] for p in _call(client, run, "GET", "/api/v1/patients/", who).json()["patients"]}
+
+
+@then("Greta does not appear in Dr. Osei's list of patients")
+def not_listed(client: Any, ctx: dict[str, Any], run: Runner) -> None:
+    assert ctx["patient_id"] not in _listed(client, run, ctx["other"])
+
+
+@then("Dr. Lindqvist still sees Greta in his list of patients")
+def still_listed(client: Any, ctx: dict[str, Any], run: Runner) -> None:
+    assert ctx["patient_id"] in _listed(client, run, ctx["clinician"])
 
 
 def _trail(client: Any, ctx: dict[str, Any], run: Runner) -> list[dict[str, Any]]:

@@ -49,7 +49,8 @@ async def test_a_launch_links_the_users_emr_account_without_showing_its_tokens(
     token = launch.token_of(world_user_id(world)) if launch else None
     assert token is not None
     assert token.access_token not in linked.text
-    assert token.access_token not in caplog.text and returned["code"] not in caplog.text
+    assert token.access_token not in caplog.text
+    assert returned["code"] not in caplog.text
     actions = [(e.action, e.outcome.value) for e in world.audit.entries if e.action.startswith("emr.launch")]
     assert actions == [("emr.launch.start", "success"), ("emr.launch.complete", "success")]
 

@@ -88,3 +88,10 @@ async def test_named_secrets_are_created_once(store: KeyStore) -> None:
     first = await store.secret("mioconnect-webhook-secret")
     assert await store.secret("mioconnect-webhook-secret") == first
     assert await store.secret("api-token-signing-key") != first
+
+
+async def test_an_operators_secret_is_read_never_invented(store: KeyStore) -> None:
+    assert await store.stored_secret("ecw-client-secret") is None
+    assert await store.stored_secret("ecw-client-secret") is None  # asking did not create it
+    created = await store.secret("ecw-client-secret")  # stands in for an operator putting it there
+    assert await store.stored_secret("ecw-client-secret") == created

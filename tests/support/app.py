@@ -17,6 +17,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.mioconnect.webhook import WebhookSigner
+from domain.patients import DEFAULT_PRACTICE
 from domain.users import Role, User
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
@@ -58,19 +59,22 @@ async def drain_outbox(client: AsyncTestClient[Litestar]) -> int:
     return await in_app(client, worker.drain)
 
 
-def add_user(world: World, username: str = "dr-ada", role: Role = Role.CLINICIAN) -> tuple[str, str]:
+def add_user(world: World, username: str = "dr-ada", role: Role = Role.CLINICIAN,
+             practice_id: str = DEFAULT_PRACTICE) -> tuple[str, str]:
     """Put a user straight into the fake store; returns (username, password)."""
     password = f"{username}-correct-horse"
     user = User(
         id=str(uuid.uuid4()), username=username, role=role,
         password_hash=world.hasher.hash(password), active=True, created_at=world.clock.now(),
+        practice_id=practice_id,
     )
     world.store.committed.users[user.id] = user
     return username, password
 
 
-async def login(client: AsyncTestClient[Litestar], world: World, role: Role = Role.CLINICIAN) -> dict[str, str]:
-    username, password = add_user(world, f"user-{role.value}-{uuid.uuid4().hex[:6]}", role)
+async def login(client: AsyncTestClient[Litestar], world: World, role: Role = Role.CLINICIAN,
+                practice_id: str = DEFAULT_PRACTICE) -> dict[str, str]:
+    username, password = add_user(world, f"user-{role.value}-{uuid.uuid4().hex[:6]}", role, practice_id)
     response = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -61,3 +61,14 @@ def test_token_for_another_audience_is_refused(tokens: AccessTokenService, clock
 def test_garbage_is_refused(tokens: AccessTokenService, garbage: str) -> None:
     with pytest.raises(InvalidToken):
         tokens.verify(garbage)
+
+
+def test_the_token_carries_the_users_practice_and_needs_it(tokens: AccessTokenService, clock: FixedClock) -> None:
+    user = User("user-2", "dr-north", Role.CLINICIAN, "hash", True, clock.now(), practice_id="north")
+    assert tokens.verify(tokens.issue(user).access_token).practice_id == "north"
+    now = int(clock.now().timestamp())
+    without = jwt.encode({"alg": "HS256"}, {"iss": "vantrexia", "aud": "vantrexia-provider-api", "sub": "user-2",
+                                           "role": "clinician", "exp": now + 60, "jti": "j1"},
+                         OctKey.import_key(SECRET), algorithms=["HS256"])
+    with pytest.raises(InvalidToken):
+        tokens.verify(without)

@@ -100,7 +100,17 @@ def test_arbitrary_field_values_only_ever_raise_malformed_message(kind: str, dat
         assert all(q.value.is_finite() for q in measurement.values.values())
 
 
-@pytest.mark.parametrize(("mmol", "mg_dl"), [("6.4", "115.3"), ("5.3", "95.5")])
-def test_mmol_to_mg_dl_uses_the_18_016_factor(mmol: str, mg_dl: str) -> None:
+@pytest.mark.parametrize(("mmol", "mg_dl"), [("6.4", "115.3024"), ("5.3", "95.4848")])
+def test_mmol_to_mg_dl_uses_the_18_016_factor_unrounded(mmol: str, mg_dl: str) -> None:
     assert glucose_mg_dl(Quantity(Decimal(mmol), Unit.MMOL_L)) == Decimal(mg_dl)
-    assert abs(Decimal(mmol) * MMOL_TO_MG_DL - Decimal(mg_dl)) <= Decimal("0.05")
+    assert Decimal("18.016") == MMOL_TO_MG_DL
+
+
+def test_a_value_just_under_a_limit_stays_under_it_and_huge_values_do_not_raise() -> None:
+    assert glucose_mg_dl(Quantity(Decimal("3.882"), Unit.MMOL_L)) < 70  # 69.938..., would round to 69.9/70
+    assert glucose_mg_dl(Quantity(Decimal("1e30"), Unit.MMOL_L)) > 0
+
+
+def test_a_quantity_never_prints_its_value() -> None:
+    quantity = Quantity(Decimal("142.5"), Unit.MM_HG)
+    assert "142" not in f"{quantity} {quantity!r} {[quantity]}"

@@ -70,6 +70,7 @@ def test_heart_rate_boundaries(rate: str, expected: set[tuple[str, Severity]]) -
      ("400", Unit.MG_DL, {("glucose_high", Severity.WARNING)}),
      ("401", Unit.MG_DL, {("glucose_high", Severity.CRITICAL)}),
      ("2.9", Unit.MMOL_L, {("glucose_low", Severity.CRITICAL)}),
+     ("3.882", Unit.MMOL_L, {("glucose_low", Severity.WARNING)}),  # 69.94 mg/dL: rounding must not hide it
      ("6.4", Unit.MMOL_L, set())],
 )
 def test_glucose_boundaries_in_mg_dl(value: str, unit: Unit, expected: set[tuple[str, Severity]]) -> None:

@@ -12,6 +12,8 @@ from application.import_patients import (
     ImportPatients,
     ImportSelectedPatients,
 )
+from domain.errors import InvalidInput
+from domain.patients import DEFAULT_PRACTICE
 from entrypoints.http import dto
 from entrypoints.http.security import actor_of
 
@@ -41,12 +43,17 @@ async def import_selected(
     data: JSONBody[dto.ImportRequest],
     import_patients: FromDishka[ImportPatients],
 ) -> dto.ImportResponse:
-    result = await import_patients(ImportSelectedPatients(tuple(data.ecw_patient_ids), actor_of(request)))
+    actor = actor_of(request)
+    if actor.practice_id is not None and data.practice_id not in (None, actor.practice_id):
+        raise InvalidInput("clinicians import patients into their own practice")
+    practice = actor.practice_id or data.practice_id or DEFAULT_PRACTICE
+    result = await import_patients(ImportSelectedPatients(tuple(data.ecw_patient_ids), actor, practice))
     return dto.ImportResponse(
         imported=len(result.imported),
         skipped=len(result.skipped),
         errors=[dto.ImportErrorOut(e.emr_patient_id, e.error) for e in result.errors],
         patients=[
-            dto.ImportedPatientOut(p.id, p.emr_patient_id, p.name, p.mrn) for p in result.imported
+            dto.ImportedPatientOut(p.id, p.emr_patient_id, p.name, p.mrn) for p in (*result.imported, *result.updated)
         ],
+        updated=len(result.updated),
     )
