@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 
-from application.context import CLI
+from application.context import CLI, Actor
 from application.import_patients import (
     BrowseEmrPatients,
     BrowseEmrPatientsQuery,
@@ -33,6 +36,22 @@ async def test_import_copies_demographics_and_skips_the_second_time(fakes: Fakes
     again = await importer(fakes)(ImportSelectedPatients(("synthetic-patient-0003",), CLI))
     assert (again.imported, again.skipped) == ((), ("synthetic-patient-0003",))
     assert len(fakes.db.patients) == 1
+
+
+async def test_a_re_import_refreshes_changed_demographics_within_the_actors_practice(fakes: Fakes) -> None:
+    first = (await importer(fakes)(ImportSelectedPatients(("synthetic-patient-0004",), CLI, "north"))).imported[0]
+    source = fakes.emr.patients["synthetic-patient-0004"]
+    fakes.emr.patients[source.emr_patient_id] = replace(source, phone="+1-555-0199", address="9 New Rd")
+    fakes.clock.advance(timedelta(days=1))
+    elsewhere = Actor("dr-south", practice_id="south")
+    hidden = await importer(fakes)(ImportSelectedPatients(("synthetic-patient-0004",), elsewhere, "south"))
+    assert (hidden.updated, hidden.skipped) == ((), ("synthetic-patient-0004",))
+    again = await importer(fakes)(ImportSelectedPatients(("synthetic-patient-0004",), CLI))
+    (refreshed,) = again.updated
+    assert (refreshed.id, refreshed.phone, refreshed.address, refreshed.practice_id) == (
+        first.id, "+1-555-0199", "9 New Rd", "north")
+    assert refreshed.updated_at == fakes.clock.now()
+    assert fakes.db.patients[first.id] == refreshed
 
 
 async def test_import_needs_a_selection_and_audits_ids_not_names(fakes: Fakes) -> None:
