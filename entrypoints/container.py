@@ -143,13 +143,16 @@ class IntegrationsProvider(Provider):
     scope = Scope.APP
 
     @provide
-    async def emr(self, settings: Settings, keys: KeyStore, auditor: Auditor) -> AsyncIterator[EmrGateway]:
+    async def emr(
+        self, settings: Settings, keys: KeyStore, auditor: Auditor, tracer: Tracer
+    ) -> AsyncIterator[EmrGateway]:
         if settings.emr == "fake":
             yield FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
             return
         observer = token_auditor(auditor)
         if settings.emr == "ecw":
-            gateway, closeable = build_ecw_gateway(ecw_config(settings), keys, token_observer=observer)
+            gateway, closeable = build_ecw_gateway(ecw_config(settings), keys, token_observer=observer,
+                                                  tracer=tracer)
             try:
                 yield gateway
             finally:
@@ -162,7 +165,7 @@ class IntegrationsProvider(Provider):
         with serve_sandbox(keys.public_jwks, state=state, port=settings.sandbox_port) as sandbox:
             gateway, closeable = build_gateway(SmartServerConfig(
                 fhir_base_url=sandbox.fhir_base_url, client_id=SANDBOX_CLIENT_ID, token_url=sandbox.token_url), keys,
-                token_observer=observer)
+                token_observer=observer, tracer=tracer)
             try:
                 yield gateway
             finally:

@@ -15,6 +15,7 @@ from adapters.fhir.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
 from adapters.fhir.smart import TokenObserver
 from adapters.fhir.tls import parse_pins
 from domain.ports.keys import KeyStore
+from domain.ports.tracing import Tracer
 
 # the tutorial's "Quick Reference" sandbox values
 STAGING_TOKEN_URL = "https://staging-oauthserver.eclinicalworks.com/oauth/oauth2/token"  # noqa: S105 - a URL
@@ -110,11 +111,11 @@ class EcwConfig:
 
 def build_ecw_gateway(
     config: EcwConfig, key_store: KeyStore, *, http: httpx.AsyncClient | None = None,
-    limiter: RateLimiter | None = None, token_observer: TokenObserver | None = None,
+    limiter: RateLimiter | None = None, token_observer: TokenObserver | None = None, tracer: Tracer | None = None,
 ) -> tuple[FhirEmrGateway, Closeable]:
     """The eCW EmrGateway and what to close at shutdown (its HTTP client)."""
     return build_gateway(config.smart_config(), key_store, http=http, limiter=limiter,
-                         token_observer=token_observer)
+                         token_observer=token_observer, tracer=tracer)
 
 
 def _acceptable(url: str, environment: str) -> bool:

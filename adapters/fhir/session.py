@@ -8,19 +8,22 @@ import httpx
 
 from adapters.fhir.errors import TRANSPORT_ERRORS, transport_error
 from adapters.fhir.ratelimit import RateLimiter
-from adapters.fhir.smart import SmartTokenClient
+from adapters.fhir.smart import NullTracer, SmartTokenClient
 from domain.ports.emr import EmrRejected
+from domain.ports.tracing import Tracer
 
 FHIR_JSON = "application/fhir+json"
+NULL_TRACER: Tracer = NullTracer()
 
 
 class FhirSession:
     """Every outbound FHIR call goes through `request` (and so through the practice's rate limiter)."""
 
     def __init__(
-        self, http: httpx.AsyncClient, tokens: SmartTokenClient, limiter: RateLimiter, base_url: str
+        self, http: httpx.AsyncClient, tokens: SmartTokenClient, limiter: RateLimiter, base_url: str,
+        tracer: Tracer = NULL_TRACER,
     ) -> None:
-        self._http, self._tokens, self._limiter = http, tokens, limiter
+        self._http, self._tokens, self._limiter, self._tracer = http, tokens, limiter, tracer
         self._base = httpx.URL(base_url.rstrip("/") + "/")
 
     @property
@@ -57,10 +60,15 @@ class FhirSession:
             if token is not None:
                 all_headers["authorization"] = f"Bearer {token}"
             await self._limiter.acquire()
-            try:
-                response = await self._http.request(method, url, params=params, json=json, headers=all_headers)
-            except TRANSPORT_ERRORS as error:
-                raise transport_error(error, action) from error
+            with self._tracer.span("emr.http") as span:
+                span.set("method", method)
+                span.set("action", action)  # a fixed phrase such as "create Observation": no ids or values
+                try:
+                    response = await self._http.request(method, url, params=params, json=json, headers=all_headers)
+                except TRANSPORT_ERRORS as error:
+                    span.set("error", type(error).__name__)
+                    raise transport_error(error, action) from error
+                span.set("http_status", response.status_code)
             if response.status_code == 401 and token is not None and attempt == 1:
                 self._tokens.invalidate(token)
                 continue

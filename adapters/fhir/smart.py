@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ import httpx
 from adapters.fhir.assertion import ClientAssertionSigner
 from adapters.fhir.errors import TRANSPORT_ERRORS, SmartAuthError, retry_after, transport_error
 from domain.ports.emr import EmrUnavailable
+from domain.ports.tracing import Span, Tracer
 
 __all__ = ["SYSTEM_SCOPES", "AccessToken", "ClientAssertionSigner", "SmartAuthError", "SmartConfiguration",
            "SmartTokenClient", "discover"]
@@ -23,6 +25,22 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 TokenObserver = Callable[[bool, "int | None", "str | None"], Awaitable[None]]
 """Told of every token request: (succeeded, HTTP status, OAuth error code) — never the token itself."""
+
+
+class _NullSpan:
+    def set(self, key: str, value: str | int) -> None:
+        return None
+
+
+class NullTracer:
+    """No tracing (adapters used without a Tracer)."""
+
+    @contextmanager
+    def span(self, name: str, parent: str | None = None) -> Iterator[Span]:
+        yield _NullSpan()
+
+    def current_context(self) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -80,6 +98,7 @@ class SmartTokenClient:
         self, http: httpx.AsyncClient, signer: ClientAssertionSigner, *, fhir_base_url: str,
         token_url: str | None = None, scope: str = SYSTEM_SCOPES, refresh_margin_seconds: float = 60,
         clock: Callable[[], float] = time.time, observer: TokenObserver | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self._http, self._signer, self._base = http, signer, fhir_base_url
         self._token_url, self._scope = token_url, scope
@@ -87,6 +106,7 @@ class SmartTokenClient:
         self._cached: AccessToken | None = None
         self._lock = asyncio.Lock()
         self._observer = observer
+        self._tracer: Tracer = tracer or NullTracer()
 
     async def token_endpoint(self) -> str:
         if self._token_url is None:
@@ -111,14 +131,18 @@ class SmartTokenClient:
 
     async def request_token(self) -> AccessToken:
         """Always asks the token endpoint (the JWT test uses this); the observer hears the outcome."""
-        try:
-            token = await self._request_token()
-        except SmartAuthError as error:
-            await self._observe(False, error.http_status, error.error)
-            raise
-        except EmrUnavailable as error:
-            await self._observe(False, error.http_status, "unavailable")
-            raise
+        with self._tracer.span("emr.token") as span:
+            try:
+                token = await self._request_token()
+            except SmartAuthError as error:
+                span.set("outcome", error.error)
+                await self._observe(False, error.http_status, error.error)
+                raise
+            except EmrUnavailable as error:
+                span.set("outcome", "unavailable")
+                await self._observe(False, error.http_status, "unavailable")
+                raise
+            span.set("outcome", "success")
         await self._observe(True, 200, None)
         return token
 

@@ -13,8 +13,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from adapters.fakes.synthetic import synthetic_patients
 from tests.e2e.conftest import enrol_patient
-from tests.support.app import deliver, drain_outbox, fixture
+from tests.support.app import build_app, deliver, drain_outbox, fixture, login, settings_for_tests
 from tests.support.world import World
 
 PHI = ("860013045678901", "89011703278123456789", "2092G0012345", "186", "124")
@@ -57,3 +58,28 @@ async def test_a_reading_is_one_connected_trace_without_phi(
     patient = world.store.committed.patients[ids["patient_id"]]
     for phi in (*PHI, patient.name, patient.mrn or "-"):
         assert phi not in attributes
+
+
+async def test_emr_token_and_http_calls_are_spans_of_the_readings_trace(
+    world: World, spans: InMemorySpanExporter
+) -> None:
+    app = build_app(world, settings_for_tests(emr="sandbox", synthetic_patients=3), fake_emr=False)
+    async with AsyncTestClient(app=app) as client:
+        auth = await login(client, world)
+        spans.clear()
+        await enrol_patient(client, auth, emr_id=synthetic_patients(3)[0].emr_patient_id)  # the first token
+        (token,) = [s for s in spans.get_finished_spans() if s.name == "emr.token"]
+        assert (token.attributes or {}).get("vantrexia.outcome") == "success"
+        spans.clear()
+        await deliver(client, fixture("bp_normal"))
+        await drain_outbox(client)
+    finished = spans.get_finished_spans()
+    posts = [s for s in finished if s.name == "emr.http"
+             and (s.attributes or {}).get("vantrexia.method") == "POST"]
+    assert [(s.attributes or {}).get("vantrexia.http_status") for s in posts] == [201, 201]
+    webhook = next(s for s in finished if s.name == "webhook.receive")
+    assert {s.context.trace_id for s in posts} == {webhook.context.trace_id}  # type: ignore[union-attr]
+    attributes = " ".join(f"{k}={v}" for s in finished for k, v in (s.attributes or {}).items())
+    for phi in PHI:
+        assert phi not in attributes
+
