@@ -84,7 +84,7 @@ async def _configured_secret(settings: Any) -> str:
     from pathlib import Path
 
     from adapters.keys.file_store import FileKeyStore
-    from entrypoints.container import webhook_secret_from
+    from entrypoints.providers import webhook_secret_from
 
     configured: str | None = settings.webhook_secret
     return configured or await webhook_secret_from(FileKeyStore(Path(settings.key_file)))
