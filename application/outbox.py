@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.observations import observation_codes
-from domain.ports import IdGenerator, UnitOfWork
+from domain.ports import EmrRejected, EmrUnavailable, IdGenerator, RandomSource, UnitOfWork
+from domain.ports.emr import EmrError
 from domain.readings import Reading
-from domain.sync import OutboxItem, OutboxTopic, SyncStatus
+from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncStatus, failed
 
 
 async def enqueue_observations(
@@ -46,6 +47,18 @@ async def _enqueue(
     for item in items:
         await uow.outbox.add(item)
     return items
+
+
+def failed_attempt(
+    item: OutboxItem, error: EmrError, now: datetime, policy: RetryPolicy, random: RandomSource
+) -> OutboxItem:
+    """The item after the EMR failed it: a refusal is dead at once; an outage honours Retry-After."""
+    if isinstance(error, EmrRejected):
+        return failed(item, now, error=str(error), http_status=error.http_status, permanent=True,
+                      policy=policy, jitter=0.0)
+    retry_after = error.retry_after if isinstance(error, EmrUnavailable) else None
+    return failed(item, now, error=str(error), http_status=error.http_status, permanent=False,
+                  policy=policy, jitter=random.random(), retry_after=retry_after)
 
 
 @dataclass(frozen=True)

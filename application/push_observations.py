@@ -6,7 +6,7 @@ import time
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
-from application.outbox import PushBatch, claim
+from application.outbox import PushBatch, claim, failed_attempt
 from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
@@ -14,8 +14,6 @@ from domain.observations import ObservationCode, ObservationDraft
 from domain.ports import (
     Clock,
     EmrGateway,
-    EmrRejected,
-    EmrUnavailable,
     IdGenerator,
     Metrics,
     RandomSource,
@@ -93,16 +91,8 @@ class PushPendingObservations:
         now = self._clock.now
         try:
             receipt = await self._emr.create_observation(draft)
-        except EmrUnavailable as error:
-            return failed(item, now(), error=str(error), http_status=error.http_status,
-                          permanent=False, policy=self._policy, jitter=self._random.random(),
-                          retry_after=error.retry_after)
-        except EmrRejected as error:
-            return failed(item, now(), error=str(error), http_status=error.http_status,
-                          permanent=True, policy=self._policy, jitter=0.0)
         except EmrError as error:
-            return failed(item, now(), error=str(error), http_status=error.http_status,
-                          permanent=False, policy=self._policy, jitter=self._random.random())
+            return failed_attempt(item, error, now(), self._policy, self._random)
         except Exception as error:  # noqa: BLE001 - an adapter bug must cost an attempt, not the worker
             return failed(item, now(), error=f"unexpected {type(error).__name__}", http_status=None,
                           permanent=False, policy=self._policy, jitter=self._random.random())

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
-from application.outbox import PushBatch, claim
+from application.outbox import PushBatch, claim, failed_attempt
 from application.tracing import NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
 from domain.observations import ObservationCode, observation_identifier
-from domain.ports import Clock, EmrGateway, EmrRejected, EmrUnavailable, IdGenerator, RandomSource, Tracer, UnitOfWork
+from domain.ports import Clock, EmrGateway, IdGenerator, RandomSource, Tracer, UnitOfWork
 from domain.ports.emr import EmrError
-from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, deferred, delivered, failed
+from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, deferred, delivered
 
 WAIT_FOR_PUSH = timedelta(seconds=5)
 
@@ -61,15 +61,8 @@ class PushWithdrawals:
         identifier = observation_identifier(item.reading_id or "", ObservationCode(item.code or ""))
         try:
             receipt = await self._emr.withdraw_observation(identifier)
-        except EmrUnavailable as error:
-            return failed(item, now(), error=str(error), http_status=error.http_status, permanent=False,
-                          policy=self._policy, jitter=self._random.random(), retry_after=error.retry_after)
-        except EmrRejected as error:
-            return failed(item, now(), error=str(error), http_status=error.http_status, permanent=True,
-                          policy=self._policy, jitter=0.0)
         except EmrError as error:
-            return failed(item, now(), error=str(error), http_status=error.http_status, permanent=False,
-                          policy=self._policy, jitter=self._random.random())
+            return failed_attempt(item, error, now(), self._policy, self._random)
         if receipt is None:  # never reached the EMR: nothing to withdraw there
             return delivered(item, now(), None, None)
         return delivered(item, now(), receipt.http_status, receipt.emr_resource_id)
