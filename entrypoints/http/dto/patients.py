@@ -1,0 +1,107 @@
+"""Bodies of patients, their readings and EMR sync status."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import msgspec
+
+
+class AssignedDeviceOut(msgspec.Struct):
+    device_id: str
+    gateway_device_id: str
+    model_number: str
+    user_slot: str
+    effective_from: datetime
+
+
+class PatientOut(msgspec.Struct):
+    id: str
+    name: str
+    birth_date: date | None
+    mrn: str | None
+    ecw_fhir_id: str
+    active: bool
+
+
+class PatientDetailOut(msgspec.Struct):
+    id: str
+    name: str
+    birth_date: date | None
+    mrn: str | None
+    ecw_fhir_id: str
+    active: bool
+    phone: str | None
+    address: str | None
+    devices: list[AssignedDeviceOut]
+
+
+class PatientsPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    patients: list[PatientOut]
+
+
+class QuantityOut(msgspec.Struct):
+    value: float
+    unit: str
+
+
+class ReadingOut(msgspec.Struct):
+    id: str
+    kind: str
+    status: str
+    measured_at: datetime
+    values: dict[str, QuantityOut]
+    context: dict[str, str]
+    device_id: str
+    user_slot: str
+    recorded_at: datetime
+    reason: str | None
+
+
+class ReadingsPage(msgspec.Struct):
+    page: int
+    page_size: int
+    total: int
+    readings: list[ReadingOut]
+
+
+class SyncItemOut(msgspec.Struct):
+    id: str
+    reading_id: str | None
+    resource_type: str
+    code: str | None
+    status: str
+    http_status: int | None
+    emr_resource_id: str | None
+    attempts: int
+    last_error: str | None
+    updated_at: datetime
+
+
+class SyncStatusOut(msgspec.Struct):
+    patient_id: str
+    items: list[SyncItemOut]
+
+
+class ReadingWithdrawnOut(msgspec.Struct):
+    reading_id: str
+    status: str
+    withdrawals: list[str]
+    already_withdrawn: bool
+
+
+class WebhookAck(msgspec.Struct):
+    status: str
+    delivery_id: str
+    reading_id: str | None = None
+    reason: str | None = None
+
+
+class HealthOut(msgspec.Struct):
+    status: str
+    database: str
+    signing_key_age_days: int | None = None
+    key_rotation_due: bool | None = None  # 90-day rotation policy
