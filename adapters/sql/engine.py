@@ -11,7 +11,13 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-_POSTGRES_POOL = {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800}
+# A lost database must cost a request seconds, not minutes: connecting gives up after 5 s, a pool
+# slot is waited for 5 s, and no statement runs longer than 30 s (the API's longest query, a
+# year-long report, takes well under a second) — each then surfaces as a 503 via is_connection_error.
+_POSTGRES_POOL: dict[str, Any] = {
+    "pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800, "pool_timeout": 5,
+    "connect_args": {"timeout": 5, "command_timeout": 30},
+}
 # the database cannot be reached right now (down, restarting, cut off, out of connections, too slow)
 _UNAVAILABLE = (
     OSError,  # refused, reset, unreachable, timed out (TimeoutError is an OSError)
