@@ -1,8 +1,15 @@
-"""PushPendingObservations: the outbox worker's step that delivers Observations to the EMR."""
+"""PushPendingObservations: the outbox worker's step that delivers Observations to the EMR.
+
+A claimed batch is read in one transaction, sent to the EMR concurrently (the EMR's latency, not
+our CPU, bounds a push), and its outcomes are written back in one transaction.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import defaultdict
+from collections.abc import Sequence
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
@@ -11,18 +18,10 @@ from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
 from domain.observations import ObservationCode, ObservationDraft
-from domain.ports import (
-    Clock,
-    EmrGateway,
-    IdGenerator,
-    Metrics,
-    RandomSource,
-    Tracer,
-    UnitOfWork,
-)
+from domain.ports import Clock, EmrGateway, IdGenerator, Metrics, RandomSource, Tracer, UnitOfWork
 from domain.ports.emr import EmrError
 from domain.readings import ReadingStatus
-from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, delivered, failed
+from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, delivered, failed
 
 
 class PushPendingObservations:
@@ -48,47 +47,31 @@ class PushPendingObservations:
             items = await claim(self._uow, OutboxTopic.EMR_PUSH, self._clock.now(), batch)
             span.set("topic", OutboxTopic.EMR_PUSH.value)
             span.set("claimed", len(items))
-        return [await self._traced_push(item) for item in items]
+        if not items:
+            return []
+        drafts = await self._drafts(items)
+        updated = await asyncio.gather(*(self._traced_push(item, drafts.get(item.id)) for item in items))
+        await self._record(items, updated)
+        return [ObservationPushed(u.id, u.status.value, u.http_status) for u in updated]
 
-    async def _traced_push(self, item: OutboxItem) -> ObservationPushed:
+    async def _traced_push(self, item: OutboxItem, draft: ObservationDraft | None) -> OutboxItem:
         with self._tracer.span("emr.push", parent=item.trace_context) as span:
             started = time.perf_counter()
-            pushed = await self._push(item)
-            labels = {"status": pushed.status}
-            self._metrics.observe("emr_push_latency_ms", (time.perf_counter() - started) * 1000, labels)
-            if pushed.status != "delivered":
-                self._metrics.count("emr_push_failures", {**labels, "http_status": str(pushed.http_status or "")})
-            for key, value in (("item_id", item.id), ("code", item.code or ""), ("status", pushed.status),
-                               ("http_status", pushed.http_status or 0)):
-                span.set(key, value)
-            return pushed
-
-    async def _push(self, item: OutboxItem) -> ObservationPushed:
-        draft = await self._draft(item)
-        now = self._clock.now()
-        if draft is None:
-            updated = failed(item, now, error="reading is no longer eligible for the EMR",
-                             http_status=None, permanent=True, policy=self._policy, jitter=0.0)
-        else:
             updated = await self._send(item, draft)
-        async with self._uow as uow:
-            await uow.outbox.save(updated)
-            await uow.outbox.add_attempt(SyncAttempt(
-                id=self._ids.new_id(), item_id=item.id, attempted_at=now, status=updated.status,
-                http_status=updated.http_status, external_id=updated.external_id,
-                error=updated.last_error,
-            ))
-            await uow.commit()
-        await self._auditor.record(
-            OUTBOX_WORKER, "emr.observation.create", "Observation",
-            [item.id, item.reading_id or ""],
-            AuditOutcome.SUCCESS if updated.status == "delivered" else AuditOutcome.FAILURE,
-            status=updated.status.value, http_status=str(updated.http_status or ""),
-        )
-        return ObservationPushed(item.id, updated.status.value, updated.http_status)
+            labels = {"status": updated.status.value}
+            self._metrics.observe("emr_push_latency_ms", (time.perf_counter() - started) * 1000, labels)
+            if updated.status is not SyncStatus.DELIVERED:
+                self._metrics.count("emr_push_failures", {**labels, "http_status": str(updated.http_status or "")})
+            for key, value in (("item_id", item.id), ("code", item.code or ""), ("status", updated.status.value),
+                               ("http_status", updated.http_status or 0)):
+                span.set(key, value)
+            return updated
 
-    async def _send(self, item: OutboxItem, draft: ObservationDraft) -> OutboxItem:
+    async def _send(self, item: OutboxItem, draft: ObservationDraft | None) -> OutboxItem:
         now = self._clock.now
+        if draft is None:
+            return failed(item, now(), error="reading is no longer eligible for the EMR", http_status=None,
+                          permanent=True, policy=self._policy, jitter=0.0)
         try:
             receipt = await self._emr.create_observation(draft)
         except EmrError as error:
@@ -98,13 +81,37 @@ class PushPendingObservations:
                           permanent=False, policy=self._policy, jitter=self._random.random())
         return delivered(item, now(), receipt.http_status, receipt.emr_resource_id)
 
-    async def _draft(self, item: OutboxItem) -> ObservationDraft | None:
+    async def _drafts(self, items: Sequence[OutboxItem]) -> dict[str, ObservationDraft]:
+        """The Observation each item sends; items whose reading is no longer eligible have none."""
+        drafts = {}
         async with self._uow as uow:
-            reading = await uow.readings.get(item.reading_id or "")
-            if reading is None or reading.status is not ReadingStatus.ACCEPTED or not reading.patient_id:
-                return None
-            patient = await uow.patients.get(reading.patient_id)
-            device = await uow.devices.get(reading.device_id)
-        if patient is None or device is None or item.code is None:
-            return None
-        return ObservationDraft(ObservationCode(item.code), reading, patient.emr_patient_id, device.model_number)
+            for item in items:
+                reading = await uow.readings.get(item.reading_id or "")
+                if reading is None or reading.status is not ReadingStatus.ACCEPTED or not reading.patient_id:
+                    continue
+                patient = await uow.patients.get(reading.patient_id)
+                device = await uow.devices.get(reading.device_id)
+                if patient is not None and device is not None and item.code is not None:
+                    drafts[item.id] = ObservationDraft(ObservationCode(item.code), reading, patient.emr_patient_id,
+                                                       device.model_number)
+        return drafts
+
+    async def _record(self, items: Sequence[OutboxItem], updated: Sequence[OutboxItem]) -> None:
+        """Every outcome and its attempt in one transaction; then one audit entry per outcome."""
+        async with self._uow as uow:
+            for before, after in zip(items, updated, strict=True):
+                await uow.outbox.save(after)
+                await uow.outbox.add_attempt(SyncAttempt(
+                    id=self._ids.new_id(), item_id=before.id, attempted_at=after.updated_at, status=after.status,
+                    http_status=after.http_status, external_id=after.external_id, error=after.last_error,
+                ))
+            await uow.commit()
+        outcomes: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for after in updated:
+            outcomes[(after.status.value, str(after.http_status or ""))].extend((after.id, after.reading_id or ""))
+        for (status, http_status), resource_ids in outcomes.items():
+            await self._auditor.record(
+                OUTBOX_WORKER, "emr.observation.create", "Observation", resource_ids,
+                AuditOutcome.SUCCESS if status == SyncStatus.DELIVERED.value else AuditOutcome.FAILURE,
+                status=status, http_status=http_status,
+            )

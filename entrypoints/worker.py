@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 from datetime import timedelta
 
 import structlog
@@ -19,6 +20,7 @@ from application.push_withdrawals import PushWithdrawals
 from domain.ports import AuditLog
 
 _log = structlog.get_logger("vantrexia.worker")
+HOUSEKEEPING_SECONDS = 1.0
 
 
 class WorkerWakeup:
@@ -49,19 +51,23 @@ class OutboxWorker:
         self._poll_seconds = poll_seconds
         self._wakeup = wakeup or WorkerWakeup()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._housekeeping_at = 0.0
 
-    async def run_once(self) -> int:
-        """One batch of EMR pushes and of alert pushes, then escalations; returns the work done."""
+    async def run_once(self, *, housekeeping: bool | None = None) -> int:
+        """One batch of EMR pushes, withdrawals and alert pushes; every HOUSEKEEPING_SECONDS (or when
+        asked) also escalations, audit sealing and backlog gauges. Returns the work done."""
         batch = PushBatch(self.worker_id, self._batch_size, self._lease)
+        escalations: list[object] = []
         async with self._container() as scope:
             observations = await (await scope.get(PushPendingObservations))(batch)
             withdrawals = await (await scope.get(PushWithdrawals))(batch)
             notifications = await (await scope.get(PushAlertNotifications))(batch)
-            escalations = await (await scope.get(EscalateAlerts))()
-            sealed = await (await scope.get(AuditLog)).seal()
-            await (await scope.get(MeasureBacklog))()
-        if sealed:
-            _log.debug("audit_sealed", entries=sealed)
+            if housekeeping if housekeeping is not None else self._housekeeping_due():
+                escalations = list(await (await scope.get(EscalateAlerts))())
+                sealed = await (await scope.get(AuditLog)).seal()
+                await (await scope.get(MeasureBacklog))()
+                if sealed:
+                    _log.debug("audit_sealed", entries=sealed)
         for result in observations:
             _log.info("emr_push", item_id=result.item_id, status=result.status, http_status=result.http_status)
         for result in withdrawals:
@@ -70,6 +76,14 @@ class OutboxWorker:
             _log.info("alert_push", item_id=result.item_id, status=result.status)
         done = [r for r in withdrawals if r.status != "pending"]  # a deferred withdrawal is not progress
         return len(observations) + len(done) + len(notifications) + len(escalations)
+
+    def _housekeeping_due(self) -> bool:
+        # escalation, sealing and gauges scan tables: once a second per loop is plenty, per batch is not
+        now = time.monotonic()
+        if now - self._housekeeping_at < HOUSEKEEPING_SECONDS:
+            return False
+        self._housekeeping_at = now
+        return True
 
     async def run(self, stop: asyncio.Event) -> None:
         _log.info("worker_started", worker_id=self.worker_id)
@@ -87,7 +101,7 @@ class OutboxWorker:
         """Run batches until nothing is due (for tests and one-shot runs)."""
         total = 0
         for _ in range(max_batches):
-            attempted = await self.run_once()
+            attempted = await self.run_once(housekeeping=True)
             if attempted == 0:
                 break
             total += attempted
