@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -53,8 +55,32 @@ class RecordReading:
         self._tracer = tracer
 
     async def __call__(self, command: RecordDelivery) -> ReadingRecorded:
+        async with self._uow as uow:
+            event = await self._traced(uow, command, self._clock.now())
+            await uow.commit()
+        await self._auditor.record(
+            command.actor, "webhook.delivery", "Delivery", _ids(event), status=event.status.value
+        )
+        return event
+
+    async def record_page(self, commands: Sequence[RecordDelivery], actor: Actor) -> list[ReadingRecorded]:
+        """A page of a batch sync: the same checks per delivery, one transaction, one audit entry per outcome.
+
+        Should anything fail, the whole page rolls back, so pulling it again loses and doubles nothing.
+        """
+        async with self._uow as uow:
+            events = [await self._traced(uow, command, self._clock.now()) for command in commands]
+            await uow.commit()
+        by_status: dict[str, list[str]] = defaultdict(list)
+        for event in events:
+            by_status[event.status.value].extend(_ids(event))
+        for status, ids in by_status.items():
+            await self._auditor.record(actor, "webhook.delivery", "Delivery", ids, status=status)
+        return events
+
+    async def _traced(self, uow: UnitOfWork, command: RecordDelivery, now: datetime) -> ReadingRecorded:
         with self._tracer.span("reading.record") as span:
-            event = await self._record(command)
+            event = await self._record(uow, command, now)
             span.set("delivery_id", event.delivery_id)
             span.set("status", event.status.value)
         measurement = command.telemetry.measurement if command.telemetry else None
@@ -62,27 +88,20 @@ class RecordReading:
         self._metrics.count("readings_ingested", {"kind": kind, "outcome": event.status.value})
         return event
 
-    async def _record(self, command: RecordDelivery) -> ReadingRecorded:
-        now = self._clock.now()
+    async def _record(self, uow: UnitOfWork, command: RecordDelivery, now: datetime) -> ReadingRecorded:
         delivery = Delivery(
             id=self._ids.new_id(), source=command.source, webhook_id=command.webhook_id,
             received_at=now, body=command.body, status=DeliveryStatus.RECEIVED,
         )
-        async with self._uow as uow:
-            if not await uow.deliveries.add_if_new(delivery):
-                existing = await uow.deliveries.by_webhook_id(command.source, command.webhook_id)
-                event = ReadingRecorded(
-                    existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE,
-                    existing.reading_id if existing else None, "webhook id already received",
-                )
-            else:
-                event = await self._take_in(uow, delivery, command, now)
-                await uow.deliveries.save(
-                    replace(delivery, status=event.status, reason=event.reason, reading_id=event.reading_id)
-                )
-            await uow.commit()
-        await self._auditor.record(
-            command.actor, "webhook.delivery", "Delivery", _ids(event), status=event.status.value
+        if not await uow.deliveries.add_if_new(delivery):
+            existing = await uow.deliveries.by_webhook_id(command.source, command.webhook_id)
+            return ReadingRecorded(
+                existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE,
+                existing.reading_id if existing else None, "webhook id already received",
+            )
+        event = await self._take_in(uow, delivery, command, now)
+        await uow.deliveries.save(
+            replace(delivery, status=event.status, reason=event.reason, reading_id=event.reading_id)
         )
         return event
 

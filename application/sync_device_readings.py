@@ -57,11 +57,11 @@ class SyncDeviceReadings:
                 raise
             await self._auditor.record(BATCH_SYNC, "gateway.readings.fetch", "Delivery", (),
                                        page=str(summary.pages + 1), messages=str(len(page.items)))
-            for message in page.items:
-                event = await self._record(RecordDelivery(
-                    SOURCE, message.message_id, message.body, message.telemetry, message.parse_error, BATCH_SYNC,
-                ))
-                summary.outcomes[event.status.value] += 1
+            events = await self._record.record_page([
+                RecordDelivery(SOURCE, m.message_id, m.body, m.telemetry, m.parse_error, BATCH_SYNC)
+                for m in page.items
+            ], BATCH_SYNC)
+            summary.outcomes.update(event.status.value for event in events)
             summary.pages += 1
             if command.on_page is not None:
                 command.on_page(len(page.items), summary.outcomes)
