@@ -36,5 +36,9 @@ typecheck: $(BIN)/.installed
 unit: $(BIN)/.installed
 	$(BIN)/pytest -q tests/unit -p no:cacheprovider
 
+## bench: throughput and latency on PostgreSQL against same-run baselines (BENCH_QUICK=1: small sizes)
+bench: $(BIN)/.installed
+	$(BIN)/python -m benchmarks
+
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import RowMapping, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.statements import insert_statement
 from adapters.sql.tables import audit_log, audit_seals
 from domain.audit import AuditEntry, AuditOutcome, AuditQuery, ChainVerification, StoredAuditEntry
 from domain.audit_chain import GENESIS, link, verify_chain
@@ -47,7 +48,7 @@ class SqlAuditLog:
             "details": dict(entry.details), "retention_until": retention_until(entry.occurred_at),
         }
         async with self._engine.begin() as connection:
-            await connection.execute(audit_log.insert().values(row))
+            await connection.execute(insert_statement(audit_log), row)
 
     async def seal(self) -> int:
         cutoff = datetime.now(UTC) - self._grace

@@ -11,12 +11,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 CHANNEL = "vantrexia_outbox"
+_NOTIFY = text("SELECT pg_notify(:channel, :topic)")
 
 
 async def notify_outbox(connection: AsyncConnection, topic: str) -> None:
     """Queue a notification; Postgres delivers it when (and only if) the transaction commits."""
     if connection.dialect.name == "postgresql":
-        await connection.execute(text("SELECT pg_notify(:channel, :topic)"), {"channel": CHANNEL, "topic": topic})
+        await connection.execute(_NOTIFY, {"channel": CHANNEL, "topic": topic})
 
 
 class OutboxListener:

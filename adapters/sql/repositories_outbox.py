@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.notify import notify_outbox
-from adapters.sql.statements import fetch_all, fetch_one, upsert
+from adapters.sql.statements import fetch_all, fetch_one, insert_statement, upsert
 from adapters.sql.tables import outbox, sync_attempts
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
 
@@ -24,7 +24,7 @@ class SqlOutboxRepository:
         self._c = connection
 
     async def add(self, item: OutboxItem) -> None:
-        await self._c.execute(outbox.insert().values(m.outbox_row(item)))
+        await self._c.execute(insert_statement(outbox), m.outbox_row(item))
         await notify_outbox(self._c, item.topic.value)
 
     async def save(self, item: OutboxItem) -> None:
@@ -82,7 +82,7 @@ class SqlOutboxRepository:
         return [(t.value, *found.get(t.value, (0, None))) for t in OutboxTopic]
 
     async def add_attempt(self, attempt: SyncAttempt) -> None:
-        await self._c.execute(sync_attempts.insert().values(m.attempt_row(attempt)))
+        await self._c.execute(insert_statement(sync_attempts), m.attempt_row(attempt))
 
     async def attempts(self, item_id: str) -> Sequence[SyncAttempt]:
         t = sync_attempts

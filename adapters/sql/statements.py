@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, select
+from sqlalchemy import Insert, RowMapping, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -17,6 +18,31 @@ def dialect_insert(connection: AsyncConnection, table: Table) -> postgresql.Inse
     return sqlite.insert(table)
 
 
+# The statements below are built once per table (and column set) and executed with the row as
+# parameters: a statement built with .values(row) per call costs far more to construct and to
+# cache-key than the database takes to run it (see benchmarks/ and `make bench`).
+
+
+@lru_cache(maxsize=128)
+def insert_statement(table: Table) -> Insert:
+    """A plain INSERT of `table`; execute it with the row as parameters."""
+    return table.insert()
+
+
+@lru_cache(maxsize=128)
+def _insert_if_new(dialect: str, table: Table, unique: tuple[str, ...] | None) -> Any:
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = statement.on_conflict_do_nothing(index_elements=list(unique) if unique else None)
+    return statement.returning(table.c.id)
+
+
+@lru_cache(maxsize=128)
+def _upsert(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    changes = {name: statement.excluded[name] for name in columns if name != "id"}
+    return statement.on_conflict_do_update(index_elements=[table.c.id], set_=changes)
+
+
 async def insert_if_new(
     connection: AsyncConnection, table: Table, row: Mapping[str, Any], unique: Sequence[str] | None = None
 ) -> bool:
@@ -25,17 +51,14 @@ async def insert_if_new(
     Race-safe: a concurrent inserter of the same key waits for the other transaction and then
     does nothing, instead of failing the whole transaction with a unique violation.
     """
-    statement = dialect_insert(connection, table).values(dict(row))
-    statement = statement.on_conflict_do_nothing(index_elements=list(unique) if unique else None)
-    result = await connection.execute(statement.returning(table.c.id))
+    statement = _insert_if_new(connection.dialect.name, table, tuple(unique) if unique else None)
+    result = await connection.execute(statement, dict(row))
     return result.first() is not None
 
 
 async def upsert(connection: AsyncConnection, table: Table, row: Mapping[str, Any]) -> None:
     """Insert the row or overwrite every column of the row with the same id."""
-    statement = dialect_insert(connection, table).values(dict(row))
-    changes = {name: statement.excluded[name] for name in row if name != "id"}
-    await connection.execute(statement.on_conflict_do_update(index_elements=[table.c.id], set_=changes))
+    await connection.execute(_upsert(connection.dialect.name, table, tuple(row)), dict(row))
 
 
 async def fetch_one(connection: AsyncConnection, table: Table, *where: ColumnElement[bool]) -> RowMapping | None:

@@ -1,0 +1,113 @@
+"""End to end: signed webhook → API process → outbox → `vantrexia worker` → SMART/FHIR sandbox 201,
+at a steady rate; latency is the sandbox's receipt time minus the send time (one machine clock)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from adapters.mioconnect.webhook import WebhookSigner
+from benchmarks import SIZES
+from benchmarks.baseline_app import PATH
+from benchmarks.emr import sandbox_for, seal_audit, start_worker
+from benchmarks.loadgen import percentile
+from benchmarks.pg import park_pending_outbox
+from benchmarks.procs import HOST, busy_jiffies, busy_share, start_server, wait_quiet
+from benchmarks.profiling import profiled
+from benchmarks.seed import signed_headers
+from benchmarks.stage import Stage
+from benchmarks.webhook import APP
+
+UUID_LENGTH = 36  # an Observation identifier is "<reading id>-<LOINC code>"
+WARMUP_READINGS = 10
+
+
+@dataclass
+class Sent:
+    """Reading id → wall-clock send time, the webhook's answer times, and failed sends."""
+
+    at: dict[str, float] = field(default_factory=dict)
+    answer_ms: list[float] = field(default_factory=list)
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class E2eResult:
+    latencies_ms: list[float]
+    sent: Sent
+    expected: int
+    cpu: dict[str, float]  # ms per reading of the API and the worker, and the machine's busy share
+
+    def summary(self) -> dict[str, Any]:
+        return {"p50_ms": round(percentile(self.latencies_ms, 0.50), 1),
+                "p95_ms": round(percentile(self.latencies_ms, 0.95), 1),
+                "max_ms": round(max(self.latencies_ms, default=0.0), 1),
+                "readings": len(self.sent.at), "observations": len(self.latencies_ms),
+                "missing": self.expected - len(self.latencies_ms), "send_errors": self.sent.errors,
+                "rate_per_s": SIZES.e2e_rate, "worker_loops": SIZES.e2e_loops,
+                "worker_batch_size": SIZES.e2e_batch_size,
+                "webhook_p50_ms": round(percentile(self.sent.answer_ms, 0.50), 1), **self.cpu}
+
+
+async def send_steady(client: httpx.AsyncClient, stage: Stage, rate: float, count: int) -> Sent:
+    """Open loop: reading i leaves at start + i/rate, whatever came back before."""
+    signer, sent = WebhookSigner(stage.secret), Sent()
+    bodies = stage.source.bodies(count)
+
+    async def one(body: bytes) -> None:
+        headers = signed_headers(signer, body)
+        started, clock = time.time(), time.perf_counter()
+        for attempt in (1, 2):  # a kept-alive connection the server just closed: once more
+            try:
+                response = await client.post(PATH, content=body, headers=headers)
+                break
+            except httpx.TransportError:
+                if attempt == 2:
+                    sent.errors += 1
+                    return
+        sent.answer_ms.append((time.perf_counter() - clock) * 1000)
+        reading_id = response.json().get("reading_id") if response.status_code == 202 else None
+        if reading_id:
+            sent.at[reading_id] = started
+        else:
+            sent.errors += 1
+
+    start, tasks = time.perf_counter(), []
+    for i, body in enumerate(bodies):
+        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(body)))
+    await asyncio.gather(*tasks)
+    return sent
+
+
+async def e2e(stage: Stage) -> E2eResult:
+    await park_pending_outbox(stage.database)
+    await seal_audit(stage)
+    count = int(SIZES.e2e_rate * SIZES.e2e_seconds)
+    with sandbox_for(stage) as sandbox:
+        api = start_server("api-e2e", "uvicorn", APP, stage.app_env(), stage.workdir)
+        worker = start_worker(stage, sandbox, SIZES.e2e_loops, SIZES.e2e_batch_size)
+        try:
+            limits = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+            async with httpx.AsyncClient(base_url=f"http://{HOST}:{api.port}", limits=limits, timeout=30) as client:
+                warm = await send_steady(client, stage, SIZES.e2e_rate, WARMUP_READINGS)  # token, pools
+                sandbox.wait_creates(2 * len(warm.at), timeout=60)
+                sandbox.clear()
+                wait_quiet()
+                cpu, machine = (api.cpu_seconds(), worker.cpu_seconds()), busy_jiffies()
+                with profiled(worker, "e2e-worker"), profiled(api, "e2e-api"):
+                    sent = await send_steady(client, stage, SIZES.e2e_rate, count)
+            stats = sandbox.wait_creates(2 * len(sent.at), timeout=30)
+            usage = {"api_cpu_ms_per_reading": round((api.cpu_seconds() - cpu[0]) * 1000 / count, 2),
+                     "worker_cpu_ms_per_reading": round((worker.cpu_seconds() - cpu[1]) * 1000 / count, 2),
+                     "machine_busy": round(busy_share(machine), 3)}
+        finally:
+            worker.stop()
+            api.stop()
+    latencies = [(at - sent.at[value[:UUID_LENGTH]]) * 1000 for value, at in stats["receipts"]
+                 if value[:UUID_LENGTH] in sent.at]
+    return E2eResult(latencies, sent, 2 * count, usage)

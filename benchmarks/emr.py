@@ -1,0 +1,115 @@
+"""EMR push throughput: a real `vantrexia worker` process (OutboxWorker → PushPendingObservations)
+pushing queued Observations over HTTP to the SMART/FHIR sandbox, whose every answer takes
+`latency` seconds. A batch's pushes go out together, so the pushes in flight (the concurrency)
+are loops times batch size, and the bound is concurrency ÷ latency. Also counts token requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from adapters.sql.audit import SqlAuditLog
+from adapters.sql.engine import create_engine
+from benchmarks import SIZES
+from benchmarks.batch import sync_readings
+from benchmarks.pg import park_pending_outbox, status_counts
+from benchmarks.procs import BIN, Process, busy_jiffies, busy_share, launch, wait_quiet
+from benchmarks.profiling import profiled
+from benchmarks.sandbox_proc import SandboxProcess
+from benchmarks.stage import Stage
+
+LIGHT = (1, 2)  # loops, batch size: two pushes in flight, far from any CPU limit
+
+
+@dataclass(frozen=True)
+class EmrResult:
+    pushes: int
+    seconds: float
+    loops: int
+    batch_size: int
+    latency: float
+    token_requests: int
+    outcomes: dict[str, int]
+    worker_cpu: float  # seconds, whole run including start-up
+    machine_busy: float  # share of all CPUs busy during the run (anyone's work)
+
+    @property
+    def concurrency(self) -> int:
+        return self.loops * self.batch_size
+
+    def summary(self) -> dict[str, Any]:
+        per_s = (self.pushes - 1) / self.seconds if self.seconds else 0.0
+        bound = self.concurrency / self.latency
+        return {"per_s": round(per_s, 1), "bound_per_s": round(bound, 1), "ratio": round(per_s / bound, 3),
+                "tokens_per_1000": round(self.token_requests * 1000 / max(self.pushes, 1), 3),
+                "pushes": self.pushes, "concurrency": self.concurrency, "loops": self.loops,
+                "batch_size": self.batch_size,
+                "latency_ms": self.latency * 1000, "token_requests": self.token_requests,
+                "worker_cpu_ms_per_push": round(self.worker_cpu * 1000 / max(self.pushes, 1), 2),
+                "machine_busy": round(self.machine_busy, 3), "outcomes": self.outcomes}
+
+
+async def seal_audit(stage: Stage) -> int:
+    """Chain every audit entry written so far, so a worker does not spend the measurement on it."""
+    engine = create_engine(stage.database.url)
+    sealed = 0
+    try:
+        log = SqlAuditLog(engine, grace=timedelta(0))
+        while batch := await log.seal():
+            sealed += batch
+    finally:
+        await engine.dispose()
+    return sealed
+
+
+def sandbox_for(stage: Stage) -> SandboxProcess:
+    """The sandbox with the configured latency, holding the stage's synthetic patients."""
+    return SandboxProcess(stage.settings.key_file, SIZES.emr_latency_seconds, stage.settings.synthetic_patients)
+
+
+def start_worker(stage: Stage, sandbox: SandboxProcess, loops: int = SIZES.emr_loops,
+                 batch_size: int = SIZES.emr_batch_size) -> Process:
+    """`vantrexia worker` (LISTEN/NOTIFY, default polling) with the ECW_* settings of the sandbox."""
+    env = stage.app_env(**sandbox.ecw_env(), VANTREXIA_WORKER_BATCH_SIZE=str(batch_size))
+    command = [str(BIN / "vantrexia"), "worker", "--concurrency", str(loops)]
+    return launch(f"worker-{loops}x{batch_size}", command, env, stage.workdir)
+
+
+async def queue_pushes(stage: Stage, pushes: int) -> None:
+    """Exactly `pushes` pending Observations: nothing else waiting, readings synced, audit sealed."""
+    await park_pending_outbox(stage.database)
+    await sync_readings(stage, pushes // 2, warmup=0)  # a blood-pressure reading yields two Observations
+    await seal_audit(stage)
+
+
+async def push_all(stage: Stage, pushes: int, loops: int, batch_size: int) -> EmrResult:
+    """Queue `pushes` Observations, start a worker, time their arrival at the sandbox."""
+    since = datetime.now(UTC)
+    await queue_pushes(stage, pushes)
+    with sandbox_for(stage) as sandbox:
+        wait_quiet()
+        machine = busy_jiffies()
+        worker = start_worker(stage, sandbox, loops, batch_size)
+        try:
+            bound = loops * batch_size / SIZES.emr_latency_seconds
+            with profiled(worker, f"emr-{worker.name}"):
+                stats = sandbox.wait_creates(pushes, timeout=30 + 4 * pushes / bound)
+            worker_cpu, busy = worker.cpu_seconds(), busy_share(machine)
+        finally:
+            worker.stop()
+    times = sorted(t for _, t in stats["receipts"])
+    if stats["creates"] < pushes:
+        raise RuntimeError(f"only {stats['creates']} of {pushes} Observations arrived:\n{worker.tail()}")
+    return EmrResult(len(times), times[-1] - times[0], loops, batch_size, SIZES.emr_latency_seconds,
+                     stats["token_requests"], await status_counts(stage.database, "outbox", since), worker_cpu, busy)
+
+
+async def emr_push(stage: Stage) -> dict[str, Any]:
+    """The configured worker is the figure; a run with two pushes in flight beside it shows the
+    latency-bound regime, where the worker's own CPU is not what limits it."""
+    headline = await push_all(stage, SIZES.emr_pushes, SIZES.emr_loops, SIZES.emr_batch_size)
+    light = await push_all(stage, max(200, SIZES.emr_pushes // 5), *LIGHT)
+    keys = ("concurrency", "loops", "batch_size", "per_s", "bound_per_s", "ratio", "worker_cpu_ms_per_push",
+            "machine_busy")
+    return {**headline.summary(), "sweep": [{k: r.summary()[k] for k in keys} for r in (light, headline)]}

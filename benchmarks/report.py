@@ -1,0 +1,154 @@
+"""Goals, pass/miss verdicts, the rich tables and `bench-results.json`."""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+@dataclass(frozen=True)
+class Goal:
+    """`section.key` compared with a limit: at least (>=), below (<) or at most (<=)."""
+
+    section: str
+    key: str
+    compare: str
+    limit: float
+    text: str
+
+    def check(self, results: dict[str, Any]) -> bool | None:
+        value = results.get(self.section)
+        value = value.get(self.key) if isinstance(value, dict) else value
+        if not isinstance(value, int | float):
+            return None
+        ops: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<": operator.lt, "<=": operator.le}
+        return ops[self.compare](float(value), self.limit)
+
+
+GOALS = (
+    Goal("webhook_ingest", "ratio", ">=", 0.50, "≥ 50 % of baseline"),
+    Goal("batch_ingest", "ratio", ">=", 0.25, "≥ 25 % of COPY"),
+    Goal("emr_push", "ratio", ">=", 0.80, "≥ 80 % of bound"),
+    Goal("emr_push", "tokens_per_1000", "<=", 1.0, "≤ 1 per 1,000"),
+    Goal("e2e", "p95_ms", "<", 250.0, "p95 < 250 ms"),
+    Goal("growth", "ratio", ">=", 0.85, "within 15 % (≥ 85 %)"),
+    Goal("rss_mb", "", "<", 150.0, "< 150 MB"),
+)
+
+
+def verdicts(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for goal in GOALS:
+        name = f"{goal.section}.{goal.key}" if goal.key else goal.section
+        passed = goal.check(results)
+        result = "error" if passed is None else "pass" if passed else "miss"
+        out[name] = {"goal": goal.text, "pass": passed, "result": result}
+    return out
+
+
+def _fmt(section: dict[str, Any], template: str) -> str:
+    try:
+        return template.format(**section)
+    except (KeyError, ValueError, TypeError):
+        return f"error: {section.get('error', 'missing')}"
+
+
+ROWS = (  # label, section, measured, baseline
+    ("Webhook ingest (uvicorn)", "webhook_ingest", "{rps:,.0f} req/s · p50 {p50_ms:.1f} · p99 {p99_ms:.1f} ms",
+     "{baseline_rps:,.0f} req/s · p99 {baseline_p99_ms:.1f} ms (bare Litestar+asyncpg)"),
+    ("Batch ingest (sync devices)", "batch_ingest", "{readings_per_s:,.0f} readings/s",
+     "{copy_rows_per_s:,.0f} rows/s (raw COPY)"),
+    ("EMR push (worker → sandbox)", "emr_push", "{per_s:,.1f} pushes/s",
+     "{bound_per_s:,.0f}/s ({concurrency} in flight ÷ {latency_ms:.0f} ms)"),
+    ("EMR tokens", "emr_push", "{tokens_per_1000:.2f} per 1,000 pushes", "—"),
+    ("End to end webhook → EMR 201", "e2e", "p50 {p50_ms:.0f} · p95 {p95_ms:.0f} ms @ {rate_per_s:.0f}/s", "—"),
+    ("Growth (ingest rate)", "growth", "{rate_1m:,.0f} req/s with {rows_large:,} stored",
+     "{rate_10k:,.0f} req/s with {rows_small:,} stored"),
+)
+
+
+def table(results: dict[str, Any]) -> Table:
+    checks = verdicts(results)
+    out = Table(title="Vantrexia benchmark (PostgreSQL, one run)", show_lines=False)
+    for column in ("Figure", "Measured", "Baseline (same run)", "Ratio", "Goal", "Result"):
+        out.add_column(column)
+    names = ("webhook_ingest.ratio", "batch_ingest.ratio", "emr_push.ratio", "emr_push.tokens_per_1000",
+             "e2e.p95_ms", "growth.ratio")
+    for (label, section, measured, baseline), name in zip(ROWS, names, strict=True):
+        data = results.get(section, {})
+        ratio = data.get("ratio") if name.endswith(".ratio") else None
+        out.add_row(label, _fmt(data, measured), _fmt(data, baseline) if baseline != "—" else "—",
+                    f"{ratio:.1%}" if isinstance(ratio, float) else "—", checks[name]["goal"], _mark(checks[name]))
+    rss = results.get("rss_mb")
+    out.add_row("API peak RSS (webhook run)", f"{rss:.0f} MB" if isinstance(rss, float) else "error", "—", "—",
+                checks["rss_mb"]["goal"], _mark(checks["rss_mb"]))
+    return out
+
+
+def server_table(server: dict[str, Any]) -> Table:
+    out = Table(title="ASGI server, webhook ingest (1 process, 127.0.0.1)")
+    for column in ("Server", "App req/s", "App p50 / p99 ms", "Baseline req/s", "Baseline p99 ms", "Ratio", "RSS MB"):
+        out.add_column(column)
+    for name in ("uvicorn", "granian"):
+        s = server.get(name) or {}
+        if "rps" not in s:
+            out.add_row(name, f"error: {s.get('error', 'missing')}", "", "", "", "", "")
+            continue
+        out.add_row(name, f"{s['rps']:,.0f}", f"{s['p50_ms']:.1f} / {s['p99_ms']:.1f}", f"{s['baseline_rps']:,.0f}",
+                    f"{s['baseline_p99_ms']:.1f}", f"{s['ratio']:.1%}", f"{s['rss_mb']:.0f}")
+    return out
+
+
+def _mark(check: dict[str, Any]) -> str:
+    return {"pass": "[green]pass[/]", "miss": "[red]MISS[/]"}.get(check["result"], "[yellow]error[/]")
+
+
+def notes(results: dict[str, Any]) -> list[str]:
+    """What a reader needs beside the figures: the load generator's share and the machine's load."""
+    out = []
+    webhook = results.get("webhook_ingest", {})
+    if "loadgen" in webhook:
+        out.append(f"load generator: {webhook['loadgen']}, {webhook['loadgen_cpu_share']:.1%} of all CPUs during the "
+                   f"app's run, {webhook['baseline_loadgen_cpu_share']:.1%} during the baseline's; server CPU per "
+                   f"request: app {webhook['cpu_ms_per_request']:.2f} ms, baseline "
+                   f"{webhook['baseline_cpu_ms_per_request']:.2f} ms")
+    busy = {name: section["machine_busy_before"] for name, section in results.items()
+            if isinstance(section, dict) and "machine_busy_before" in section}
+    if busy:
+        out.append("machine busy before each scenario (other work skews figures): "
+                   + ", ".join(f"{name} {share:.0%}" for name, share in busy.items()))
+    for run in results.get("emr_push", {}).get("sweep", []):
+        out.append(f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}: {run['per_s']:.1f}/s of "
+                   f"{run['bound_per_s']:.0f}/s ({run['ratio']:.0%}), {run['worker_cpu_ms_per_push']:.1f} worker "
+                   "CPU ms per push")
+    for name, key in (("emr_push", "worker_cpu_ms_per_push"), ("e2e", "worker_cpu_ms_per_reading")):
+        section = results.get(name, {})
+        if key in section:
+            out.append(f"{name}: worker {section[key]:.1f} CPU ms per {key.rsplit('_', 1)[-1]}, "
+                       f"all CPUs {section['machine_busy']:.0%} busy during the run")
+    return out
+
+
+ORDER = ("webhook_ingest", "batch_ingest", "emr_push", "e2e", "growth", "rss_mb", "server", "goals", "meta")
+
+
+def publish(results: dict[str, Any], path: Path, console: Console) -> None:
+    results["goals"] = verdicts(results)
+    ordered = {key: results[key] for key in ORDER if key in results} | results
+    path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
+    console.print(table(results))
+    for line in notes(results):
+        console.print(f"  {line}")
+    if "server" in results:
+        console.print(server_table(results["server"]))
+        if results["server"].get("winner"):
+            console.print(f"server: [bold]{results['server']['winner']}[/] won the app's webhook ingest by "
+                          f"{results['server']['margin']:.1%} req/s")
+    console.print(f"wrote {path}")
