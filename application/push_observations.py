@@ -83,17 +83,20 @@ class PushPendingObservations:
 
     async def _drafts(self, items: Sequence[OutboxItem]) -> dict[str, ObservationDraft]:
         """The Observation each item sends; items whose reading is no longer eligible have none."""
-        drafts = {}
         async with self._uow as uow:
-            for item in items:
-                reading = await uow.readings.get(item.reading_id or "")
-                if reading is None or reading.status is not ReadingStatus.ACCEPTED or not reading.patient_id:
-                    continue
-                patient = await uow.patients.get(reading.patient_id)
-                device = await uow.devices.get(reading.device_id)
-                if patient is not None and device is not None and item.code is not None:
-                    drafts[item.id] = ObservationDraft(ObservationCode(item.code), reading, patient.emr_patient_id,
-                                                       device.model_number)
+            readings = await uow.readings.get_many([i.reading_id for i in items if i.reading_id])
+            eligible = {r.id: r for r in readings.values() if r.status is ReadingStatus.ACCEPTED and r.patient_id}
+            patients = await uow.patients.get_many(sorted({r.patient_id or "" for r in eligible.values()}))
+            devices = await uow.devices.get_many(sorted({r.device_id for r in eligible.values()}))
+        drafts = {}
+        for item in items:
+            reading = eligible.get(item.reading_id or "")
+            if reading is None or item.code is None:
+                continue
+            patient, device = patients.get(reading.patient_id or ""), devices.get(reading.device_id)
+            if patient is not None and device is not None:
+                drafts[item.id] = ObservationDraft(ObservationCode(item.code), reading, patient.emr_patient_id,
+                                                   device.model_number)
         return drafts
 
     async def _record(self, items: Sequence[OutboxItem], updated: Sequence[OutboxItem]) -> None:

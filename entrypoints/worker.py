@@ -17,6 +17,7 @@ from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
 from application.push_withdrawals import PushWithdrawals
+from domain.events import ObservationPushed
 from domain.ports import AuditLog
 
 _log = structlog.get_logger("vantrexia.worker")
@@ -54,15 +55,17 @@ class OutboxWorker:
         self._housekeeping_at = 0.0
 
     async def run_once(self, *, housekeeping: bool | None = None) -> int:
-        """One batch of EMR pushes, withdrawals and alert pushes; every HOUSEKEEPING_SECONDS (or when
-        asked) also escalations, audit sealing and backlog gauges. Returns the work done."""
+        """One batch of EMR pushes and alert pushes; every HOUSEKEEPING_SECONDS (or when asked) also
+        withdrawals, escalations, audit sealing and backlog gauges. Returns the work done."""
         batch = PushBatch(self.worker_id, self._batch_size, self._lease)
         escalations: list[object] = []
+        withdrawals: list[ObservationPushed] = []
         async with self._container() as scope:
             observations = await (await scope.get(PushPendingObservations))(batch)
-            withdrawals = await (await scope.get(PushWithdrawals))(batch)
             notifications = await (await scope.get(PushAlertNotifications))(batch)
             if housekeeping if housekeeping is not None else self._housekeeping_due():
+                # withdrawals are rare corrections: a second's delay costs nothing, a claim per batch does
+                withdrawals = await (await scope.get(PushWithdrawals))(batch)
                 escalations = list(await (await scope.get(EscalateAlerts))())
                 sealed = await (await scope.get(AuditLog)).seal()
                 await (await scope.get(MeasureBacklog))()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from adapters.fakes.store import Tables
@@ -30,6 +30,9 @@ class InMemoryPatientRepository(InMemoryRepository):
     async def get(self, patient_id: str) -> Patient | None:
         return self._t.patients.get(patient_id)
 
+    async def get_many(self, ids: Sequence[str]) -> Mapping[str, Patient]:
+        return {i: self._t.patients[i] for i in ids if i in self._t.patients}
+
     async def by_emr_id(self, emr_patient_id: str) -> Patient | None:
         return next((p for p in self._t.patients.values() if p.emr_patient_id == emr_patient_id), None)
 
@@ -50,6 +53,9 @@ class InMemoryDeviceRepository(InMemoryRepository):
 
     async def get(self, device_id: str) -> Device | None:
         return self._t.devices.get(device_id)
+
+    async def get_many(self, ids: Sequence[str]) -> Mapping[str, Device]:
+        return {i: self._t.devices[i] for i in ids if i in self._t.devices}
 
     async def by_gateway_id(self, gateway_device_id: str) -> Device | None:
         return next(
@@ -88,6 +94,9 @@ class InMemoryReadingRepository(InMemoryRepository):
 
     async def get(self, reading_id: str) -> Reading | None:
         return self._t.readings.get(reading_id)
+
+    async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:
+        return {i: self._t.readings[i] for i in ids if i in self._t.readings}
 
     async def for_patient(
         self, patient_id: str, offset: int, limit: int

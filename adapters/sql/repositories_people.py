@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -32,6 +32,10 @@ class SqlPatientRepository:
     async def get(self, patient_id: str) -> Patient | None:
         row = await fetch_one(self._c, patients, patients.c.id == patient_id)
         return m.patient_of(row) if row else None
+
+    async def get_many(self, ids: Sequence[str]) -> Mapping[str, Patient]:
+        rows = await fetch_all(self._c, patients, patients.c.id.in_(list(ids))) if ids else []
+        return {row["id"]: m.patient_of(row) for row in rows}
 
     async def by_emr_id(self, emr_patient_id: str) -> Patient | None:
         row = await fetch_one(self._c, patients, patients.c.emr_patient_id == emr_patient_id)
@@ -64,6 +68,10 @@ class SqlDeviceRepository:
     async def get(self, device_id: str) -> Device | None:
         row = await fetch_one(self._c, devices, devices.c.id == device_id)
         return m.device_of(row) if row else None
+
+    async def get_many(self, ids: Sequence[str]) -> Mapping[str, Device]:
+        rows = await fetch_all(self._c, devices, devices.c.id.in_(list(ids))) if ids else []
+        return {row["id"]: m.device_of(row) for row in rows}
 
     async def by_gateway_id(self, gateway_device_id: str) -> Device | None:
         row = await fetch_one(self._c, devices, devices.c.gateway_device_id == gateway_device_id)

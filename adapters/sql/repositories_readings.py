@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -32,6 +32,10 @@ class SqlReadingRepository:
     async def get(self, reading_id: str) -> Reading | None:
         row = await fetch_one(self._c, readings, readings.c.id == reading_id)
         return m.reading_of(row) if row else None
+
+    async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:
+        rows = await fetch_all(self._c, readings, readings.c.id.in_(list(ids))) if ids else []
+        return {row["id"]: m.reading_of(row) for row in rows}
 
     async def for_patient(
         self, patient_id: str, offset: int, limit: int

@@ -1,4 +1,5 @@
-"""Every repository filters by practice the same way on the fakes, SQLite and Postgres."""
+"""Repository queries the API and the worker lean on: practice filters and batch lookups, alike on the
+fakes, SQLite and Postgres."""
 
 from __future__ import annotations
 
@@ -53,3 +54,18 @@ async def test_patients_alerts_users_and_dashboard_of_one_practice(uow: UnitOfWo
         1, 1, {"critical": 1}, 1)
     assert (every.patients_monitored, every.readings_today, every.open_alerts, every.low_battery_devices) == (
         2, 2, {"critical": 2}, 2)
+
+
+async def test_patients_devices_and_readings_fetched_by_many_ids_at_once(uow: UnitOfWork) -> None:
+    someone, cuff = patient(), device()
+    taken = reading(cuff.id, someone.id, T0)
+    async with uow:
+        await uow.patients.add(someone)
+        await uow.devices.add(cuff)
+        await uow.readings.add_if_new(taken)
+        await uow.commit()
+    async with uow:
+        assert await uow.patients.get_many([someone.id, new_id()]) == {someone.id: someone}
+        assert await uow.devices.get_many([cuff.id]) == {cuff.id: cuff}
+        assert await uow.readings.get_many([taken.id, new_id()]) == {taken.id: taken}
+        assert await uow.readings.get_many([]) == {}
