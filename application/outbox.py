@@ -44,8 +44,7 @@ async def _enqueue(
         )
         for code in observation_codes(reading)
     ]
-    for item in items:
-        await uow.outbox.add(item)
+    await uow.outbox.add_many(items)
     return items
 
 

@@ -145,6 +145,10 @@ class InMemoryOutboxRepository(InMemoryRepository):
     async def add(self, item: OutboxItem) -> None:
         self._t.outbox[item.id] = item
 
+    async def add_many(self, items: Sequence[OutboxItem]) -> None:
+        for item in items:
+            self._t.outbox[item.id] = item
+
     async def save(self, item: OutboxItem) -> None:
         self._t.outbox[item.id] = item
         self._t.leases.pop(item.id, None)

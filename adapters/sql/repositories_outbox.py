@@ -22,10 +22,19 @@ class SqlOutboxRepository:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
+        self._notified: set[str] = set()  # this transaction's topics: one NOTIFY each is enough
 
     async def add(self, item: OutboxItem) -> None:
-        await self._c.execute(insert_statement(outbox), m.outbox_row(item))
-        await notify_outbox(self._c, item.topic.value)
+        await self.add_many([item])
+
+    async def add_many(self, items: Sequence[OutboxItem]) -> None:
+        if not items:
+            return
+        await self._c.execute(insert_statement(outbox), [m.outbox_row(item) for item in items])
+        for topic in dict.fromkeys(item.topic.value for item in items):
+            if topic not in self._notified:
+                self._notified.add(topic)
+                await notify_outbox(self._c, topic)
 
     async def save(self, item: OutboxItem) -> None:
         await upsert(self._c, outbox, {**m.outbox_row(item), "lease_owner": None, "lease_until": None})

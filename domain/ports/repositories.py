@@ -82,6 +82,9 @@ class DeliveryRepository(Protocol):
 
 class OutboxRepository(Protocol):
     async def add(self, item: OutboxItem) -> None: ...
+    async def add_many(self, items: Sequence[OutboxItem]) -> None:
+        """Several items in one statement (a reading's Observations)."""
+        ...
     async def save(self, item: OutboxItem) -> None:
         """Persist the item's new state and release any claim on it."""
         ...

@@ -11,7 +11,7 @@ from domain.alerts import Alert, AlertStatus, Severity
 from domain.dashboard import DashboardWindow
 from domain.ports import UnitOfWork
 from domain.users import Role, User
-from tests.integration.builders import T0, assignment, device, new_id, patient, reading
+from tests.integration.builders import T0, assignment, device, new_id, outbox_item, patient, reading
 
 
 def _alert(patient_id: str, reading_id: str) -> Alert:
@@ -69,3 +69,18 @@ async def test_patients_devices_and_readings_fetched_by_many_ids_at_once(uow: Un
         assert await uow.devices.get_many([cuff.id]) == {cuff.id: cuff}
         assert await uow.readings.get_many([taken.id, new_id()]) == {taken.id: taken}
         assert await uow.readings.get_many([]) == {}
+
+
+async def test_several_outbox_items_added_at_once(uow: UnitOfWork) -> None:
+    someone, cuff = patient(), device()
+    taken = reading(cuff.id, someone.id, T0)
+    items = [outbox_item(reading_id=taken.id, patient_id=someone.id, code=code) for code in ("85354-9", "8867-4")]
+    async with uow:
+        await uow.patients.add(someone)
+        await uow.devices.add(cuff)
+        await uow.readings.add_if_new(taken)
+        await uow.outbox.add_many(items)
+        await uow.outbox.add_many([])
+        await uow.commit()
+    async with uow:
+        assert sorted(await uow.outbox.for_reading(taken.id), key=lambda i: i.id) == sorted(items, key=lambda i: i.id)
