@@ -10,10 +10,11 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
-from application.outbox import PushBatch, claim, failed_attempt
+from application.outbox import PushBatch, failed_attempt
 from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
@@ -22,6 +23,18 @@ from domain.ports import Clock, EmrGateway, IdGenerator, Metrics, RandomSource, 
 from domain.ports.emr import EmrError
 from domain.readings import ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, delivered, failed
+
+
+@dataclass(frozen=True)
+class SentBatch:
+    """A claimed batch after its sends: each item before, and as it is to be recorded."""
+
+    items: Sequence[OutboxItem] = ()
+    updated: Sequence[OutboxItem] = ()
+
+    @property
+    def results(self) -> list[ObservationPushed]:
+        return [ObservationPushed(u.id, u.status.value, u.http_status) for u in self.updated]
 
 
 class PushPendingObservations:
@@ -43,16 +56,29 @@ class PushPendingObservations:
         self._auditor = auditor
 
     async def __call__(self, batch: PushBatch) -> list[ObservationPushed]:
+        sent = await self.send(batch)
+        await self.record(sent)
+        return sent.results
+
+    async def send(self, batch: PushBatch) -> SentBatch:
+        """Claim due pushes and send them; the claim's lease keeps them ours until `record`."""
         with self._tracer.span("outbox.claim") as span:
-            items = await claim(self._uow, OutboxTopic.EMR_PUSH, self._clock.now(), batch)
+            async with self._uow as uow:  # the claim and what it sends, read in one short transaction
+                items = await uow.outbox.claim_due(
+                    OutboxTopic.EMR_PUSH, self._clock.now(), batch.limit, batch.worker_id, batch.lease)
+                drafts = await self._drafts(uow, items) if items else {}
+                await uow.commit()
             span.set("topic", OutboxTopic.EMR_PUSH.value)
             span.set("claimed", len(items))
         if not items:
-            return []
-        drafts = await self._drafts(items)
+            return SentBatch()
         updated = await asyncio.gather(*(self._traced_push(item, drafts.get(item.id)) for item in items))
-        await self._record(items, updated)
-        return [ObservationPushed(u.id, u.status.value, u.http_status) for u in updated]
+        return SentBatch(items, updated)
+
+    async def record(self, sent: SentBatch) -> None:
+        """Write a sent batch's outcomes (lost with a crash: the lease ends, conditional create dedupes)."""
+        if sent.items:
+            await self._record(sent.items, sent.updated)
 
     async def _traced_push(self, item: OutboxItem, draft: ObservationDraft | None) -> OutboxItem:
         with self._tracer.span("emr.push", parent=item.trace_context) as span:
@@ -81,13 +107,13 @@ class PushPendingObservations:
                           permanent=False, policy=self._policy, jitter=self._random.random())
         return delivered(item, now(), receipt.http_status, receipt.emr_resource_id)
 
-    async def _drafts(self, items: Sequence[OutboxItem]) -> dict[str, ObservationDraft]:
+    @staticmethod
+    async def _drafts(uow: UnitOfWork, items: Sequence[OutboxItem]) -> dict[str, ObservationDraft]:
         """The Observation each item sends; items whose reading is no longer eligible have none."""
-        async with self._uow as uow:
-            readings = await uow.readings.get_many([i.reading_id for i in items if i.reading_id])
-            eligible = {r.id: r for r in readings.values() if r.status is ReadingStatus.ACCEPTED and r.patient_id}
-            patients = await uow.patients.get_many(sorted({r.patient_id or "" for r in eligible.values()}))
-            devices = await uow.devices.get_many(sorted({r.device_id for r in eligible.values()}))
+        readings = await uow.readings.get_many([i.reading_id for i in items if i.reading_id])
+        eligible = {r.id: r for r in readings.values() if r.status is ReadingStatus.ACCEPTED and r.patient_id}
+        patients = await uow.patients.get_many(sorted({r.patient_id or "" for r in eligible.values()}))
+        devices = await uow.devices.get_many(sorted({r.device_id for r in eligible.values()}))
         drafts = {}
         for item in items:
             reading = eligible.get(item.reading_id or "")

@@ -15,7 +15,7 @@ from dishka import AsyncContainer
 from application.backlog import MeasureBacklog
 from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
-from application.push_observations import PushPendingObservations
+from application.push_observations import PushPendingObservations, SentBatch
 from application.push_withdrawals import PushWithdrawals
 from domain.events import ObservationPushed
 from domain.ports import AuditLog
@@ -53,15 +53,22 @@ class OutboxWorker:
         self._wakeup = wakeup or WorkerWakeup()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._housekeeping_at = 0.0
+        self._recording: asyncio.Task[None] | None = None
 
-    async def run_once(self, *, housekeeping: bool | None = None) -> int:
+    async def run_once(self, *, housekeeping: bool | None = None, pipelined: bool = False) -> int:
         """One batch of EMR pushes and alert pushes; every HOUSEKEEPING_SECONDS (or when asked) also
-        withdrawals, escalations, audit sealing and backlog gauges. Returns the work done."""
+        withdrawals, escalations, audit sealing and backlog gauges. Returns the work done.
+
+        `pipelined`: the batch's outcomes are recorded in the background while the next batch is
+        claimed and sent (at most one batch waits to be recorded; `flush` waits for it)."""
         batch = PushBatch(self.worker_id, self._batch_size, self._lease)
         escalations: list[object] = []
         withdrawals: list[ObservationPushed] = []
         async with self._container() as scope:
-            observations = await (await scope.get(PushPendingObservations))(batch)
+            push = await scope.get(PushPendingObservations)
+            sent = await push.send(batch)
+            if not pipelined:
+                await push.record(sent)
             notifications = await (await scope.get(PushAlertNotifications))(batch)
             if housekeeping if housekeeping is not None else self._housekeeping_due():
                 # withdrawals are rare corrections: a second's delay costs nothing, a claim per batch does
@@ -71,6 +78,10 @@ class OutboxWorker:
                 await (await scope.get(MeasureBacklog))()
                 if sealed:
                     _log.debug("audit_sealed", entries=sealed)
+        if pipelined and sent.items:
+            await self.flush()
+            self._recording = asyncio.create_task(self._record(sent))
+        observations = sent.results
         for result in observations:
             _log.info("emr_push", item_id=result.item_id, status=result.status, http_status=result.http_status)
         for result in withdrawals:
@@ -79,6 +90,20 @@ class OutboxWorker:
             _log.info("alert_push", item_id=result.item_id, status=result.status)
         done = [r for r in withdrawals if r.status != "pending"]  # a deferred withdrawal is not progress
         return len(observations) + len(done) + len(notifications) + len(escalations)
+
+    async def _record(self, sent: SentBatch) -> None:
+        async with self._container() as scope:
+            await (await scope.get(PushPendingObservations)).record(sent)
+
+    async def flush(self) -> None:
+        """Wait until the batch being recorded in the background is written."""
+        recording, self._recording = self._recording, None
+        if recording is None:
+            return
+        try:
+            await recording
+        except Exception as error:  # noqa: BLE001 - the lease frees the claim; conditional create dedupes
+            _log.error("worker_record_failed", error_type=type(error).__name__)
 
     def _housekeeping_due(self) -> bool:
         # escalation, sealing and gauges scan tables: once a second per loop is plenty, per batch is not
@@ -92,12 +117,14 @@ class OutboxWorker:
         _log.info("worker_started", worker_id=self.worker_id)
         while not stop.is_set():
             try:
-                attempted = await self.run_once()
+                attempted = await self.run_once(pipelined=True)
             except Exception as error:  # noqa: BLE001 - keep the worker alive; the lease frees the claim
                 _log.error("worker_batch_failed", error_type=type(error).__name__)
                 attempted = 0
             if attempted == 0:
+                await self.flush()
                 await self._wakeup.wait(self._poll_seconds)
+        await self.flush()
         _log.info("worker_stopped", worker_id=self.worker_id)
 
     async def drain(self, max_batches: int = 1000) -> int:
