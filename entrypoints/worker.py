@@ -22,6 +22,7 @@ from domain.ports import AuditLog
 
 _log = structlog.get_logger("vantrexia.worker")
 HOUSEKEEPING_SECONDS = 1.0
+ALERT_CLAIM_SECONDS = 0.1
 
 
 class WorkerWakeup:
@@ -52,7 +53,7 @@ class OutboxWorker:
         self._poll_seconds = poll_seconds
         self._wakeup = wakeup or WorkerWakeup()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._housekeeping_at = 0.0
+        self._housekeeping_at = self._alerts_at = 0.0
         self._recording: asyncio.Task[None] | None = None
 
     async def run_once(self, *, housekeeping: bool | None = None, pipelined: bool = False) -> int:
@@ -69,8 +70,9 @@ class OutboxWorker:
             sent = await push.send(batch)
             if not pipelined:
                 await push.record(sent)
-            notifications = await (await scope.get(PushAlertNotifications))(batch)
-            if housekeeping if housekeeping is not None else self._housekeeping_due():
+            due = housekeeping if housekeeping is not None else self._housekeeping_due()
+            notifications = await (await scope.get(PushAlertNotifications))(batch) if due or self._alerts_due() else []
+            if due:
                 # withdrawals are rare corrections: a second's delay costs nothing, a claim per batch does
                 withdrawals = await (await scope.get(PushWithdrawals))(batch)
                 escalations = list(await (await scope.get(EscalateAlerts))())
@@ -104,6 +106,14 @@ class OutboxWorker:
             await recording
         except Exception as error:  # noqa: BLE001 - the lease frees the claim; conditional create dedupes
             _log.error("worker_record_failed", error_type=type(error).__name__)
+
+    def _alerts_due(self) -> bool:
+        # an alert push may wait a tenth of a second; a claim per EMR batch costs a transaction each
+        now = time.monotonic()
+        if now - self._alerts_at < ALERT_CLAIM_SECONDS:
+            return False
+        self._alerts_at = now
+        return True
 
     def _housekeeping_due(self) -> bool:
         # escalation, sealing and gauges scan tables: once a second per loop is plenty, per batch is not
