@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
@@ -23,6 +23,14 @@ from domain.ports import Clock, EmrGateway, IdGenerator, Metrics, RandomSource, 
 from domain.ports.emr import EmrError
 from domain.readings import ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, delivered, failed
+
+
+@dataclass(frozen=True)
+class ClaimedBatch:
+    """Leased pushes and the Observation each sends (none: no longer eligible)."""
+
+    items: Sequence[OutboxItem] = ()
+    drafts: Mapping[str, ObservationDraft] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,18 +70,27 @@ class PushPendingObservations:
 
     async def send(self, batch: PushBatch) -> SentBatch:
         """Claim due pushes and send them; the claim's lease keeps them ours until `record`."""
+        return await self.deliver(await self.claim(batch))
+
+    async def claim(self, batch: PushBatch) -> ClaimedBatch:
+        """Lease due pushes and read what they send, in one short transaction."""
         with self._tracer.span("outbox.claim") as span:
-            async with self._uow as uow:  # the claim and what it sends, read in one short transaction
+            async with self._uow as uow:
                 items = await uow.outbox.claim_due(
                     OutboxTopic.EMR_PUSH, self._clock.now(), batch.limit, batch.worker_id, batch.lease)
                 drafts = await self._drafts(uow, items) if items else {}
                 await uow.commit()
             span.set("topic", OutboxTopic.EMR_PUSH.value)
             span.set("claimed", len(items))
-        if not items:
+        return ClaimedBatch(items, drafts)
+
+    async def deliver(self, claimed: ClaimedBatch) -> SentBatch:
+        """Send a claimed batch to the EMR, all at once (no database work)."""
+        if not claimed.items:
             return SentBatch()
-        updated = await asyncio.gather(*(self._traced_push(item, drafts.get(item.id)) for item in items))
-        return SentBatch(items, updated)
+        drafts = claimed.drafts
+        updated = await asyncio.gather(*(self._traced_push(item, drafts.get(item.id)) for item in claimed.items))
+        return SentBatch(claimed.items, updated)
 
     async def record(self, sent: SentBatch) -> None:
         """Write a sent batch's outcomes (lost with a crash: the lease ends, conditional create dedupes)."""

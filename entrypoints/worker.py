@@ -15,7 +15,7 @@ from dishka import AsyncContainer
 from application.backlog import MeasureBacklog
 from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
-from application.push_observations import PushPendingObservations, SentBatch
+from application.push_observations import ClaimedBatch, PushPendingObservations, SentBatch
 from application.push_withdrawals import PushWithdrawals
 from domain.events import ObservationPushed
 from domain.ports import AuditLog
@@ -55,6 +55,7 @@ class OutboxWorker:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._housekeeping_at = self._alerts_at = 0.0
         self._recording: asyncio.Task[None] | None = None
+        self._next: asyncio.Task[ClaimedBatch] | None = None  # the next batch, claimed ahead
 
     async def run_once(self, *, housekeeping: bool | None = None, pipelined: bool = False) -> int:
         """One batch of EMR pushes and alert pushes; every HOUSEKEEPING_SECONDS (or when asked) also
@@ -67,9 +68,14 @@ class OutboxWorker:
         withdrawals: list[ObservationPushed] = []
         async with self._container() as scope:
             push = await scope.get(PushPendingObservations)
-            sent = await push.send(batch)
             if not pipelined:
+                sent = await push.send(batch)
                 await push.record(sent)
+            else:
+                claimed = await self._prefetched(push, batch)
+                if len(claimed.items) == batch.limit:  # more is likely due: claim it while these are sent
+                    self._next = asyncio.create_task(self._claim(batch))
+                sent = await push.deliver(claimed)
             due = housekeeping if housekeeping is not None else self._housekeeping_due()
             notifications = await (await scope.get(PushAlertNotifications))(batch) if due or self._alerts_due() else []
             if due:
@@ -92,6 +98,23 @@ class OutboxWorker:
             _log.info("alert_push", item_id=result.item_id, status=result.status)
         done = [r for r in withdrawals if r.status != "pending"]  # a deferred withdrawal is not progress
         return len(observations) + len(done) + len(notifications) + len(escalations)
+
+    async def _prefetched(self, push: PushPendingObservations, batch: PushBatch) -> ClaimedBatch:
+        upcoming, self._next = self._next, None
+        return await upcoming if upcoming is not None else await push.claim(batch)
+
+    async def _claim(self, batch: PushBatch) -> ClaimedBatch:
+        async with self._container() as scope:
+            return await (await scope.get(PushPendingObservations)).claim(batch)
+
+    async def _finish_prefetched(self, batch: PushBatch) -> None:
+        """Items claimed ahead are sent and recorded before stopping, not left to their lease."""
+        if self._next is None:
+            return
+        async with self._container() as scope:
+            push = await scope.get(PushPendingObservations)
+            claimed = await self._prefetched(push, batch)
+            await push.record(await push.deliver(claimed))
 
     async def _record(self, sent: SentBatch) -> None:
         async with self._container() as scope:
@@ -134,6 +157,10 @@ class OutboxWorker:
             if attempted == 0:
                 await self.flush()
                 await self._wakeup.wait(self._poll_seconds)
+        try:
+            await self._finish_prefetched(PushBatch(self.worker_id, self._batch_size, self._lease))
+        except Exception as error:  # noqa: BLE001 - the lease frees the claim
+            _log.error("worker_batch_failed", error_type=type(error).__name__)
         await self.flush()
         _log.info("worker_stopped", worker_id=self.worker_id)
 
