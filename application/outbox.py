@@ -10,7 +10,7 @@ from domain.observations import observation_codes
 from domain.ports import EmrRejected, EmrUnavailable, IdGenerator, RandomSource, UnitOfWork
 from domain.ports.emr import EmrError
 from domain.readings import Reading
-from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncStatus, failed
+from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, failed
 
 
 async def enqueue_observations(
@@ -58,6 +58,16 @@ def failed_attempt(
     retry_after = error.retry_after if isinstance(error, EmrUnavailable) else None
     return failed(item, now, error=str(error), http_status=error.http_status, permanent=False,
                   policy=policy, jitter=random.random(), retry_after=retry_after)
+
+
+async def record_attempts(uow: UnitOfWork, ids: IdGenerator, tried: Sequence[OutboxItem]) -> None:
+    """Save each tried item's new state with the record of its attempt (the caller commits)."""
+    for item in tried:
+        await uow.outbox.save(item)
+        await uow.outbox.add_attempt(SyncAttempt(
+            id=ids.new_id(), item_id=item.id, attempted_at=item.updated_at, status=item.status,
+            http_status=item.http_status, external_id=item.external_id, error=item.last_error,
+        ))
 
 
 @dataclass(frozen=True)

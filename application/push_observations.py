@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
-from application.outbox import PushBatch, failed_attempt
+from application.outbox import PushBatch, failed_attempt, record_attempts
 from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
@@ -22,7 +22,7 @@ from domain.observations import ObservationCode, ObservationDraft
 from domain.ports import Clock, EmrGateway, IdGenerator, Metrics, RandomSource, Tracer, UnitOfWork
 from domain.ports.emr import EmrError
 from domain.readings import ReadingStatus
-from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, delivered, failed
+from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncStatus, delivered, failed
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,8 @@ class ClaimedBatch:
 
 @dataclass(frozen=True)
 class SentBatch:
-    """A claimed batch after its sends: each item before, and as it is to be recorded."""
+    """A claimed batch after its sends: each item as it is to be recorded."""
 
-    items: Sequence[OutboxItem] = ()
     updated: Sequence[OutboxItem] = ()
 
     @property
@@ -90,12 +89,12 @@ class PushPendingObservations:
             return SentBatch()
         drafts = claimed.drafts
         updated = await asyncio.gather(*(self._traced_push(item, drafts.get(item.id)) for item in claimed.items))
-        return SentBatch(claimed.items, updated)
+        return SentBatch(updated)
 
     async def record(self, sent: SentBatch) -> None:
         """Write a sent batch's outcomes (lost with a crash: the lease ends, conditional create dedupes)."""
-        if sent.items:
-            await self._record(sent.items, sent.updated)
+        if sent.updated:
+            await self._record(sent.updated)
 
     async def _traced_push(self, item: OutboxItem, draft: ObservationDraft | None) -> OutboxItem:
         with self._tracer.span("emr.push", parent=item.trace_context) as span:
@@ -142,15 +141,10 @@ class PushPendingObservations:
                                                    device.model_number)
         return drafts
 
-    async def _record(self, items: Sequence[OutboxItem], updated: Sequence[OutboxItem]) -> None:
+    async def _record(self, updated: Sequence[OutboxItem]) -> None:
         """Every outcome and its attempt in one transaction; then one audit entry per outcome."""
         async with self._uow as uow:
-            for before, after in zip(items, updated, strict=True):
-                await uow.outbox.save(after)
-                await uow.outbox.add_attempt(SyncAttempt(
-                    id=self._ids.new_id(), item_id=before.id, attempted_at=after.updated_at, status=after.status,
-                    http_status=after.http_status, external_id=after.external_id, error=after.last_error,
-                ))
+            await record_attempts(uow, self._ids, updated)
             await uow.commit()
         outcomes: dict[tuple[str, str], list[str]] = defaultdict(list)
         for after in updated:

@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
-from application.outbox import PushBatch, claim, failed_attempt
+from application.outbox import PushBatch, claim, failed_attempt, record_attempts
 from application.tracing import NULL_TRACER
 from domain.audit import AuditOutcome
 from domain.events import ObservationPushed
 from domain.observations import ObservationCode, observation_identifier
 from domain.ports import Clock, EmrGateway, IdGenerator, RandomSource, Tracer, UnitOfWork
 from domain.ports.emr import EmrError
-from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncAttempt, SyncStatus, deferred, delivered
+from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, SyncStatus, deferred, delivered
 
 WAIT_FOR_PUSH = timedelta(seconds=5)
 
@@ -69,11 +69,7 @@ class PushWithdrawals:
 
     async def _record(self, item: OutboxItem, updated: OutboxItem) -> None:
         async with self._uow as uow:
-            await uow.outbox.save(updated)
-            await uow.outbox.add_attempt(SyncAttempt(
-                id=self._ids.new_id(), item_id=item.id, attempted_at=updated.updated_at, status=updated.status,
-                http_status=updated.http_status, external_id=updated.external_id, error=updated.last_error,
-            ))
+            await record_attempts(uow, self._ids, [updated])
             await uow.commit()
         outcome = AuditOutcome.SUCCESS if updated.status is SyncStatus.DELIVERED else AuditOutcome.FAILURE
         await self._auditor.record(OUTBOX_WORKER, "emr.observation.withdraw", "Observation",

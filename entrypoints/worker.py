@@ -17,12 +17,13 @@ from application.outbox import PushBatch
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import ClaimedBatch, PushPendingObservations, SentBatch
 from application.push_withdrawals import PushWithdrawals
+from domain.alerts import Alert
 from domain.events import ObservationPushed
 from domain.ports import AuditLog
 
 _log = structlog.get_logger("vantrexia.worker")
-HOUSEKEEPING_SECONDS = 1.0
-ALERT_CLAIM_SECONDS = 0.1
+HOUSEKEEPING_SECONDS = 1.0  # escalation, sealing and gauges scan tables: once a second, not per batch
+ALERT_CLAIM_SECONDS = 0.1  # an alert push may wait a tenth of a second; a claim per batch costs a transaction
 
 
 class WorkerWakeup:
@@ -40,6 +41,21 @@ class WorkerWakeup:
         self._event.clear()
 
 
+class Every:
+    """A gate that opens at most once per `seconds` (monotonic clock)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._opened_at = float("-inf")
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if now - self._opened_at < self._seconds:
+            return False
+        self._opened_at = now
+        return True
+
+
 class OutboxWorker:
     """Runs PushPendingObservations in a loop; each batch gets its own request scope."""
 
@@ -48,12 +64,13 @@ class OutboxWorker:
         wakeup: WorkerWakeup | None = None, lease_seconds: float = 60.0,
     ) -> None:
         self._container = container
-        self._batch_size = batch_size
-        self._lease = timedelta(seconds=lease_seconds)  # claimed items return to the pool after it
         self._poll_seconds = poll_seconds
         self._wakeup = wakeup or WorkerWakeup()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._housekeeping_at = self._alerts_at = 0.0
+        # claimed items return to the pool after the lease (a dead worker's, for instance)
+        self._batch = PushBatch(self.worker_id, batch_size, timedelta(seconds=lease_seconds))
+        self._housekeeping = Every(HOUSEKEEPING_SECONDS)
+        self._alert_claims = Every(ALERT_CLAIM_SECONDS)
         self._recording: asyncio.Task[None] | None = None
         self._next: asyncio.Task[ClaimedBatch] | None = None  # the next batch, claimed ahead
 
@@ -63,30 +80,13 @@ class OutboxWorker:
 
         `pipelined`: the batch's outcomes are recorded in the background while the next batch is
         claimed and sent (at most one batch waits to be recorded; `flush` waits for it)."""
-        batch = PushBatch(self.worker_id, self._batch_size, self._lease)
-        escalations: list[object] = []
-        withdrawals: list[ObservationPushed] = []
         async with self._container() as scope:
-            push = await scope.get(PushPendingObservations)
-            if not pipelined:
-                sent = await push.send(batch)
-                await push.record(sent)
-            else:
-                claimed = await self._prefetched(push, batch)
-                if len(claimed.items) == batch.limit:  # more is likely due: claim it while these are sent
-                    self._next = asyncio.create_task(self._claim(batch))
-                sent = await push.deliver(claimed)
-            due = housekeeping if housekeeping is not None else self._housekeeping_due()
-            notifications = await (await scope.get(PushAlertNotifications))(batch) if due or self._alerts_due() else []
-            if due:
-                # withdrawals are rare corrections: a second's delay costs nothing, a claim per batch does
-                withdrawals = await (await scope.get(PushWithdrawals))(batch)
-                escalations = list(await (await scope.get(EscalateAlerts))())
-                sealed = await (await scope.get(AuditLog)).seal()
-                await (await scope.get(MeasureBacklog))()
-                if sealed:
-                    _log.debug("audit_sealed", entries=sealed)
-        if pipelined and sent.items:
+            sent = await self._push(await scope.get(PushPendingObservations), pipelined)
+            due = housekeeping if housekeeping is not None else self._housekeeping.due()
+            alerts = due or self._alert_claims.due()
+            notifications = await (await scope.get(PushAlertNotifications))(self._batch) if alerts else []
+            withdrawals, escalations = await self._housekeep(scope) if due else ([], [])
+        if pipelined and sent.updated:
             await self.flush()
             self._recording = asyncio.create_task(self._record(sent))
         observations = sent.results
@@ -99,22 +99,41 @@ class OutboxWorker:
         done = [r for r in withdrawals if r.status != "pending"]  # a deferred withdrawal is not progress
         return len(observations) + len(done) + len(notifications) + len(escalations)
 
-    async def _prefetched(self, push: PushPendingObservations, batch: PushBatch) -> ClaimedBatch:
+    async def _push(self, push: PushPendingObservations, pipelined: bool) -> SentBatch:
+        if not pipelined:
+            sent = await push.send(self._batch)
+            await push.record(sent)
+            return sent
+        claimed = await self._prefetched(push)
+        if len(claimed.items) == self._batch.limit:  # more is likely due: claim it while these are sent
+            self._next = asyncio.create_task(self._claim())
+        return await push.deliver(claimed)
+
+    async def _housekeep(self, scope: AsyncContainer) -> tuple[list[ObservationPushed], list[Alert]]:
+        # withdrawals are rare corrections: a second's delay costs nothing, a claim per batch does
+        withdrawals = await (await scope.get(PushWithdrawals))(self._batch)
+        escalations = list(await (await scope.get(EscalateAlerts))())
+        sealed = await (await scope.get(AuditLog)).seal()
+        await (await scope.get(MeasureBacklog))()
+        if sealed:
+            _log.debug("audit_sealed", entries=sealed)
+        return withdrawals, escalations
+
+    async def _prefetched(self, push: PushPendingObservations) -> ClaimedBatch:
         upcoming, self._next = self._next, None
-        return await upcoming if upcoming is not None else await push.claim(batch)
+        return await upcoming if upcoming is not None else await push.claim(self._batch)
 
-    async def _claim(self, batch: PushBatch) -> ClaimedBatch:
+    async def _claim(self) -> ClaimedBatch:
         async with self._container() as scope:
-            return await (await scope.get(PushPendingObservations)).claim(batch)
+            return await (await scope.get(PushPendingObservations)).claim(self._batch)
 
-    async def _finish_prefetched(self, batch: PushBatch) -> None:
+    async def _finish_prefetched(self) -> None:
         """Items claimed ahead are sent and recorded before stopping, not left to their lease."""
         if self._next is None:
             return
         async with self._container() as scope:
             push = await scope.get(PushPendingObservations)
-            claimed = await self._prefetched(push, batch)
-            await push.record(await push.deliver(claimed))
+            await push.record(await push.deliver(await self._prefetched(push)))
 
     async def _record(self, sent: SentBatch) -> None:
         async with self._container() as scope:
@@ -130,22 +149,6 @@ class OutboxWorker:
         except Exception as error:  # noqa: BLE001 - the lease frees the claim; conditional create dedupes
             _log.error("worker_record_failed", error_type=type(error).__name__)
 
-    def _alerts_due(self) -> bool:
-        # an alert push may wait a tenth of a second; a claim per EMR batch costs a transaction each
-        now = time.monotonic()
-        if now - self._alerts_at < ALERT_CLAIM_SECONDS:
-            return False
-        self._alerts_at = now
-        return True
-
-    def _housekeeping_due(self) -> bool:
-        # escalation, sealing and gauges scan tables: once a second per loop is plenty, per batch is not
-        now = time.monotonic()
-        if now - self._housekeeping_at < HOUSEKEEPING_SECONDS:
-            return False
-        self._housekeeping_at = now
-        return True
-
     async def run(self, stop: asyncio.Event) -> None:
         _log.info("worker_started", worker_id=self.worker_id)
         while not stop.is_set():
@@ -158,7 +161,7 @@ class OutboxWorker:
                 await self.flush()
                 await self._wakeup.wait(self._poll_seconds)
         try:
-            await self._finish_prefetched(PushBatch(self.worker_id, self._batch_size, self._lease))
+            await self._finish_prefetched()
         except Exception as error:  # noqa: BLE001 - the lease frees the claim
             _log.error("worker_batch_failed", error_type=type(error).__name__)
         await self.flush()

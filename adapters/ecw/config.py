@@ -14,6 +14,7 @@ from adapters.fhir.config import Closeable, SmartServerConfig, build_gateway
 from adapters.fhir.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
 from adapters.fhir.smart import TokenObserver
 from adapters.fhir.tls import parse_pins
+from application.tracing import NULL_TRACER
 from domain.ports.keys import KeyStore
 from domain.ports.tracing import Tracer
 
@@ -111,7 +112,7 @@ class EcwConfig:
 
 def build_ecw_gateway(
     config: EcwConfig, key_store: KeyStore, *, http: httpx.AsyncClient | None = None,
-    limiter: RateLimiter | None = None, token_observer: TokenObserver | None = None, tracer: Tracer | None = None,
+    limiter: RateLimiter | None = None, token_observer: TokenObserver | None = None, tracer: Tracer = NULL_TRACER,
 ) -> tuple[FhirEmrGateway, Closeable]:
     """The eCW EmrGateway and what to close at shutdown (its HTTP client)."""
     return build_gateway(config.smart_config(), key_store, http=http, limiter=limiter,

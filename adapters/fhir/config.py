@@ -13,8 +13,9 @@ from adapters.fhir.assertion import ClientAssertionSigner
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.ratelimit import DEFAULT_BURST, DEFAULT_PER_MINUTE, RateLimiter
 from adapters.fhir.session import FhirSession
-from adapters.fhir.smart import SYSTEM_SCOPES, NullTracer, SmartTokenClient, TokenObserver
+from adapters.fhir.smart import SYSTEM_SCOPES, SmartTokenClient, TokenObserver
 from adapters.fhir.tls import parse_pins, secure_client
+from application.tracing import NULL_TRACER
 from domain.ports.keys import KeyStore
 from domain.ports.tracing import Tracer
 
@@ -54,7 +55,7 @@ class SmartServerConfig:
 def build_gateway(
     config: SmartServerConfig, key_store: KeyStore, *, http: httpx.AsyncClient | None = None,
     limiter: RateLimiter | None = None, clock: Callable[[], float] = time.time,
-    token_observer: TokenObserver | None = None, tracer: Tracer | None = None,
+    token_observer: TokenObserver | None = None, tracer: Tracer = NULL_TRACER,
 ) -> tuple[FhirEmrGateway, Closeable]:
     """The gateway and what to close at shutdown (its HTTP client)."""
     client = http or secure_client(ca_bundle=config.ca_bundle, pins=config.tls_pins,
@@ -63,5 +64,5 @@ def build_gateway(
     tokens = SmartTokenClient(client, signer, fhir_base_url=config.fhir_base_url, token_url=config.token_url,
                               scope=config.scope, clock=clock, observer=token_observer, tracer=tracer)
     limiter = limiter or RateLimiter(config.rate_limit_per_minute, config.rate_limit_burst)
-    session = FhirSession(client, tokens, limiter, config.fhir_base_url, tracer or NullTracer())
+    session = FhirSession(client, tokens, limiter, config.fhir_base_url, tracer)
     return FhirEmrGateway(session), client

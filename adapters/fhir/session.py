@@ -8,12 +8,12 @@ import httpx
 
 from adapters.fhir.errors import TRANSPORT_ERRORS, transport_error
 from adapters.fhir.ratelimit import RateLimiter
-from adapters.fhir.smart import NullTracer, SmartTokenClient
+from adapters.fhir.smart import SmartTokenClient
+from application.tracing import NULL_TRACER
 from domain.ports.emr import EmrRejected
 from domain.ports.tracing import Tracer
 
 FHIR_JSON = "application/fhir+json"
-NULL_TRACER: Tracer = NullTracer()
 
 
 class FhirSession:

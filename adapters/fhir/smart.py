@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -14,8 +13,9 @@ import httpx
 
 from adapters.fhir.assertion import ClientAssertionSigner
 from adapters.fhir.errors import TRANSPORT_ERRORS, SmartAuthError, retry_after, transport_error
+from application.tracing import NULL_TRACER
 from domain.ports.emr import EmrUnavailable
-from domain.ports.tracing import Span, Tracer
+from domain.ports.tracing import Tracer
 
 __all__ = ["SYSTEM_SCOPES", "AccessToken", "ClientAssertionSigner", "SmartAuthError", "SmartConfiguration",
            "SmartTokenClient", "discover"]
@@ -25,22 +25,6 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 TokenObserver = Callable[[bool, "int | None", "str | None"], Awaitable[None]]
 """Told of every token request: (succeeded, HTTP status, OAuth error code) — never the token itself."""
-
-
-class _NullSpan:
-    def set(self, key: str, value: str | int) -> None:
-        return None
-
-
-class NullTracer:
-    """No tracing (adapters used without a Tracer)."""
-
-    @contextmanager
-    def span(self, name: str, parent: str | None = None) -> Iterator[Span]:
-        yield _NullSpan()
-
-    def current_context(self) -> str | None:
-        return None
 
 
 @dataclass(frozen=True)
@@ -98,7 +82,7 @@ class SmartTokenClient:
         self, http: httpx.AsyncClient, signer: ClientAssertionSigner, *, fhir_base_url: str,
         token_url: str | None = None, scope: str = SYSTEM_SCOPES, refresh_margin_seconds: float = 60,
         clock: Callable[[], float] = time.time, observer: TokenObserver | None = None,
-        tracer: Tracer | None = None,
+        tracer: Tracer = NULL_TRACER,
     ) -> None:
         self._http, self._signer, self._base = http, signer, fhir_base_url
         self._token_url, self._scope = token_url, scope
@@ -106,7 +90,7 @@ class SmartTokenClient:
         self._cached: AccessToken | None = None
         self._lock = asyncio.Lock()
         self._observer = observer
-        self._tracer: Tracer = tracer or NullTracer()
+        self._tracer = tracer
 
     async def token_endpoint(self) -> str:
         if self._token_url is None:

@@ -10,6 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from adapters.fhir.launch import UserLaunch
 from tests.support.app import build_app, container_of, in_app, login, settings_for_tests
 from tests.support.world import World
 
@@ -74,10 +75,9 @@ async def test_the_fake_emr_has_no_launch(client: AsyncTestClient[Litestar], aut
     assert "VANTREXIA_EMR" in answer.json()["detail"]
 
 
-async def _launch_of(client: AsyncTestClient[Litestar]):  # type: ignore[no-untyped-def]
-    from adapters.fhir.launch import UserLaunch
-
-    return await container_of(client.app).get(UserLaunch)
+async def _launch_of(client: AsyncTestClient[Litestar]) -> UserLaunch:
+    launch: UserLaunch = await container_of(client.app).get(UserLaunch)
+    return launch
 
 
 def world_user_id(world: World) -> str:
