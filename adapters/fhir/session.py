@@ -1,4 +1,5 @@
-"""Calls to one FHIR server: rate-limited, with a bearer token, retried once after a 401."""
+"""Calls to one FHIR server: rate-limited, with a bearer token, retried once after a 401 and once after a
+kept-alive connection the server had closed (for requests that are safe to repeat)."""
 
 from __future__ import annotations
 
@@ -55,22 +56,40 @@ class FhirSession:
         all_headers = {"accept": FHIR_JSON, **(headers or {})}
         if json is not None:
             all_headers["content-type"] = FHIR_JSON
-        for attempt in (1, 2):
+        repeatable = method != "POST" or "if-none-exist" in {name.lower() for name in all_headers}
+        retried_401 = reconnected = False
+        while True:
             token = await self._tokens.access_token() if authorized else None
             if token is not None:
                 all_headers["authorization"] = f"Bearer {token}"
             await self._limiter.acquire()
-            with self._tracer.span("emr.http") as span:
-                span.set("method", method)
-                span.set("action", action)  # a fixed phrase such as "create Observation": no ids or values
-                try:
-                    response = await self._http.request(method, url, params=params, json=json, headers=all_headers)
-                except TRANSPORT_ERRORS as error:
-                    span.set("error", type(error).__name__)
+            try:
+                response = await self._send(method, url, action, params, json, all_headers)
+            except httpx.RemoteProtocolError as error:
+                # a kept-alive connection the server closed as we reused it: no answer came, so a request
+                # that is safe to repeat goes once more, on a new connection
+                if not repeatable or reconnected:
                     raise transport_error(error, action) from error
-                span.set("http_status", response.status_code)
-            if response.status_code == 401 and token is not None and attempt == 1:
+                reconnected = True
+                continue
+            if response.status_code == 401 and token is not None and not retried_401:
                 self._tokens.invalidate(token)
+                retried_401 = True
                 continue
             return response
-        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, method: str, url: httpx.URL, action: str, params: dict[str, Any] | None,
+                    json: dict[str, Any] | None, headers: dict[str, str]) -> httpx.Response:
+        with self._tracer.span("emr.http") as span:
+            span.set("method", method)
+            span.set("action", action)  # a fixed phrase such as "create Observation": no ids or values
+            try:
+                response = await self._http.request(method, url, params=params, json=json, headers=headers)
+            except httpx.RemoteProtocolError as error:
+                span.set("error", type(error).__name__)
+                raise
+            except TRANSPORT_ERRORS as error:
+                span.set("error", type(error).__name__)
+                raise transport_error(error, action) from error
+            span.set("http_status", response.status_code)
+            return response

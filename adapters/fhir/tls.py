@@ -21,6 +21,10 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+# idle connections are dropped before the 5 s idle timeout common servers have (uvicorn, for one), so a
+# request seldom meets a connection the server is closing
+KEEPALIVE_SECONDS = 4.0
+
 
 class PinMismatch(ConnectionError):
     """The server's certificate matches none of the configured pins (names the host only)."""
@@ -117,7 +121,8 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport (its error mapping included) over a pool with the pinning backend."""
 
     def __init__(self, context: ssl.SSLContext, pins: Collection[str], limits: httpx.Limits | None = None) -> None:
-        limits = limits or httpx.Limits(max_connections=20, max_keepalive_connections=10)
+        limits = limits or httpx.Limits(max_connections=20, max_keepalive_connections=10,
+                                        keepalive_expiry=KEEPALIVE_SECONDS)
         super().__init__(verify=context, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
             ssl_context=context, max_connections=limits.max_connections,
@@ -136,4 +141,5 @@ def secure_client(
     if pins:  # environment proxies would bypass the pinned transport: not with pins
         return httpx.AsyncClient(transport=PinnedTransport(context, pins), timeout=timeout, headers=headers,
                                  trust_env=False)
-    return httpx.AsyncClient(verify=context, timeout=timeout, headers=headers)
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_SECONDS)
+    return httpx.AsyncClient(verify=context, timeout=timeout, headers=headers, limits=limits)
