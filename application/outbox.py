@@ -29,23 +29,24 @@ async def _enqueue(
     uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime, topic: OutboxTopic,
     trace_context: str | None,
 ) -> list[OutboxItem]:
-    items = [
+    items = observation_items(ids, reading, now, topic, trace_context)
+    await uow.outbox.add_many(items)
+    return items
+
+
+def observation_items(
+    ids: IdGenerator, reading: Reading, now: datetime, topic: OutboxTopic = OutboxTopic.EMR_PUSH,
+    trace_context: str | None = None,
+) -> list[OutboxItem]:
+    """The pending items of a topic for each Observation the reading yields (not yet stored)."""
+    return [
         OutboxItem(
-            id=ids.new_id(),
-            topic=topic,
-            status=SyncStatus.PENDING,
-            created_at=now,
-            updated_at=now,
-            next_attempt_at=now,
-            reading_id=reading.id,
-            patient_id=reading.patient_id,
-            code=code.value,
+            id=ids.new_id(), topic=topic, status=SyncStatus.PENDING, created_at=now, updated_at=now,
+            next_attempt_at=now, reading_id=reading.id, patient_id=reading.patient_id, code=code.value,
             trace_context=trace_context,
         )
         for code in observation_codes(reading)
     ]
-    await uow.outbox.add_many(items)
-    return items
 
 
 def failed_attempt(

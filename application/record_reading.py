@@ -9,22 +9,16 @@ from datetime import datetime
 
 from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
+from application.intake import ALREADY_RECORDED, new_reading, recorded, unsupported
 from application.outbox import enqueue_observations
 from application.seen_devices import seen_device
+from application.take_in_page import PageIntake
 from application.tracing import NULL_METRICS, NULL_TRACER
 from application.triage_reading import TriageReading
 from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
-from domain.devices import assignment_at
 from domain.events import ReadingRecorded
 from domain.ports import Clock, IdGenerator, Metrics, Tracer, UnitOfWork
-from domain.readings import Reading, ReadingStatus
-from domain.validation import discard_reason
-
-_STATUS_OF: dict[ReadingStatus, DeliveryStatus] = {
-    ReadingStatus.ACCEPTED: DeliveryStatus.ACCEPTED,
-    ReadingStatus.QUARANTINED: DeliveryStatus.QUARANTINED,
-    ReadingStatus.DISCARDED: DeliveryStatus.DISCARDED,
-}
+from domain.readings import ReadingStatus
 
 
 @dataclass(frozen=True)
@@ -64,16 +58,21 @@ class RecordReading:
         return event
 
     async def record_page(self, commands: Sequence[RecordDelivery], actor: Actor) -> list[ReadingRecorded]:
-        """A page of a batch sync: the same checks per delivery, one transaction, one audit entry per outcome.
+        """A page of a batch sync: the same outcome per delivery as `__call__`, set by set in one
+        transaction (PageIntake), one audit entry per outcome.
 
         Should anything fail, the whole page rolls back, so pulling it again loses and doubles nothing.
         """
-        async with self._uow as uow:
-            events = [await self._traced(uow, command, self._clock.now()) for command in commands]
-            await uow.commit()
+        with self._tracer.span("reading.record_page") as span:
+            async with self._uow as uow:
+                intake = PageIntake(uow, self._ids, self._triage, self._clock.now(), self._tracer.current_context())
+                events = await intake(commands)
+                await uow.commit()
+            span.set("deliveries", len(events))
         by_status: dict[str, list[str]] = defaultdict(list)
-        for event in events:
+        for command, event in zip(commands, events, strict=True):
             by_status[event.status.value].extend(_ids(event))
+            self._count(command, event)
         for status, ids in by_status.items():
             await self._auditor.record(actor, "webhook.delivery", "Delivery", ids, status=status)
         return events
@@ -83,10 +82,13 @@ class RecordReading:
             event = await self._record(uow, command, now)
             span.set("delivery_id", event.delivery_id)
             span.set("status", event.status.value)
+        self._count(command, event)
+        return event
+
+    def _count(self, command: RecordDelivery, event: ReadingRecorded) -> None:
         measurement = command.telemetry.measurement if command.telemetry else None
         kind = measurement.kind.value if measurement else "unknown"
         self._metrics.count("readings_ingested", {"kind": kind, "outcome": event.status.value})
-        return event
 
     async def _record(self, uow: UnitOfWork, command: RecordDelivery, now: datetime) -> ReadingRecorded:
         delivery = Delivery(
@@ -114,32 +116,15 @@ class RecordReading:
         device = await seen_device(uow, self._ids, telemetry.gateway_device_id, telemetry.model_number, now)
         measurement = telemetry.measurement
         if measurement is None:
-            unsupported = f"unsupported message type {telemetry.unknown_type or 'unknown'}"
-            return ReadingRecorded(delivery.id, DeliveryStatus.DISCARDED, None, unsupported)
-        assignment = assignment_at(
-            await uow.devices.assignments(device.id), telemetry.user_slot, measurement.measured_at
-        )
-        reason = discard_reason(
-            measurement, now, is_test=telemetry.is_test, device_problem=telemetry.device_problem
-        )
-        if reason:
-            status = ReadingStatus.DISCARDED
-        elif assignment is None:
-            status, reason = ReadingStatus.QUARANTINED, "device not assigned to a patient at measurement time"
-        else:
-            status = ReadingStatus.ACCEPTED
-        reading = Reading(
-            id=self._ids.new_id(), device_id=device.id, user_slot=telemetry.user_slot,
-            measurement=measurement, status=status,
-            patient_id=assignment.patient_id if assignment else None,
-            recorded_at=now, delivery_id=delivery.id, reason=reason,
-        )
+            return unsupported(delivery, telemetry)
+        history = await uow.devices.assignments(device.id)
+        reading = new_reading(self._ids, delivery, telemetry, measurement, device, history, now)
         if not await uow.readings.add_if_new(reading):
-            return ReadingRecorded(delivery.id, DeliveryStatus.DUPLICATE, None, "reading already recorded")
-        if status is ReadingStatus.ACCEPTED:
+            return ReadingRecorded(delivery.id, DeliveryStatus.DUPLICATE, None, ALREADY_RECORDED)
+        if reading.status is ReadingStatus.ACCEPTED:
             await enqueue_observations(uow, self._ids, reading, now, self._tracer.current_context())
             await self._triage(uow, reading, now)
-        return ReadingRecorded(delivery.id, _STATUS_OF[status], reading.id, reason)
+        return recorded(delivery, reading)
 
 
 def _ids(event: ReadingRecorded) -> tuple[str, ...]:

@@ -3,8 +3,10 @@ window) and their push notifications, queued in the reading's own transaction.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from application.tracing import NULL_TRACER
 from domain.alerts import Alert, AlertStatus
@@ -35,16 +37,22 @@ class TriageReading:
         self._policy = policy
         self._tracer = tracer
 
-    async def __call__(self, uow: UnitOfWork, reading: Reading, now: datetime) -> list[Alert]:
+    async def __call__(
+        self, uow: UnitOfWork, reading: Reading, now: datetime, overrides: Mapping[str, Decimal] | None = None,
+    ) -> list[Alert]:
+        """`overrides`: the patient's threshold overrides when the caller has read them already."""
         with self._tracer.span("reading.triage") as span:
-            raised = await self._triage(uow, reading, now)
+            raised = await self._triage(uow, reading, now, overrides)
             span.set("alerts_raised", len(raised))
             return raised
 
-    async def _triage(self, uow: UnitOfWork, reading: Reading, now: datetime) -> list[Alert]:
+    async def _triage(
+        self, uow: UnitOfWork, reading: Reading, now: datetime, overrides: Mapping[str, Decimal] | None,
+    ) -> list[Alert]:
         if reading.patient_id is None:
             return []
-        thresholds = await effective_thresholds(uow, reading.patient_id)
+        thresholds = (replace(Thresholds(), **dict(overrides)) if overrides is not None
+                      else await effective_thresholds(uow, reading.patient_id))
         findings = triage(reading, thresholds, await self._earlier_weights(uow, reading))
         raised = []
         for finding in findings:

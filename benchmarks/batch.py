@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.fakes.device_gateway import FakeDeviceGateway
+from adapters.mioconnect.client import PAGE_SIZE
 from adapters.mioconnect.parse import parse_telemetry
 from application.sync_device_readings import SyncDeviceReadings, SyncReadings
 from benchmarks import SIZES
@@ -48,6 +49,7 @@ async def sync_readings(stage: Stage, count: int, warmup: int = WARMUP_READINGS)
         gateway = await container.get(DeviceGateway)
         if not isinstance(gateway, FakeDeviceGateway):
             raise RuntimeError("the batch benchmark needs VANTREXIA_DEVICE_GATEWAY=fake")
+        gateway.page_size = PAGE_SIZE  # pages as large as the MioConnect client asks for
         if warmup:
             gateway.messages = _messages(stage.source.bodies(warmup))  # connections, caches
             async with container() as scope:

@@ -51,6 +51,10 @@ class InMemoryDeviceRepository(InMemoryRepository):
     async def save(self, device: Device) -> None:
         self._t.devices[device.id] = device
 
+    async def save_many(self, devices: Sequence[Device]) -> None:
+        for device in devices:
+            self._t.devices[device.id] = device
+
     async def get(self, device_id: str) -> Device | None:
         return self._t.devices.get(device_id)
 
@@ -61,6 +65,10 @@ class InMemoryDeviceRepository(InMemoryRepository):
         return next(
             (d for d in self._t.devices.values() if d.gateway_device_id == gateway_device_id), None
         )
+
+    async def by_gateway_ids(self, gateway_device_ids: Sequence[str]) -> Mapping[str, Device]:
+        wanted = set(gateway_device_ids)
+        return {d.gateway_device_id: d for d in self._t.devices.values() if d.gateway_device_id in wanted}
 
     async def list(self, offset: int, limit: int) -> tuple[Sequence[Device], int]:
         ordered = sorted(self._t.devices.values(), key=lambda d: d.id)
@@ -80,6 +88,10 @@ class InMemoryDeviceRepository(InMemoryRepository):
         found = [a for a in self._t.assignments.values() if a.patient_id == patient_id]
         return sorted(found, key=lambda a: (a.effective_from, a.id))
 
+    async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
+        histories = {device_id: await self.assignments(device_id) for device_id in set(device_ids)}
+        return {device_id: found for device_id, found in histories.items() if found}
+
 
 class InMemoryReadingRepository(InMemoryRepository):
     async def add_if_new(self, reading: Reading) -> bool:
@@ -88,6 +100,9 @@ class InMemoryReadingRepository(InMemoryRepository):
             return False
         self._t.readings[reading.id] = reading
         return True
+
+    async def add_many_if_new(self, readings: Sequence[Reading]) -> set[str]:
+        return {reading.id for reading in readings if await self.add_if_new(reading)}
 
     async def save(self, reading: Reading) -> None:
         self._t.readings[reading.id] = reading
@@ -130,8 +145,15 @@ class InMemoryDeliveryRepository(InMemoryRepository):
         self._t.deliveries[delivery.id] = delivery
         return True
 
+    async def add_many_if_new(self, deliveries: Sequence[Delivery]) -> set[str]:
+        return {delivery.id for delivery in deliveries if await self.add_if_new(delivery)}
+
     async def save(self, delivery: Delivery) -> None:
         self._t.deliveries[delivery.id] = delivery
+
+    async def save_many(self, deliveries: Sequence[Delivery]) -> None:
+        for delivery in deliveries:
+            self._t.deliveries[delivery.id] = delivery
 
     async def by_webhook_id(self, source: str, webhook_id: str) -> Delivery | None:
         return next(

@@ -53,6 +53,9 @@ class InMemoryThresholdRepository(InMemoryRepository):
     async def get(self, patient_id: str) -> Mapping[str, Decimal]:
         return dict(self._t.thresholds.get(patient_id, {}))
 
+    async def get_many(self, patient_ids: Sequence[str]) -> Mapping[str, Mapping[str, Decimal]]:
+        return {p: dict(self._t.thresholds[p]) for p in patient_ids if p in self._t.thresholds}
+
     async def save(self, patient_id: str, overrides: Mapping[str, Decimal], updated_at: datetime) -> None:
         self._t.thresholds[patient_id] = dict(overrides)
 

@@ -19,6 +19,8 @@ from domain.ports.device_gateway import GatewayDevice, GatewayMessage, GatewayPa
 
 RETRYABLE = {429, 500, 502, 503, 504}
 
+PAGE_SIZE = 100  # messages asked for per page (`limit`)
+
 
 class GatewayError(Exception):
     """The device cloud failed or refused; the message carries the status, never device data."""
@@ -45,7 +47,7 @@ class MioConnectGateway:
     """DeviceGateway over the REST API; retries 429/5xx and transport errors with backoff."""
 
     def __init__(
-        self, client: httpx.AsyncClient, *, page_size: int = 100, max_retries: int = 4,
+        self, client: httpx.AsyncClient, *, page_size: int = PAGE_SIZE, max_retries: int = 4,
         backoff_seconds: float = 0.5, sleep: Callable[[float], Any] = asyncio.sleep,
     ) -> None:
         self._client = client

@@ -76,6 +76,12 @@ class SqlThresholdRepository:
         row = await fetch_one(self._c, patient_thresholds, patient_thresholds.c.patient_id == patient_id)
         return {name: Decimal(value) for name, value in (row["overrides"] if row else {}).items()}
 
+    async def get_many(self, patient_ids: Sequence[str]) -> Mapping[str, Mapping[str, Decimal]]:
+        wanted = sorted(set(patient_ids))
+        rows = await fetch_all(self._c, patient_thresholds, patient_thresholds.c.patient_id.in_(wanted)) \
+            if wanted else []
+        return {row["patient_id"]: {name: Decimal(v) for name, v in row["overrides"].items()} for row in rows}
+
     async def save(self, patient_id: str, overrides: Mapping[str, Decimal], updated_at: datetime) -> None:
         row = {"patient_id": patient_id, "overrides": {k: str(v) for k, v in overrides.items()},
                "updated_at": updated_at}

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, upsert
+from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, upsert, upsert_many
 from adapters.sql.tables import device_assignments, devices, patients, users
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
@@ -65,6 +65,9 @@ class SqlDeviceRepository:
     async def save(self, device: Device) -> None:
         await upsert(self._c, devices, m.device_row(device))
 
+    async def save_many(self, many: Sequence[Device]) -> None:
+        await upsert_many(self._c, devices, [m.device_row(d) for d in many])
+
     async def get(self, device_id: str) -> Device | None:
         row = await fetch_one(self._c, devices, devices.c.id == device_id)
         return m.device_of(row) if row else None
@@ -76,6 +79,11 @@ class SqlDeviceRepository:
     async def by_gateway_id(self, gateway_device_id: str) -> Device | None:
         row = await fetch_one(self._c, devices, devices.c.gateway_device_id == gateway_device_id)
         return m.device_of(row) if row else None
+
+    async def by_gateway_ids(self, gateway_device_ids: Sequence[str]) -> Mapping[str, Device]:
+        wanted = sorted(set(gateway_device_ids))
+        rows = await fetch_all(self._c, devices, devices.c.gateway_device_id.in_(wanted)) if wanted else []
+        return {row["gateway_device_id"]: m.device_of(row) for row in rows}
 
     async def list(self, offset: int, limit: int) -> tuple[Sequence[Device], int]:
         page = await self._c.execute(select(devices).order_by(devices.c.id).offset(offset).limit(limit))
@@ -97,6 +105,15 @@ class SqlDeviceRepository:
         t = device_assignments
         rows = await fetch_all(self._c, t, t.c.patient_id == patient_id, order_by=(t.c.effective_from, t.c.id))
         return [m.assignment_of(row) for row in rows]
+
+    async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
+        t, wanted = device_assignments, sorted(set(device_ids))
+        rows = await fetch_all(self._c, t, t.c.device_id.in_(wanted), order_by=(t.c.effective_from, t.c.id)) \
+            if wanted else []
+        histories: dict[str, list[DeviceAssignment]] = {}
+        for row in rows:
+            histories.setdefault(row["device_id"], []).append(m.assignment_of(row))
+        return histories
 
 
 class SqlUserRepository:

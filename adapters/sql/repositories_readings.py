@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, upsert
+from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, insert_many_if_new, upsert, upsert_many
 from adapters.sql.tables import deliveries, readings
 from domain.deliveries import Delivery
 from domain.readings import Reading, ReadingStatus
 
 _NATURAL_KEY = ("device_id", "user_slot", "measured_at_utc", "kind")
+_WEBHOOK_KEY = ("source", "webhook_id")
 
 
 class SqlReadingRepository:
@@ -25,6 +26,9 @@ class SqlReadingRepository:
 
     async def add_if_new(self, reading: Reading) -> bool:
         return await insert_if_new(self._c, readings, m.reading_row(reading), _NATURAL_KEY)
+
+    async def add_many_if_new(self, many: Sequence[Reading]) -> set[str]:
+        return await insert_many_if_new(self._c, readings, [m.reading_row(r) for r in many], _NATURAL_KEY)
 
     async def save(self, reading: Reading) -> None:
         await upsert(self._c, readings, m.reading_row(reading))
@@ -76,10 +80,16 @@ class SqlDeliveryRepository:
         self._c = connection
 
     async def add_if_new(self, delivery: Delivery) -> bool:
-        return await insert_if_new(self._c, deliveries, m.delivery_row(delivery), ("source", "webhook_id"))
+        return await insert_if_new(self._c, deliveries, m.delivery_row(delivery), _WEBHOOK_KEY)
+
+    async def add_many_if_new(self, many: Sequence[Delivery]) -> set[str]:
+        return await insert_many_if_new(self._c, deliveries, [m.delivery_row(d) for d in many], _WEBHOOK_KEY)
 
     async def save(self, delivery: Delivery) -> None:
         await upsert(self._c, deliveries, m.delivery_row(delivery))
+
+    async def save_many(self, many: Sequence[Delivery]) -> None:
+        await upsert_many(self._c, deliveries, [m.delivery_row(d) for d in many])
 
     async def by_webhook_id(self, source: str, webhook_id: str) -> Delivery | None:
         t = deliveries

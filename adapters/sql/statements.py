@@ -56,6 +56,26 @@ async def insert_if_new(
     return result.first() is not None
 
 
+async def insert_many_if_new(
+    connection: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]], unique: Sequence[str] | None = None
+) -> set[str]:
+    """`insert_if_new` for many rows (sent as multi-row INSERTs); the ids of the rows inserted.
+
+    A row conflicting with an earlier row of the same call is not inserted either.
+    """
+    if not rows:
+        return set()
+    statement = _insert_if_new(connection.dialect.name, table, tuple(unique) if unique else None)
+    result = await connection.execute(statement, [dict(row) for row in rows])
+    return {str(identifier) for identifier in result.scalars().all()}
+
+
+async def upsert_many(connection: AsyncConnection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`upsert` for many rows with the same columns, in one round of statements."""
+    if rows:
+        await connection.execute(_upsert(connection.dialect.name, table, tuple(rows[0])), [dict(r) for r in rows])
+
+
 async def upsert(connection: AsyncConnection, table: Table, row: Mapping[str, Any]) -> None:
     """Insert the row or overwrite every column of the row with the same id."""
     await connection.execute(_upsert(connection.dialect.name, table, tuple(row)), dict(row))

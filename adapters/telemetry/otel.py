@@ -21,12 +21,13 @@ class _OtelSpan:
 
 class OtelTracer:
     def __init__(self, name: str = "vantrexia") -> None:
-        self._name = name
+        # got once: before a provider is set this is a proxy that switches to it when it is
+        self._tracer = trace.get_tracer(name)
 
     @contextmanager
     def span(self, name: str, parent: str | None = None) -> Iterator[_OtelSpan]:
         context = _PROPAGATOR.extract({"traceparent": parent}) if parent else None
-        with trace.get_tracer(self._name).start_as_current_span(name, context=context) as span:
+        with self._tracer.start_as_current_span(name, context=context) as span:
             yield _OtelSpan(span)
 
     def current_context(self) -> str | None:

@@ -1,0 +1,100 @@
+"""Repository contract, part 4: the set-at-a-time methods a batch sync's page uses (fake, SQLite, Postgres)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+from domain.deliveries import DeliveryStatus
+from domain.ports import UnitOfWork
+from tests.integration.builders import EASTERN, T0, assignment, delivery, device, reading, seeded
+
+
+async def test_many_readings_are_stored_unless_they_repeat_a_stored_one_or_one_earlier_in_the_list(
+    uow: UnitOfWork,
+) -> None:
+    patient, cuff = await seeded(uow)
+    at = [(T0 - timedelta(hours=h)).astimezone(EASTERN) for h in range(1, 4)]
+    stored_before = reading(cuff.id, patient.id, at[0])
+    async with uow:
+        assert await uow.readings.add_if_new(stored_before)
+        await uow.commit()
+    fresh, repeat_of_stored = reading(cuff.id, patient.id, at[1]), reading(cuff.id, patient.id, at[0])
+    repeat_in_list, other_slot = reading(cuff.id, patient.id, at[1]), reading(cuff.id, patient.id, at[1], slot="2")
+    async with uow:
+        added = await uow.readings.add_many_if_new([fresh, repeat_of_stored, repeat_in_list, other_slot])
+        assert await uow.readings.add_many_if_new([]) == set()
+        await uow.commit()
+    assert added == {fresh.id, other_slot.id}
+    async with uow:
+        found = await uow.readings.get_many([fresh.id, repeat_of_stored.id, repeat_in_list.id, other_slot.id])
+    assert set(found) == {fresh.id, other_slot.id}
+    assert found[fresh.id] == fresh
+
+
+async def test_many_deliveries_are_stored_once_per_webhook_id_and_saved_together(uow: UnitOfWork) -> None:
+    known = delivery("msg_known")
+    async with uow:
+        await uow.deliveries.add_if_new(known)
+        await uow.commit()
+    first, again, other = delivery("msg_new"), delivery("msg_new"), delivery("msg_known")
+    async with uow:
+        added = await uow.deliveries.add_many_if_new([first, again, other])
+        await uow.deliveries.save_many([replace(first, status=DeliveryStatus.REJECTED, reason="body is not JSON")])
+        await uow.deliveries.save_many([])
+        await uow.commit()
+    assert added == {first.id}
+    async with uow:
+        saved = await uow.deliveries.by_webhook_id("mioconnect", "msg_new")
+        kept = await uow.deliveries.by_webhook_id("mioconnect", "msg_known")
+    assert saved is not None
+    assert (saved.id, saved.status, saved.reason, saved.body) == (
+        first.id, DeliveryStatus.REJECTED, "body is not JSON", first.body)
+    assert kept == known
+
+
+async def test_devices_are_found_by_gateway_ids_with_their_assignment_histories(uow: UnitOfWork) -> None:
+    patient, cuff = await seeded(uow)
+    scale, unassigned = device(), device()
+    later = assignment(cuff.id, patient.id, T0 + timedelta(days=1), slot="2")
+    earlier = assignment(cuff.id, patient.id, T0)
+    async with uow:
+        for d in (scale, unassigned):
+            await uow.devices.add(d)
+        for a in (later, earlier, assignment(scale.id, patient.id)):
+            await uow.devices.add_assignment(a)
+        await uow.commit()
+    async with uow:
+        found = await uow.devices.by_gateway_ids([cuff.gateway_device_id, unassigned.gateway_device_id, "86000"])
+        histories = await uow.devices.assignments_of_devices([cuff.id, unassigned.id])
+        assert await uow.devices.by_gateway_ids([]) == {}
+    assert found == {cuff.gateway_device_id: cuff, unassigned.gateway_device_id: unassigned}
+    assert list(histories) == [cuff.id]  # the device without an assignment is left out
+    assert [a.id for a in histories[cuff.id]] == [earlier.id, later.id]  # oldest first
+
+
+async def test_many_devices_are_saved_together(uow: UnitOfWork) -> None:
+    _, cuff = await seeded(uow)
+    scale = device()
+    async with uow:
+        await uow.devices.add(scale)
+        await uow.commit()
+    seen = T0 + timedelta(days=2)
+    async with uow:
+        await uow.devices.save_many([replace(cuff, last_seen_at=seen), replace(scale, last_seen_at=seen)])
+        await uow.commit()
+    async with uow:
+        found = await uow.devices.get_many([cuff.id, scale.id])
+    assert {d.last_seen_at for d in found.values()} == {seen}
+
+
+async def test_thresholds_of_several_patients_are_read_at_once(uow: UnitOfWork) -> None:
+    patient, _ = await seeded(uow)
+    other, _ = await seeded(uow)
+    async with uow:
+        await uow.thresholds.save(patient.id, {"systolic_stage2_from": Decimal("130.5")}, T0)
+        await uow.commit()
+    async with uow:
+        found = await uow.thresholds.get_many([patient.id, other.id])
+    assert found == {patient.id: {"systolic_stage2_from": Decimal("130.5")}}

@@ -1,0 +1,110 @@
+"""A batch sync's page, taken in set by set, ends exactly as the same deliveries sent one by one.
+
+Two worlds get the same mixed page: one through the webhook path (one delivery per transaction), one
+through `record_page`. Their outcomes and what they stored must be the same, ids aside.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from application.context import CLI
+from application.record_reading import RecordDelivery, RecordReading
+from domain.deliveries import DeviceTelemetry
+from tests.unit.conftest import NOW, Fakes, bp
+from tests.unit.test_record_reading import BODY, assign_cuff
+
+OTHER_CUFF = "860013045670000"
+
+
+def page() -> list[RecordDelivery]:
+    def delivery(webhook_id: str, telemetry: DeviceTelemetry | None, error: str | None = None) -> RecordDelivery:
+        return RecordDelivery("mioconnect", webhook_id, BODY + webhook_id.encode(), telemetry, error, CLI)
+
+    hours = [NOW - timedelta(hours=h) for h in range(1, 8)]
+    return [
+        delivery("msg_1", bp(at=hours[0])),  # accepted
+        delivery("msg_1", bp(at=hours[0])),  # the same webhook id again, in the same page
+        delivery("msg_2", bp(at=hours[0])),  # the same reading under another webhook id
+        delivery("msg_3", bp(190, 95, at=hours[1])),  # a crisis: one alert...
+        delivery("msg_4", bp(195, 100, at=hours[2])),  # ...not two within the window
+        delivery("msg_5", bp(at=hours[3], device=OTHER_CUFF)),  # a device nobody assigned: quarantined
+        delivery("msg_6", None, "body is not JSON"),  # rejected
+        delivery("msg_7", bp(at=hours[4], is_test=True)),  # discarded: a test message
+        delivery("msg_8", replace(bp(), measurement=None, unknown_type="ecg")),  # discarded: unsupported
+        delivery("msg_9", bp(132, 84, at=hours[5])),  # over this patient's own stage-2 threshold (130)
+        delivery("msg_10", bp(at=hours[6], device=OTHER_CUFF)),  # the new device, seen again
+    ]
+
+
+async def world() -> tuple[Fakes, str]:
+    fakes = Fakes()
+    patient_id = await assign_cuff(fakes)
+    async with fakes.uow as uow:
+        await uow.thresholds.save(patient_id, {"systolic_stage2_from": Decimal(130)}, NOW)
+        await uow.commit()
+    return fakes, patient_id
+
+
+def use_case(fakes: Fakes) -> RecordReading:
+    return RecordReading(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)
+
+
+def stored(fakes: Fakes) -> dict[str, Any]:
+    """What the world holds, by content (ids are generated in a different order on each path)."""
+    db = fakes.db
+    return {
+        "deliveries": Counter((d.webhook_id, d.status.value, d.reason) for d in db.deliveries.values()),
+        "readings": Counter((r.measured_at, r.status.value, r.patient_id, r.reason) for r in db.readings.values()),
+        "outbox": Counter((i.topic.value, i.code, db.readings[i.reading_id].measured_at if i.reading_id else None)
+                          for i in db.outbox.values()),
+        "alerts": Counter((a.rule, a.severity.value, db.readings[a.reading_id].measured_at)
+                          for a in db.alerts.values()),
+        "devices": sorted((d.gateway_device_id, d.last_seen_at) for d in db.devices.values()),
+        "audit": Counter((e.action, e.details.get("status")) for e in fakes.audit.entries
+                         if e.action == "webhook.delivery"),
+    }
+
+
+def outcomes(fakes: Fakes, events: list[Any]) -> list[tuple[str, str | None, Any]]:
+    def when(reading_id: str | None) -> Any:
+        return fakes.db.readings[reading_id].measured_at if reading_id else None
+    return [(e.status.value, e.reason, when(e.reading_id)) for e in events]
+
+
+async def test_a_page_ends_as_the_same_deliveries_sent_one_by_one() -> None:
+    one_by_one, _ = await world()
+    webhook = use_case(one_by_one)
+    singly = [await webhook(command) for command in page()]
+    paged, patient_id = await world()
+    together = await use_case(paged).record_page(page(), CLI)
+
+    assert outcomes(paged, together) == outcomes(one_by_one, singly)
+    assert [e.status.value for e in together] == [
+        "accepted", "duplicate", "duplicate", "accepted", "accepted", "quarantined", "rejected", "discarded",
+        "discarded", "accepted", "quarantined"]
+    assert together[1].reading_id == together[0].reading_id  # a repeated webhook id names the first's reading
+    per_delivery = stored(paged)
+    assert {k: v for k, v in per_delivery.items() if k != "audit"} == {
+        k: v for k, v in stored(one_by_one).items() if k != "audit"}
+    assert sorted(rule for rule, _, _ in per_delivery["alerts"]) == ["bp_crisis", "bp_stage2"]
+    assert all(r[2] == patient_id for r in per_delivery["readings"] if r[1] == "accepted")
+    # one audit entry per outcome for the page, instead of one per delivery
+    assert per_delivery["audit"] == Counter({("webhook.delivery", s): 1 for s in
+                                             ("accepted", "duplicate", "quarantined", "rejected", "discarded")})
+
+
+async def test_a_page_pulled_again_stores_nothing_new() -> None:
+    fakes, _ = await world()
+    record = use_case(fakes)
+    await record.record_page(page(), CLI)
+    before = stored(fakes)
+    again = await record.record_page(page(), CLI)
+    assert {e.status.value for e in again} == {"duplicate"}
+    after = stored(fakes)
+    assert {k: v for k, v in after.items() if k not in ("audit", "devices")} == {
+        k: v for k, v in before.items() if k not in ("audit", "devices")}
