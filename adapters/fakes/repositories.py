@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from adapters.fakes.store import Tables
@@ -54,6 +55,15 @@ class InMemoryDeviceRepository(InMemoryRepository):
     async def save_many(self, devices: Sequence[Device]) -> None:
         for device in devices:
             self._t.devices[device.id] = device
+
+    async def seen(self, device: Device) -> Device:
+        stored = await self.by_gateway_id(device.gateway_device_id)
+        if stored is None:
+            stored = device
+        elif stored.last_seen_at is None or (device.last_seen_at and device.last_seen_at > stored.last_seen_at):
+            stored = replace(stored, last_seen_at=device.last_seen_at)
+        self._t.devices[stored.id] = stored
+        return stored
 
     async def get(self, device_id: str) -> Device | None:
         return self._t.devices.get(device_id)

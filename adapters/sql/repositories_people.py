@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, upsert, upsert_many
+from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, insert_or_move_up, upsert, upsert_many
 from adapters.sql.tables import device_assignments, devices, patients, users
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
@@ -67,6 +67,10 @@ class SqlDeviceRepository:
 
     async def save_many(self, many: Sequence[Device]) -> None:
         await upsert_many(self._c, devices, [m.device_row(d) for d in many])
+
+    async def seen(self, device: Device) -> Device:
+        return m.device_of(await insert_or_move_up(
+            self._c, devices, m.device_row(device), "gateway_device_id", "last_seen_at"))
 
     async def get(self, device_id: str) -> Device | None:
         row = await fetch_one(self._c, devices, devices.c.id == device_id)

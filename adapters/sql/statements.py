@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, RowMapping, Table, select
+from sqlalchemy import Insert, RowMapping, Table, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -41,6 +41,23 @@ def _upsert(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
     statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
     changes = {name: statement.excluded[name] for name in columns if name != "id"}
     return statement.on_conflict_do_update(index_elements=[table.c.id], set_=changes)
+
+
+@lru_cache(maxsize=16)
+def _upsert_later(dialect: str, table: Table, key: str, moving: str) -> Any:
+    statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    stored, offered = table.c[moving], statement.excluded[moving]
+    later = case((or_(stored.is_(None), stored < offered), offered), else_=stored)
+    return statement.on_conflict_do_update(index_elements=[table.c[key]], set_={moving: later}).returning(*table.c)
+
+
+async def insert_or_move_up(
+    connection: AsyncConnection, table: Table, row: Mapping[str, Any], key: str, moving: str
+) -> RowMapping:
+    """Insert the row, or, when a row with the same `key` exists, move its `moving` column up to the
+    row's value if that is later; the stored row either way (INSERT ... ON CONFLICT DO UPDATE)."""
+    result = await connection.execute(_upsert_later(connection.dialect.name, table, key, moving), dict(row))
+    return result.mappings().one()
 
 
 async def insert_if_new(

@@ -98,3 +98,22 @@ async def test_thresholds_of_several_patients_are_read_at_once(uow: UnitOfWork) 
     async with uow:
         found = await uow.thresholds.get_many([patient.id, other.id])
     assert found == {patient.id: {"systolic_stage2_from": Decimal("130.5")}}
+
+
+async def test_a_seen_device_is_created_on_first_contact_and_its_last_seen_time_only_moves_up(
+    uow: UnitOfWork,
+) -> None:
+    first = replace(device(), registered_at=None, first_seen_at=T0, last_seen_at=T0)
+    later = replace(device(first.gateway_device_id), first_seen_at=T0 + timedelta(hours=2),
+                    last_seen_at=T0 + timedelta(hours=2))
+    earlier = replace(later, id=device().id, last_seen_at=T0 + timedelta(hours=1))
+    async with uow:
+        created = await uow.devices.seen(first)
+        moved = await uow.devices.seen(later)
+        kept = await uow.devices.seen(earlier)
+        await uow.commit()
+    assert created == first
+    assert moved == replace(first, last_seen_at=T0 + timedelta(hours=2))  # the first one's id and first contact
+    assert kept == moved
+    async with uow:
+        assert await uow.devices.by_gateway_ids([first.gateway_device_id]) == {first.gateway_device_id: moved}
