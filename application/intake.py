@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
 from domain.devices import Device, DeviceAssignment, assignment_at
 from domain.events import ReadingRecorded
-from domain.ports import IdGenerator
+from domain.ports import IdGenerator, UnitOfWork
 from domain.readings import Measurement, Reading, ReadingStatus
 from domain.validation import discard_reason
+
+if TYPE_CHECKING:
+    from application.record_reading import RecordDelivery
 
 STATUS_OF: dict[ReadingStatus, DeliveryStatus] = {
     ReadingStatus.ACCEPTED: DeliveryStatus.ACCEPTED,
@@ -19,6 +23,19 @@ STATUS_OF: dict[ReadingStatus, DeliveryStatus] = {
 }
 UNASSIGNED = "device not assigned to a patient at measurement time"
 ALREADY_RECORDED = "reading already recorded"
+
+
+def received(ids: IdGenerator, command: RecordDelivery, now: datetime) -> Delivery:
+    """The raw delivery as kept before anything else is decided about it."""
+    return Delivery(id=ids.new_id(), source=command.source, webhook_id=command.webhook_id, received_at=now,
+                    body=command.body, status=DeliveryStatus.RECEIVED)
+
+
+async def repeated(uow: UnitOfWork, delivery: Delivery) -> ReadingRecorded:
+    """The outcome of a delivery whose webhook id was received before: the first one's delivery and reading."""
+    existing = await uow.deliveries.by_webhook_id(delivery.source, delivery.webhook_id)
+    return ReadingRecorded(existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE,
+                           existing.reading_id if existing else None, "webhook id already received")
 
 
 def unsupported(delivery: Delivery, telemetry: DeviceTelemetry) -> ReadingRecorded:

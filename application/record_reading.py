@@ -9,7 +9,7 @@ from datetime import datetime
 
 from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
-from application.intake import ALREADY_RECORDED, new_reading, recorded, unsupported
+from application.intake import ALREADY_RECORDED, new_reading, received, recorded, repeated, unsupported
 from application.outbox import enqueue_observations
 from application.seen_devices import seen_device
 from application.take_in_page import PageIntake
@@ -91,16 +91,9 @@ class RecordReading:
         self._metrics.count("readings_ingested", {"kind": kind, "outcome": event.status.value})
 
     async def _record(self, uow: UnitOfWork, command: RecordDelivery, now: datetime) -> ReadingRecorded:
-        delivery = Delivery(
-            id=self._ids.new_id(), source=command.source, webhook_id=command.webhook_id,
-            received_at=now, body=command.body, status=DeliveryStatus.RECEIVED,
-        )
+        delivery = received(self._ids, command, now)
         if not await uow.deliveries.add_if_new(delivery):
-            existing = await uow.deliveries.by_webhook_id(command.source, command.webhook_id)
-            return ReadingRecorded(
-                existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE,
-                existing.reading_id if existing else None, "webhook id already received",
-            )
+            return await repeated(uow, delivery)
         event = await self._take_in(uow, delivery, command, now)
         await uow.deliveries.save(
             replace(delivery, status=event.status, reason=event.reason, reading_id=event.reading_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from application.intake import ALREADY_RECORDED, new_reading, recorded, unsupported
+from application.intake import ALREADY_RECORDED, new_reading, received, recorded, repeated, unsupported
 from application.outbox import observation_items
 from application.seen_devices import seen_device
 from domain.deliveries import Delivery, DeliveryStatus, DeviceTelemetry
@@ -33,8 +33,7 @@ class PageIntake:
     trace_context: str | None = None
 
     async def __call__(self, commands: Sequence[RecordDelivery]) -> list[ReadingRecorded]:
-        deliveries = [Delivery(id=self.ids.new_id(), source=c.source, webhook_id=c.webhook_id, received_at=self.now,
-                               body=c.body, status=DeliveryStatus.RECEIVED) for c in commands]
+        deliveries = [received(self.ids, c, self.now) for c in commands]
         stored = await self.uow.deliveries.add_many_if_new(deliveries)
         fresh = [(c, d) for c, d in zip(commands, deliveries, strict=True) if d.id in stored]
         events = await self._take_in(fresh)
@@ -44,7 +43,7 @@ class PageIntake:
         ])
         for delivery in deliveries:  # looked up last: a repeat within the page sees the first one's outcome
             if delivery.id not in stored:
-                events[delivery.id] = await self._duplicate(delivery)
+                events[delivery.id] = await repeated(self.uow, delivery)
         return [events[d.id] for d in deliveries]
 
     async def _take_in(self, fresh: list[tuple[RecordDelivery, Delivery]]) -> dict[str, ReadingRecorded]:
@@ -99,8 +98,3 @@ class PageIntake:
             devices[t.gateway_device_id] = device
         await self.uow.devices.save_many(seen)
         return devices
-
-    async def _duplicate(self, delivery: Delivery) -> ReadingRecorded:
-        existing = await self.uow.deliveries.by_webhook_id(delivery.source, delivery.webhook_id)
-        return ReadingRecorded(existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE,
-                               existing.reading_id if existing else None, "webhook id already received")

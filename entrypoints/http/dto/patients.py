@@ -24,13 +24,7 @@ class PatientOut(msgspec.Struct):
     active: bool
 
 
-class PatientDetailOut(msgspec.Struct):
-    id: str
-    name: str
-    birth_date: date | None
-    mrn: str | None
-    ecw_fhir_id: str
-    active: bool
+class PatientDetailOut(PatientOut):
     phone: str | None
     address: str | None
     devices: list[AssignedDeviceOut]
