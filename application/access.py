@@ -1,8 +1,10 @@
-"""Which patients an actor may see: clinicians their own practice's, administrators and services all."""
+"""What an actor may see: clinicians their own practice's patients and devices, administrators and
+services everything. Whatever is hidden answers NotFound, exactly as if it did not exist."""
 
 from __future__ import annotations
 
 from application.context import Actor
+from domain.devices import Device
 from domain.errors import NotFound
 from domain.patients import Patient
 from domain.ports import UnitOfWork
@@ -12,9 +14,24 @@ def may_see(actor: Actor, patient: Patient) -> bool:
     return actor.practice_id is None or actor.practice_id == patient.practice_id
 
 
-async def patient_for(uow: UnitOfWork, actor: Actor, patient_id: str) -> Patient:
-    """The patient, or NotFound — also for another practice's patient, whose existence stays hidden."""
+def may_see_device(actor: Actor, device: Device) -> bool:
+    """A device nobody registered yet (no practice) is visible to administrators and services only."""
+    return actor.practice_id is None or actor.practice_id == device.practice_id
+
+
+async def patient_for(uow: UnitOfWork, actor: Actor, patient_id: str, asked_for: str = "patient") -> Patient:
+    """The patient, or NotFound — also for another practice's patient, whose existence stays hidden.
+
+    `asked_for` is the kind of resource the client named (a reading's owner is looked up on its behalf)."""
     patient = await uow.patients.get(patient_id)
     if patient is None or not may_see(actor, patient):
-        raise NotFound("patient", patient_id)
+        raise NotFound(asked_for, patient_id)
     return patient
+
+
+async def device_for(uow: UnitOfWork, actor: Actor, device_id: str) -> Device:
+    """The device, or NotFound — also for another practice's (or nobody's) device."""
+    device = await uow.devices.get(device_id)
+    if device is None or not may_see_device(actor, device):
+        raise NotFound("device", device_id)
+    return device

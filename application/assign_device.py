@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from application.access import may_see
+from application.access import device_for, may_see, patient_for
 from application.auditing import Auditor
 from application.context import Actor
 from application.outbox import enqueue_observations
 from application.triage_reading import TriageReading
 from domain.devices import DEFAULT_USER_SLOT, Device, DeviceAssignment
-from domain.errors import InvalidInput, NotFound
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.patients import Patient
 from domain.ports import Clock, IdGenerator, UnitOfWork
 from domain.readings import ReadingStatus
 
@@ -32,7 +33,12 @@ class DeviceAssigned:
 
 
 class AssignDevice:
-    """Start an assignment; release quarantined readings measured at or after its start."""
+    """Start an assignment; release quarantined readings measured at or after its start.
+
+    The device and the patient must both be the actor's practice's (else NotFound, as if missing) and,
+    for an administrator, of the same practice as each other; a device nobody registered yet joins the
+    patient's practice.
+    """
 
     def __init__(
         self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor, triage: TriageReading
@@ -49,10 +55,11 @@ class AssignDevice:
         if start.tzinfo is None:
             raise InvalidInput("effective_from must include a UTC offset")
         async with self._uow as uow:
-            device = await _registered_device(uow, command.device_id, now)
-            patient = await uow.patients.get(command.patient_id)
-            if patient is None or not patient.active or not may_see(command.actor, patient):
+            device = await device_for(uow, command.actor, command.device_id)
+            patient = await patient_for(uow, command.actor, command.patient_id)
+            if not patient.active:
                 raise NotFound("patient", command.patient_id)
+            device = await _claimed(uow, device, patient, now)
             for current in await uow.devices.assignments(device.id):
                 if current.user_slot == command.user_slot and current.active:
                     if start <= current.effective_from:
@@ -97,7 +104,7 @@ class UnassignDevice:
         now = self._clock.now()
         ended = []
         async with self._uow as uow:
-            device = await _registered_device(uow, command.device_id, now)
+            device = await device_for(uow, command.actor, command.device_id)
             for current in await uow.devices.assignments(device.id):
                 if current.active and command.user_slot in (None, current.user_slot):
                     await _check_visible(uow, command.actor, current.patient_id)
@@ -114,15 +121,14 @@ async def _check_visible(uow: UnitOfWork, actor: Actor, patient_id: str) -> None
     """Another practice's device assignment is not this actor's to end (and stays hidden)."""
     patient = await uow.patients.get(patient_id)
     if patient is not None and not may_see(actor, patient):
-        raise NotFound("device", "requested")
+        raise NotFound("device", patient_id)
 
 
-async def _registered_device(uow: UnitOfWork, device_id: str, now: datetime) -> Device:
-    """Look a device up by its internal id (gateway ids are identifiers: never in URLs or logs)."""
-    device = await uow.devices.get(device_id)
-    if device is None:
-        raise NotFound("device", "requested")
-    if not device.registered:
-        device = replace(device, registered_at=now)
+async def _claimed(uow: UnitOfWork, device: Device, patient: Patient, now: datetime) -> Device:
+    """The device, registered into the patient's practice if it was nobody's; refused if another's."""
+    if device.practice_id is None:
+        device = replace(device, practice_id=patient.practice_id, registered_at=device.registered_at or now)
         await uow.devices.save(device)
+    elif device.practice_id != patient.practice_id:
+        raise Conflict("the device and the patient belong to different practices")
     return device

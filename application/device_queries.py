@@ -1,22 +1,22 @@
-"""Read-side use cases for the device inventory."""
+"""Read-side use cases for the device inventory, scoped to the actor's practice."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from application.access import device_for, may_see
 from application.auditing import Auditor
 from application.context import Actor
 from application.queries import PageQuery
 from domain.devices import Device, DeviceAssignment
-from domain.errors import NotFound
 from domain.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
 class DeviceDetail:
     device: Device
-    assignments: tuple[DeviceAssignment, ...]  # the whole history, oldest first
+    assignments: tuple[DeviceAssignment, ...]  # the whole history the actor may see, oldest first
 
 
 class DeviceQueries:
@@ -25,16 +25,19 @@ class DeviceQueries:
         self._auditor = auditor
 
     async def list_devices(self, query: PageQuery) -> tuple[Sequence[Device], int]:
+        """A clinician's practice's devices; every device (also those nobody registered) for administrators."""
         async with self._uow as uow:
-            devices, total = await uow.devices.list(query.offset, query.page_size)
+            devices, total = await uow.devices.list(query.offset, query.page_size, query.actor.practice_id)
         await self._auditor.record(query.actor, "device.list", "Device", [d.id for d in devices])
         return devices, total
 
     async def device(self, actor: Actor, device_id: str) -> DeviceDetail:
+        """The device and its assignments; NotFound for another practice's device, as for a missing one."""
         async with self._uow as uow:
-            device = await uow.devices.get(device_id)
-            if device is None:
-                raise NotFound("device", "requested")
-            history = await uow.devices.assignments(device.id)
+            device = await device_for(uow, actor, device_id)
+            history = list(await uow.devices.assignments(device.id))
+            if actor.practice_id is not None:  # assignments made before devices had a practice
+                patients = await uow.patients.get_many(sorted({a.patient_id for a in history}))
+                history = [a for a in history if a.patient_id in patients and may_see(actor, patients[a.patient_id])]
         await self._auditor.record(actor, "device.read", "Device", [device.id])
         return DeviceDetail(device, tuple(history))

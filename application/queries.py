@@ -84,7 +84,7 @@ class PatientQueries:
             reading = await uow.readings.get(reading_id)
             if reading is None or reading.patient_id is None:
                 raise NotFound("reading", reading_id)
-            patient = await patient_for(uow, actor, reading.patient_id)
+            patient = await patient_for(uow, actor, reading.patient_id, asked_for="reading")
             device = await uow.devices.get(reading.device_id)
         await self._auditor.record(actor, "reading.fhir.read", "Reading", [reading_id])
         model = device.model_number if device else "unknown"

@@ -1,4 +1,4 @@
-"""RegisterDevice: the clinic adds a gateway device to its inventory."""
+"""RegisterDevice: a practice adds a gateway device to its inventory."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from dataclasses import dataclass, replace
 from application.auditing import Auditor
 from application.context import Actor
 from domain.devices import Device
-from domain.errors import Conflict, InvalidInput
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.patients import DEFAULT_PRACTICE
 from domain.ports import Clock, IdGenerator, UnitOfWork
+from domain.users import check_practice_id
 
 
 @dataclass(frozen=True)
@@ -16,10 +18,14 @@ class RegisterDeviceCommand:
     gateway_device_id: str
     model_number: str
     actor: Actor
+    practice_id: str | None = None  # administrators may name it; clinicians register into their own
 
 
 class RegisterDevice:
-    """Create the device, or register one that already sent data unannounced."""
+    """Create the device, or register one that already sent data unannounced (it was nobody's).
+
+    The device joins the registering user's practice, or the one an administrator names. A clinician
+    naming another practice is answered NotFound, as any other reach into another practice."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
         self._uow = uow
@@ -32,18 +38,33 @@ class RegisterDevice:
             raise InvalidInput("device_id and model_number are required")
         now = self._clock.now()
         async with self._uow as uow:
+            practice = await _practice(uow, command)
             device = await uow.devices.by_gateway_id(command.gateway_device_id)
             if device is not None and device.registered:
                 raise Conflict("device is already registered")
             if device is None:
                 device = Device(
                     id=self._ids.new_id(), gateway_device_id=command.gateway_device_id,
-                    model_number=command.model_number, registered_at=now,
+                    model_number=command.model_number, registered_at=now, practice_id=practice,
                 )
                 await uow.devices.add(device)
             else:
-                device = replace(device, model_number=command.model_number, registered_at=now)
+                device = replace(device, model_number=command.model_number, registered_at=now, practice_id=practice)
                 await uow.devices.save(device)
             await uow.commit()
         await self._auditor.record(command.actor, "device.register", "Device", [device.id])
         return device
+
+
+async def _practice(uow: UnitOfWork, command: RegisterDeviceCommand) -> str:
+    """The clinician's own practice; for an administrator the named one, else their own user's."""
+    scope, named = command.actor.practice_id, command.practice_id
+    if scope is not None:
+        if named not in (None, scope):
+            raise NotFound("practice", named or "")
+        return scope
+    if named is not None:
+        check_practice_id(named)
+        return named
+    user = await uow.users.get(command.actor.id)
+    return user.practice_id if user is not None else DEFAULT_PRACTICE

@@ -15,7 +15,9 @@ class Device:
 
     `gateway_device_id` is the device cloud's id (an IMEI): an identifier that must never
     appear in logs or audit details; refer to the device by `id`. `registered_at` is None for a
-    device that has sent data but was never registered by the clinic.
+    device that has sent data but was never registered by the clinic. `practice_id` is the practice
+    whose clinicians may see and assign the device: set at registration, None until then (such a
+    device belongs to nobody; administrators only see it).
     """
 
     id: str
@@ -27,6 +29,7 @@ class Device:
     battery_percent: int | None = None
     signal_bars: int | None = None
     firmware: str | None = None
+    practice_id: str | None = None
 
     @property
     def registered(self) -> bool:

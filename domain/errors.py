@@ -6,10 +6,14 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    """A referenced entity does not exist."""
+    """A referenced entity does not exist, or the actor may not know that it does.
+
+    The message names only the kind of entity, never its id: a missing id and another practice's id must
+    read the same. `entity_id` is kept for the audit trail and debugging, not for clients.
+    """
 
     def __init__(self, entity: str, entity_id: str) -> None:
-        super().__init__(f"{entity} {entity_id} was not found")
+        super().__init__(f"{entity} not found")
         self.entity = entity
         self.entity_id = entity_id
 

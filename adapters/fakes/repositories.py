@@ -80,8 +80,11 @@ class InMemoryDeviceRepository(InMemoryRepository):
         wanted = set(gateway_device_ids)
         return {d.gateway_device_id: d for d in self._t.devices.values() if d.gateway_device_id in wanted}
 
-    async def list(self, offset: int, limit: int) -> tuple[Sequence[Device], int]:
-        ordered = sorted(self._t.devices.values(), key=lambda d: d.id)
+    async def list(
+        self, offset: int, limit: int, practice_id: str | None = None
+    ) -> tuple[Sequence[Device], int]:
+        ordered = sorted((d for d in self._t.devices.values() if practice_id in (None, d.practice_id)),
+                         key=lambda d: d.id)
         return ordered[offset : offset + limit], len(ordered)
 
     async def add_assignment(self, assignment: DeviceAssignment) -> None:

@@ -89,9 +89,13 @@ class SqlDeviceRepository:
         rows = await fetch_all(self._c, devices, devices.c.gateway_device_id.in_(wanted)) if wanted else []
         return {row["gateway_device_id"]: m.device_of(row) for row in rows}
 
-    async def list(self, offset: int, limit: int) -> tuple[Sequence[Device], int]:
-        page = await self._c.execute(select(devices).order_by(devices.c.id).offset(offset).limit(limit))
-        total = await self._c.scalar(select(func.count()).select_from(devices))
+    async def list(
+        self, offset: int, limit: int, practice_id: str | None = None
+    ) -> tuple[Sequence[Device], int]:
+        where = [devices.c.practice_id == practice_id] if practice_id is not None else []
+        page = await self._c.execute(
+            select(devices).where(*where).order_by(devices.c.id).offset(offset).limit(limit))
+        total = await self._c.scalar(select(func.count()).select_from(devices).where(*where))
         return [m.device_of(row) for row in page.mappings()], int(total or 0)
 
     async def add_assignment(self, assignment: DeviceAssignment) -> None:

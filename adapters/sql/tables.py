@@ -67,6 +67,8 @@ devices = Table(
     Column("registered_at", UtcDateTime), Column("first_seen_at", UtcDateTime),
     Column("last_seen_at", UtcDateTime),
     Column("battery_percent", Integer), Column("signal_bars", Integer), Column("firmware", String(64)),
+    Column("practice_id", String(64)),  # None until registered: such a device is nobody's
+    Index("ix_devices_practice_id", "practice_id"),
 )
 
 device_assignments = Table(

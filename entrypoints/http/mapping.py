@@ -19,7 +19,7 @@ def patient_out(patient: Patient) -> dto.PatientOut:
 def device_out(device: Device) -> dto.DeviceOut:
     return dto.DeviceOut(
         id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
-        registered_at=device.registered_at, last_seen_at=device.last_seen_at,
+        registered_at=device.registered_at, last_seen_at=device.last_seen_at, practice_id=device.practice_id,
     )
 
 
@@ -28,7 +28,7 @@ def device_detail_out(device: Device, assignments: tuple[DeviceAssignment, ...])
         id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
         registered_at=device.registered_at, first_seen_at=device.first_seen_at, last_seen_at=device.last_seen_at,
         battery_percent=device.battery_percent, signal_bars=device.signal_bars, firmware=device.firmware,
-        assignments=[assignment_out(a) for a in assignments],
+        practice_id=device.practice_id, assignments=[assignment_out(a) for a in assignments],
     )
 
 

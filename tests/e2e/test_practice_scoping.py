@@ -23,8 +23,8 @@ async def _enrol(client: AsyncTestClient[Litestar], admin: dict[str, str], emr_i
     imported = (await client.post("/api/v1/patients/import_selected_from_ecw/", headers=admin,
                                   json={"ecw_patient_ids": [emr_id], "practice_id": practice})).json()
     patient_id = imported["patients"][0]["vantrexia_id"]
-    device = (await client.post("/api/v1/devices/", json={"device_id": cuff, "model_number": "TMB-2092-G"},
-                                headers=admin)).json()
+    device = (await client.post("/api/v1/devices/", headers=admin, json={
+        "device_id": cuff, "model_number": "TMB-2092-G", "practice_id": practice})).json()
     await client.post(f"/api/v1/devices/{device['id']}/assign/", headers=admin,
                       json={"patient_id": patient_id, "effective_from": "2026-11-20T00:00:00Z"})
     crisis = fixture("bp_normal", sys=190, dia=125)

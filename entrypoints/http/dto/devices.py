@@ -13,6 +13,8 @@ from entrypoints.http.dto.types import AwareDatetime, NonEmpty
 class RegisterDeviceRequest(msgspec.Struct, forbid_unknown_fields=True):
     device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     model_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    # administrators only: the practice the device joins (clinicians: their own, named or not)
+    practice_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 
 class DeviceOut(msgspec.Struct):
@@ -21,6 +23,7 @@ class DeviceOut(msgspec.Struct):
     model_number: str
     registered_at: datetime | None
     last_seen_at: datetime | None
+    practice_id: str | None  # None: sent data but nobody registered it yet
 
 
 class DeviceDetailOut(msgspec.Struct):
@@ -33,6 +36,7 @@ class DeviceDetailOut(msgspec.Struct):
     battery_percent: int | None
     signal_bars: int | None
     firmware: str | None
+    practice_id: str | None
     assignments: list[AssignmentOut]
 
 

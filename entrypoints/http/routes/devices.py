@@ -20,7 +20,8 @@ from entrypoints.http.mapping import assignment_out, device_detail_out, device_o
 from entrypoints.http.security import actor_of
 
 
-@get("/api/v1/devices", tags=["devices"], summary="The device inventory, paged")
+@get("/api/v1/devices", tags=["devices"],
+     summary="The device inventory, paged: a clinician's practice's devices; every device for admins")
 async def list_devices(
     request: Request,  # type: ignore[type-arg]
     queries: FromDishka[DeviceQueries],
@@ -31,7 +32,8 @@ async def list_devices(
     return dto.DevicesPage(page, page_size, total, [device_out(d) for d in devices])
 
 
-@get("/api/v1/devices/{device_id:str}", tags=["devices"], summary="A device with status and assignment history")
+@get("/api/v1/devices/{device_id:str}", tags=["devices"],
+     summary="A device with status and assignment history (404 for another practice's device)")
 async def get_device(
     request: Request,  # type: ignore[type-arg]
     device_id: FromPath[str],
@@ -41,19 +43,21 @@ async def get_device(
     return device_detail_out(detail.device, detail.assignments)
 
 
-@post("/api/v1/devices", tags=["devices"], summary="Register a gateway device")
+@post("/api/v1/devices", tags=["devices"],
+      summary="Register a gateway device into your practice (admins may name the practice)")
 async def register_device(
     request: Request,  # type: ignore[type-arg]
     data: JSONBody[dto.RegisterDeviceRequest],
     register: FromDishka[RegisterDevice],
 ) -> dto.DeviceOut:
-    device = await register(RegisterDeviceCommand(data.device_id, data.model_number, actor_of(request)))
+    device = await register(
+        RegisterDeviceCommand(data.device_id, data.model_number, actor_of(request), data.practice_id))
     return device_out(device)
 
 
 @post(
     "/api/v1/devices/{device_id:str}/assign", tags=["devices"], status_code=200,
-    summary="Assign a device's user slot to a patient from a given time",
+    summary="Assign a device's user slot to a patient of the device's practice from a given time",
 )
 async def assign_device(
     request: Request,  # type: ignore[type-arg]
@@ -72,7 +76,7 @@ async def assign_device(
 
 @post(
     "/api/v1/devices/{device_id:str}/unassign", tags=["devices"], status_code=200,
-    summary="End a device's current assignment(s)",
+    summary="End a device's current assignment(s) (404 for another practice's device)",
 )
 async def unassign_device(
     request: Request,  # type: ignore[type-arg]
