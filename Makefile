@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export PORT
 
-.PHONY: run test lint typecheck contracts unit bench clean
+.PHONY: run test lint typecheck contracts unit bench vendor-swagger clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,16 @@ unit: $(BIN)/.installed
 ## bench: throughput and latency on PostgreSQL against same-run baselines (BENCH_QUICK=1: small sizes)
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks
+
+## vendor-swagger: refresh the API docs' Swagger UI from npm (SWAGGER_UI_VERSION=5.35.0); the product serves it offline
+SWAGGER_UI_VERSION ?= 5.35.0
+vendor-swagger:
+	rm -rf .swagger-tmp && mkdir .swagger-tmp
+	cd .swagger-tmp && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) && tar xzf swagger-ui-dist-*.tgz
+	cp .swagger-tmp/package/swagger-ui-bundle.js .swagger-tmp/package/swagger-ui.css \
+	   .swagger-tmp/package/LICENSE .swagger-tmp/package/NOTICE entrypoints/http/static/swagger/
+	echo $(SWAGGER_UI_VERSION) > entrypoints/http/static/swagger/VERSION
+	rm -rf .swagger-tmp
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -42,6 +42,13 @@ class Auditor:
                 outcome=outcome,
                 resource_ids=tuple(resource_ids),
                 request_id=actor.request_id,
-                details=details,
+                details=_with_client_id(details, actor),
             )
         )
+
+
+def _with_client_id(details: dict[str, str], actor: Actor) -> dict[str, str]:
+    """The caller's correlation id is a detail of the entry; `request_id` stays ours."""
+    if actor.client_request_id is None:
+        return details
+    return {**details, "client_request_id": actor.client_request_id}

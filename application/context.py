@@ -7,12 +7,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
-    """A user id or a service name, the request or trace id that caused the action, and the practice
-    whose patients it may see (None: every practice — administrators and services)."""
+    """A user id or a service name, the request or trace id that caused the action, the practice
+    whose patients it may see (None: every practice — administrators and services), and the
+    caller's own correlation id when it sent one (kept beside ours, never instead of it)."""
 
     id: str
     request_id: str | None = None
     practice_id: str | None = None
+    client_request_id: str | None = None
 
 
 WEBHOOK_SERVICE = Actor("service:mioconnect-webhook")

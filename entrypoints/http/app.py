@@ -16,7 +16,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from domain.ports import KeyStore
 from entrypoints.demo import ensure_demo_data
-from entrypoints.http.hardening import security_headers_middleware
+from entrypoints.http.api_docs import OfflineSwaggerUI
+from entrypoints.http.edge import stamp_response
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.routes import (
     alerts,
@@ -35,7 +36,7 @@ from entrypoints.http.routes import (
     system,
     webhooks,
 )
-from entrypoints.http.security import BearerAuthMiddleware, request_id_middleware
+from entrypoints.http.security import BearerAuthMiddleware
 from entrypoints.settings import Settings
 from entrypoints.worker import OutboxWorker, WorkerWakeup
 
@@ -85,10 +86,8 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
     )
     app = Litestar(
         route_handlers=[router],
-        middleware=[
-            request_id_middleware, security_headers_middleware,
-            DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"]),
-        ],
+        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"])],
+        before_send=[stamp_response],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
@@ -97,6 +96,7 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
             security=[{"BearerToken": []}],
+            render_plugins=[OfflineSwaggerUI()],
         ),
         lifespan=[lifespan],
         logging_config=None,  # structlog is configured once by the entrypoint

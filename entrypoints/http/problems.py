@@ -13,6 +13,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from adapters.sql.engine import is_connection_error
 from domain.errors import AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
 from domain.ports.emr import EmrError, EmrUnavailable
+from entrypoints.http.edge import request_id_in
 
 PROBLEM_JSON = "application/problem+json"
 DATABASE_RETRY_AFTER_SECONDS = 5
@@ -35,9 +36,8 @@ def problem(status: int, title: str, detail: str | None = None, **extra: object)
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def _request_id(request: Request[Any, Any, Any]) -> str | None:
-    value = request.scope.get("state", {}).get("request_id")
-    return value if isinstance(value, str) else None
+def _request_id(request: Request[Any, Any, Any]) -> str:
+    return request_id_in(request.scope)
 
 
 def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, object]]:

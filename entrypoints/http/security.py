@@ -1,26 +1,23 @@
-"""Bearer authentication (on by default for every route), role guards and request ids."""
+"""Bearer authentication (on by default for every route), role guards, and the acting user of a request."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.auth.tokens import AccessTokenService, InvalidToken, Principal
 from application.context import Actor
 from domain.ports import UnitOfWork
 from domain.users import Role
+from entrypoints.http.edge import client_request_id_in, request_id_in
 
 PUBLIC = {"exclude_from_auth": True}
 NO_PRACTICE = ""  # an unauthenticated caller sees no practice's patients
-REQUEST_ID_HEADER = "x-request-id"
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -58,38 +55,16 @@ def actor_of(request: Request) -> Actor:  # type: ignore[type-arg]
     """The acting user, request id and practice scope (clinicians: their own practice; admins: all)."""
     principal = request.user
     if not isinstance(principal, Principal):
-        return Actor("anonymous", request_id_of(request), practice_id=NO_PRACTICE)
+        return Actor("anonymous", request_id_of(request), NO_PRACTICE, client_request_id_of(request))
     scope = None if principal.role is Role.ADMIN else principal.practice_id
-    return Actor(principal.user_id, request_id_of(request), scope)
+    return Actor(principal.user_id, request_id_of(request), scope, client_request_id_of(request))
 
 
-def request_id_of(request: ASGIConnection) -> str | None:  # type: ignore[type-arg]
-    value = request.scope.get("state", {}).get("request_id")
-    return value if isinstance(value, str) else None
+def request_id_of(request: ASGIConnection) -> str:  # type: ignore[type-arg]
+    """Our id of this request (the same one the response's `x-request-id` and problem bodies carry)."""
+    return request_id_in(request.scope)
 
 
-def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Give each request an id (or keep a well-formed incoming one) and echo it back."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        incoming = dict(scope["headers"]).get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
-        request_id = incoming if _well_formed(incoming) else str(uuid.uuid4())
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        await app(scope, receive, send_with_id)
-
-    return middleware
-
-
-def _well_formed(value: str) -> bool:
-    return 8 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
+def client_request_id_of(request: ASGIConnection) -> str | None:  # type: ignore[type-arg]
+    """The caller's own correlation id, kept beside ours for the audit trail."""
+    return client_request_id_in(request.scope)

@@ -110,13 +110,13 @@ async def _verified(
     limit = settings.webhook_max_body_bytes
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json":
-        raise Refused(problem(415, "Unsupported media type", "send application/json"))
+        raise Refused(problem(415, "Unsupported media type", "send application/json", request_id=actor.request_id))
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise Refused(problem(413, "Payload too large", f"at most {limit} bytes"))
+        raise Refused(problem(413, "Payload too large", f"at most {limit} bytes", request_id=actor.request_id))
     body = await request.body()
     if len(body) > limit:
-        raise Refused(problem(413, "Payload too large", f"at most {limit} bytes"))
+        raise Refused(problem(413, "Payload too large", f"at most {limit} bytes", request_id=actor.request_id))
     try:
         return verifier.verify(request.headers, body), body
     except InvalidSignature as error:

@@ -1,0 +1,66 @@
+"""What every response carries, whatever answered it: our request id and the security headers.
+
+Litestar runs route middleware only for routes it found, so a 404, 405, 413 or 415 would miss
+both; they are set here from the app-wide `before_send` hook instead, and the request id is made
+on first use (by the handler, the audit trail, a problem body or this hook) so all of them agree.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+REQUEST_ID_HEADER = "x-request-id"
+# A caller's own correlation id is kept beside ours, never instead of it.
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+DOCS_PREFIX = "/schema"
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "strict-transport-security": "max-age=31536000; includeSubDomains",
+    "cross-origin-opener-policy": "same-origin",
+    "cache-control": "no-store",
+}
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# The API docs page: its script, styles and the schema come from this app only; no inline script.
+DOCS_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def request_id_in(scope: Scope) -> str:
+    """This request's id (ours, a fresh UUID), made on first use and kept in the scope's state."""
+    state = scope.setdefault("state", {})
+    request_id = state.get("request_id")
+    if not isinstance(request_id, str):
+        request_id = str(uuid.uuid4())
+        state["request_id"] = request_id
+    return request_id
+
+
+def client_request_id_in(scope: Scope) -> str | None:
+    """The caller's `x-request-id`, when well formed (bounded, a safe alphabet); None otherwise."""
+    for name, value in scope.get("headers", ()):
+        if name == REQUEST_ID_HEADER.encode():
+            text = value.decode("latin-1")
+            return text if CLIENT_REQUEST_ID.fullmatch(text) else None
+    return None
+
+
+async def stamp_response(message: Message, scope: Scope) -> None:
+    """`before_send` hook: request id and security headers on every HTTP response; no `server` header."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    headers.pop("server", None)
+    headers[REQUEST_ID_HEADER] = request_id_in(scope)
+    docs = scope.get("path", "").startswith(DOCS_PREFIX)
+    for name, value in SECURITY_HEADERS.items():
+        headers.setdefault(name, value)
+    headers.setdefault("content-security-policy", DOCS_POLICY if docs else API_POLICY)
