@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"  # LOCAL ONLY: "0007" (devices.practice_id) before the final commit
+down_revision: str | None = "0007"  # devices.practice_id (wip-devices); "0006" while testing without it
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
