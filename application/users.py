@@ -56,7 +56,7 @@ class Credentials:
 
 
 class Authenticate:
-    """Check a username and password; failures never say which part was wrong."""
+    """Check a username and password; failures never say which part was wrong, and cost the same."""
 
     def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, auditor: Auditor) -> None:
         self._uow = uow
@@ -66,11 +66,14 @@ class Authenticate:
     async def __call__(self, credentials: Credentials) -> User:
         async with self._uow as uow:
             user = await uow.users.by_username(credentials.username)
-        if user is None or not user.active or not self._hasher.verify(user.password_hash, credentials.password):
+        # one verification whoever asks, so the answer's timing does not tell which usernames exist
+        stored_hash = user.password_hash if user is not None else self._hasher.decoy_hash()
+        matches = self._hasher.verify(stored_hash, credentials.password)
+        if user is None or not user.active or not matches:
             await self._auditor.record(
                 Actor("anonymous", credentials.request_id), "auth.login", "User",
                 [user.id] if user else [], AuditOutcome.FAILURE,
             )
-            raise AuthenticationFailed()
+            raise AuthenticationFailed(user.id if user else None)
         await self._auditor.record(Actor(user.id, credentials.request_id), "auth.login", "User", [user.id])
         return user

@@ -29,5 +29,6 @@ class InvalidInput(DomainError):
 class AuthenticationFailed(DomainError):
     """Wrong credentials, unknown user or disabled account (never says which)."""
 
-    def __init__(self) -> None:
+    def __init__(self, user_id: str | None = None) -> None:
         super().__init__("invalid username or password")
+        self.user_id = user_id  # the account tried, when it exists: for the audit trail, never the client

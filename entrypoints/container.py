@@ -24,6 +24,7 @@ from adapters.fakes.clock import SystemClock, SystemRandom, UuidGenerator
 from adapters.keys.file_store import FileKeyStore
 from adapters.sql.audit import SqlAuditLog
 from adapters.sql.engine import create_engine
+from adapters.sql.login_failures import SqlLoginFailures
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.telemetry.metrics import OtelMetrics
 from adapters.telemetry.otel import OtelTracer
@@ -36,6 +37,7 @@ from application.care import CareRecords
 from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
+from application.login import LogIn, UnlockLogins
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
 from application.push_withdrawals import PushWithdrawals
@@ -49,11 +51,13 @@ from application.sync_device_readings import SyncDeviceReadings
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
 from application.withdraw_reading import WithdrawReading
+from domain.login_throttle import ThrottlePolicy
 from domain.ports import (
     AuditLog,
     Clock,
     IdGenerator,
     KeyStore,
+    LoginFailures,
     Metrics,
     PasswordHasher,
     RandomSource,
@@ -61,7 +65,7 @@ from domain.ports import (
     UnitOfWork,
 )
 from domain.sync import RetryPolicy
-from entrypoints.http.hardening import LoginThrottle
+from entrypoints.http.client_address import TrustedProxies, parse_networks
 from entrypoints.providers import IntegrationsProvider
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
@@ -85,6 +89,10 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.APP)
     def audit_log(self, engine: AsyncEngine) -> AuditLog:
         return SqlAuditLog(engine)
+
+    @provide(scope=Scope.APP)
+    def login_failures(self, engine: AsyncEngine) -> LoginFailures:
+        return SqlLoginFailures(engine)
 
     @provide(scope=Scope.APP)
     def key_store(self, settings: Settings) -> KeyStore:
@@ -131,12 +139,20 @@ class ApplicationProvider(Provider):
             dedupe_window=timedelta(hours=settings.alert_dedupe_hours),
             escalate_after=timedelta(minutes=settings.escalate_after_minutes),
         )
+    @provide(scope=Scope.APP)
+    def throttle_policy(self, settings: Settings) -> ThrottlePolicy:
+        return ThrottlePolicy(
+            per_username_at_address=settings.login_max_failures,
+            per_address=settings.login_max_failures_per_address,
+            window=timedelta(minutes=settings.login_window_minutes),
+        )
     use_cases = provide_all(
         RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading, PushWithdrawals,
+        LogIn, UnlockLogins,
     )
 
 
@@ -147,8 +163,8 @@ class EntrypointProvider(Provider):
     wakeup = provide(WorkerWakeup)
 
     @provide
-    def throttle(self, clock: Clock) -> LoginThrottle:
-        return LoginThrottle(clock)
+    def trusted_proxies(self, settings: Settings) -> TrustedProxies:
+        return TrustedProxies(parse_networks(settings.trusted_proxies))
 
 
 def production_providers() -> list[Provider]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -60,6 +61,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     alert_dedupe_hours: float = 24
     escalate_after_minutes: float = 15
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 20
+    login_window_minutes: float = 15
+    trusted_proxies: str = ""
 
 
 # environment variable -> (settings field, description) — the README's configuration table
@@ -111,6 +116,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VANTREXIA_ALERT_DEDUPE_HOURS": ("alert_dedupe_hours", "no second open alert per rule and patient within it"),
     "VANTREXIA_ESCALATE_AFTER_MINUTES": ("escalate_after_minutes", "an unacknowledged critical alert escalates after"),
     "LOG_LEVEL": ("log_level", "DEBUG, INFO, WARNING or ERROR"),
+    "VANTREXIA_LOGIN_MAX_FAILURES": (
+        "login_max_failures", "failed logins of one username from one address that lock that pair for the window"
+    ),
+    "VANTREXIA_LOGIN_MAX_FAILURES_PER_ADDRESS": (
+        "login_max_failures_per_address", "failed logins from one address (any usernames) that lock the address"
+    ),
+    "VANTREXIA_LOGIN_WINDOW_MINUTES": ("login_window_minutes", "how long failed logins count (and locks last)"),
+    "VANTREXIA_TRUSTED_PROXIES": (
+        "trusted_proxies", "comma-separated proxy addresses/CIDRs whose X-Forwarded-For is believed (default none)"
+    ),
 }
 _FIELD_TO_VARIABLE = {field: name for name, (field, _) in VARIABLES.items()}
 
@@ -150,12 +165,25 @@ def _check_combinations(settings: Settings) -> None:
             ecw_config(settings)
         except ConfigError as error:
             raise SettingsError(str(error)) from None
+    _check_login_throttle(settings)
     if settings.notifier == "fcm" and not settings.fcm_credentials_file:
         raise SettingsError("FCM_CREDENTIALS_FILE is required when VANTREXIA_NOTIFIER=fcm")
     if settings.device_gateway == "mioconnect":
         for variable in ("MIOCONNECT_API_URL", "MIOCONNECT_API_KEY"):
             if not getattr(settings, VARIABLES[variable][0]):
                 raise SettingsError(f"{variable} is required when VANTREXIA_DEVICE_GATEWAY=mioconnect")
+
+
+def _check_login_throttle(settings: Settings) -> None:
+    if min(settings.login_max_failures, settings.login_max_failures_per_address) < 1:
+        raise SettingsError("VANTREXIA_LOGIN_MAX_FAILURES(_PER_ADDRESS) must be at least 1")
+    if settings.login_window_minutes <= 0:
+        raise SettingsError("VANTREXIA_LOGIN_WINDOW_MINUTES must be positive")
+    for entry in filter(None, (part.strip() for part in settings.trusted_proxies.split(","))):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"invalid VANTREXIA_TRUSTED_PROXIES: {entry!r} is not an address or network") from None
 
 
 def _explain(error: msgspec.ValidationError) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher as _Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -15,6 +17,7 @@ class Argon2PasswordHasher:
             time_cost=time_cost if time_cost is not None else defaults.time_cost,
             memory_cost=memory_cost if memory_cost is not None else defaults.memory_cost,
         )
+        self._decoy: str | None = None
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
@@ -24,3 +27,8 @@ class Argon2PasswordHasher:
             return self._hasher.verify(password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def decoy_hash(self) -> str:
+        if self._decoy is None:  # made on first use, then kept for the process's life
+            self._decoy = self._hasher.hash(secrets.token_urlsafe(32))
+        return self._decoy

@@ -237,4 +237,15 @@ audit_seals = Table(
     Column("sealed_at", UtcDateTime, nullable=False),
 )
 
+login_failures = Table(
+    "login_failures", metadata,
+    Column("id", AutoId, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("failed_at", UtcDateTime, nullable=False),
+    Index("ix_login_failures_address", "address", "failed_at"),
+    Index("ix_login_failures_username", "username", "address"),
+    Index("ix_login_failures_failed_at", "failed_at"),
+)
+
 ALL_TABLES = tuple(metadata.sorted_tables)

@@ -13,6 +13,7 @@ from domain.ports.emr import (
     ObservationReceipt,
 )
 from domain.ports.keys import KeyStore, KeyVersion, SigningKey
+from domain.ports.login import LoginFailures
 from domain.ports.metrics import Metrics
 from domain.ports.notifier import Notifier, PushMessage, PushResult
 from domain.ports.repositories import (
@@ -54,6 +55,7 @@ __all__ = [
     "IdGenerator",
     "KeyStore",
     "KeyVersion",
+    "LoginFailures",
     "Metrics",
     "Notifier",
     "ObservationReceipt",

@@ -72,6 +72,7 @@ def serve(
         "entrypoints.http.asgi:create", factory=True, host=host or settings.host, port=port or settings.port,
         workers=processes, access_log=False, log_level=settings.log_level.lower(), timeout_graceful_shutdown=20,
         server_header=False,  # no product banner for scanners; our own headers are set by the app
+        proxy_headers=False,  # the client address is the peer's; VANTREXIA_TRUSTED_PROXIES alone says otherwise
         loop="uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
         http="httptools" if importlib.util.find_spec("httptools") else "h11",
     )

@@ -1,4 +1,4 @@
-"""`vantrexia users create`: provider-app accounts."""
+"""`vantrexia users create|unlock`: provider-app accounts and their login locks."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from application.context import CLI
+from application.login import UnlockCommand, UnlockLogins
 from application.users import CreateUser, CreateUserCommand
 from domain.errors import DomainError
 from domain.patients import DEFAULT_PRACTICE
@@ -49,3 +50,30 @@ def create(
     except DomainError as error:
         fail(str(error))
     typer.echo(f"created {role.value} {username} ({user_id})")
+
+
+@users_app.command("unlock")
+def unlock(
+    username: Annotated[str | None, typer.Option(help="the login name whose locks to lift")] = None,
+    address: Annotated[str | None, typer.Option(help="only the locks of this client address")] = None,
+) -> None:
+    """Lift login locks: a username's (from one address with --address), or an address's alone."""
+    from entrypoints.cli.main import fail, settings_or_exit
+    from entrypoints.container import build_container
+
+    settings = settings_or_exit()
+
+    async def main() -> int:
+        container = build_container(settings)
+        try:
+            async with container() as scope:
+                use_case = await scope.get(UnlockLogins)
+                return await use_case(UnlockCommand(username, address, CLI))
+        finally:
+            await container.close()
+
+    try:
+        cleared = asyncio.run(main())
+    except DomainError as error:
+        fail(str(error))
+    typer.echo(f"unlocked: {cleared} counted failed login(s) forgotten")

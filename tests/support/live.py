@@ -36,3 +36,30 @@ def live_server(app: Litestar, startup_timeout: float = 15.0) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextmanager
+def served_process(env: dict[str, str], startup_timeout: float = 30.0) -> Iterator[str]:
+    """`vantrexia serve` as operators run it (a real process; `env` names its database, key file, PORT)."""
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    base = f"http://127.0.0.1:{env['PORT']}"
+    server = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env={**os.environ, **env},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                time.sleep(0.1)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

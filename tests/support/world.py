@@ -13,6 +13,7 @@ from adapters.fakes.clock import FixedClock, FixedRandom, SequentialIds
 from adapters.fakes.device_gateway import FakeDeviceGateway
 from adapters.fakes.emr import FakeEmrGateway
 from adapters.fakes.keystore import FakeKeyStore
+from adapters.fakes.login_failures import InMemoryLoginFailures
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fakes.store import InMemoryStore
 from adapters.fakes.synthetic import synthetic_patients
@@ -24,6 +25,7 @@ from domain.ports import (
     EmrGateway,
     IdGenerator,
     KeyStore,
+    LoginFailures,
     Notifier,
     PasswordHasher,
     RandomSource,
@@ -49,6 +51,7 @@ class World:
     hasher: Argon2PasswordHasher = field(
         default_factory=lambda: Argon2PasswordHasher(time_cost=1, memory_cost=1024)
     )
+    login_failures: InMemoryLoginFailures = field(default_factory=InMemoryLoginFailures)
 
 
 class FakesProvider(Provider):
@@ -62,12 +65,16 @@ class FakesProvider(Provider):
         if fake_database:
             self.provide(self._uow, scope=Scope.REQUEST, provides=UnitOfWork, override=True)
             self.provide(self._audit, scope=Scope.APP, provides=AuditLog, override=True)
+            self.provide(self._login_failures, scope=Scope.APP, provides=LoginFailures, override=True)
 
     def _uow(self) -> FakeUnitOfWork:
         return FakeUnitOfWork(self._world.store)
 
     def _audit(self) -> FakeAuditLog:
         return self._world.audit
+
+    def _login_failures(self) -> InMemoryLoginFailures:
+        return self._world.login_failures
 
     def _emr(self) -> FakeEmrGateway:
         return self._world.emr

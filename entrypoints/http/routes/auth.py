@@ -8,34 +8,33 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
 from adapters.auth.tokens import AccessTokenService, Principal
-from application.users import Authenticate, Credentials
-from domain.errors import AuthenticationFailed
+from application.login import LogIn, LoginAttempt
+from domain.login_throttle import LoginThrottled
 from domain.ports import Clock, UnitOfWork
 from entrypoints.http import dto
-from entrypoints.http.hardening import LoginThrottle
+from entrypoints.http.client_address import TrustedProxies
 from entrypoints.http.problems import problem
 from entrypoints.http.security import PUBLIC, request_id_of
 
 
-@post("/api/v1/auth/token", opt=PUBLIC, tags=["auth"], status_code=200, summary="Obtain a bearer token")
+@post("/api/v1/auth/token", opt=PUBLIC, tags=["auth"], status_code=200, summary="Obtain a bearer token",
+      description="Failed logins lock one username from one client address, and one address from all "
+                  "usernames, for a while: such tries answer 429 with Retry-After.")
 async def issue_token(
     request: Request,  # type: ignore[type-arg]
     data: JSONBody[dto.TokenRequest],
-    authenticate: FromDishka[Authenticate],
+    log_in: FromDishka[LogIn],
     tokens: FromDishka[AccessTokenService],
-    throttle: FromDishka[LoginThrottle],
+    proxies: FromDishka[TrustedProxies],
 ) -> Response[dto.TokenResponse] | Response[dict[str, object]]:
-    wait = throttle.retry_after(data.username)
-    if wait is not None:
-        refused = problem(429, "Too many failed logins", "try again later", request_id=request_id_of(request))
-        refused.headers["Retry-After"] = str(wait)
-        return refused
+    peer = request.client.host if request.client else None
+    address = proxies.client_address(peer, request.headers.getall("x-forwarded-for", []))
     try:
-        user = await authenticate(Credentials(data.username, data.password, request_id_of(request)))
-    except AuthenticationFailed:
-        throttle.failed(data.username)
-        raise
-    throttle.succeeded(data.username)
+        user = await log_in(LoginAttempt(data.username, data.password, address, request_id_of(request)))
+    except LoginThrottled as throttled:
+        refused = problem(429, "Too many failed logins", "try again later", request_id=request_id_of(request))
+        refused.headers["Retry-After"] = str(throttled.retry_after_seconds)
+        return refused
     issued = tokens.issue(user)
     return Response(dto.TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in))
 
