@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import time
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.tables import deliveries
-from tests.support.app import WEBHOOK_SECRET
+from tests.support.app import TELEMETRY, WEBHOOK_SECRET, fixture
 
 STATUS = "/api/v1/webhooks/mioconnect/status"
 
@@ -40,3 +41,15 @@ def nested(depth: int) -> bytes:
     """A telemetry message carrying an unknown field nested `depth` arrays deep."""
     return (b'{"deviceId":"860013045678901","data":{"data_type":"bpm_gen2_measure","ts":1795183194,"x":'
             + b"[" * depth + b"]" * depth + b"}}")
+
+
+# the unreadable deliveries of features/device_readings.feature, by their plain-language description
+UNREADABLE: dict[str, tuple[str, bytes]] = {
+    "nests its contents a thousand levels deep": (TELEMETRY, nested(1_000)),
+    "is not readable text": (TELEMETRY, json.dumps(fixture("bp_normal")).encode().replace(b"TMB", b"\xff\xfe")),
+    "names a device model longer than the system can hold": (
+        TELEMETRY, json.dumps({**fixture("bp_normal"), "modelNumber": "TMB-2092-G" * 7}).encode()),
+    "hides a control character in the patient's user slot": (
+        TELEMETRY, json.dumps(fixture("bp_normal", uid="1\u0000")).encode()),
+    "reports a battery level no device could have": (STATUS, json.dumps(fixture("status_bp", bat=2**63)).encode()),
+}
