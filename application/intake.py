@@ -11,9 +11,11 @@ from domain.devices import Device, DeviceAssignment, assignment_at
 from domain.events import ReadingRecorded
 from domain.ports import IdGenerator, UnitOfWork
 from domain.readings import Measurement, Reading, ReadingStatus
+from domain.storage_limits import storable_webhook_id
 from domain.validation import discard_reason
 
 if TYPE_CHECKING:
+    from application.record_device_status import RecordStatusDelivery
     from application.record_reading import RecordDelivery
 
 STATUS_OF: dict[ReadingStatus, DeliveryStatus] = {
@@ -25,10 +27,11 @@ UNASSIGNED = "device not assigned to a patient at measurement time"
 ALREADY_RECORDED = "reading already recorded"
 
 
-def received(ids: IdGenerator, command: RecordDelivery, now: datetime) -> Delivery:
-    """The raw delivery as kept before anything else is decided about it."""
-    return Delivery(id=ids.new_id(), source=command.source, webhook_id=command.webhook_id, received_at=now,
-                    body=command.body, status=DeliveryStatus.RECEIVED)
+def received(ids: IdGenerator, command: RecordDelivery | RecordStatusDelivery, now: datetime) -> Delivery:
+    """The raw delivery as kept before anything else is decided about it (an id the store cannot
+    hold as-is kept as its stable surrogate)."""
+    return Delivery(id=ids.new_id(), source=command.source, webhook_id=storable_webhook_id(command.webhook_id),
+                    received_at=now, body=command.body, status=DeliveryStatus.RECEIVED)
 
 
 async def repeated(uow: UnitOfWork, delivery: Delivery) -> ReadingRecorded:

@@ -6,8 +6,9 @@ from dataclasses import dataclass, replace
 
 from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
+from application.intake import received
 from application.seen_devices import seen_device
-from domain.deliveries import Delivery, DeliveryStatus, DeviceStatusReport
+from domain.deliveries import DeliveryStatus, DeviceStatusReport
 from domain.devices import Device
 from domain.events import ReadingRecorded
 from domain.ports import Clock, IdGenerator, UnitOfWork
@@ -33,15 +34,11 @@ class RecordDeviceStatus:
         self._auditor = auditor
 
     async def __call__(self, command: RecordStatusDelivery) -> ReadingRecorded:
-        now = self._clock.now()
-        delivery = Delivery(
-            id=self._ids.new_id(), source=command.source, webhook_id=command.webhook_id,
-            received_at=now, body=command.body, status=DeliveryStatus.RECEIVED,
-        )
+        delivery = received(self._ids, command, self._clock.now())
         touched: list[str] = [delivery.id]
         async with self._uow as uow:
             if not await uow.deliveries.add_if_new(delivery):
-                existing = await uow.deliveries.by_webhook_id(command.source, command.webhook_id)
+                existing = await uow.deliveries.by_webhook_id(delivery.source, delivery.webhook_id)
                 event = ReadingRecorded(existing.id if existing else delivery.id, DeliveryStatus.DUPLICATE)
             elif command.report is None:
                 event = ReadingRecorded(delivery.id, DeliveryStatus.REJECTED, reason=command.parse_error)

@@ -56,3 +56,16 @@ Feature: Readings from every kind of home device are taken in safely
     When the blood-pressure cuff reports its battery at 92 percent
     Then the cuff's battery shows 92 percent
     And Celia has no readings
+
+  Scenario Outline: A delivery that cannot be read is kept exactly as it came, with a reason
+    When a correctly signed delivery arrives that <problem>
+    Then the delivery is kept exactly as it came, marked unreadable because "<reason>"
+    And Celia has no readings
+
+    Examples:
+      | problem                                                | reason                                   |
+      | nests its contents a thousand levels deep              | body nests too deeply                    |
+      | is not readable text                                   | body is not UTF-8                        |
+      | names a device model longer than the system can hold   | modelNumber is longer than 64 characters |
+      | hides a control character in the patient's user slot  | uid contains a control or non-printable character |
+      | reports a battery level no device could have           | bat is out of range                      |

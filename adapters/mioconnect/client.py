@@ -104,7 +104,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 def _json_object(response: httpx.Response) -> Mapping[str, Any]:
     try:
         body = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply for the parser
         raise GatewayError("device cloud sent a body that is not JSON") from None
     if not isinstance(body, dict):
         raise GatewayError("device cloud sent an unexpected JSON shape")

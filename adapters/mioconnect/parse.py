@@ -17,6 +17,7 @@ import msgspec
 from adapters.mioconnect.messages import STATUS_DECODER, TELEMETRY_DECODER, Number, Reading
 from domain.deliveries import DeviceStatusReport, DeviceTelemetry
 from domain.readings import Measurement, Quantity, ReadingKind, Unit, VitalSign
+from domain.storage_limits import MESSAGE_TYPE, status_problem, telemetry_problem
 
 SPO2_SENTINEL = Decimal(127)
 PULSE_SENTINEL = Decimal(255)
@@ -37,7 +38,15 @@ class MalformedMessage(ValueError):
 
 
 def parse_telemetry(body: bytes) -> DeviceTelemetry:
-    """A telemetry message as a DeviceTelemetry; unknown message types are kept, not raised."""
+    """A telemetry message as a DeviceTelemetry; unknown message types are kept, not raised.
+
+    Whatever the bytes, the only exception is MalformedMessage: fields the store could not hold
+    (too long, out of range, control characters) are refused here, before anything is stored.
+    """
+    return _storable(_telemetry(body), telemetry_problem)
+
+
+def _telemetry(body: bytes) -> DeviceTelemetry:
     message = _decode(TELEMETRY_DECODER, body)
     data = message.data
     measured_at = measurement_time(data.ts, data.tz)
@@ -47,20 +56,27 @@ def parse_telemetry(body: bytes) -> DeviceTelemetry:
     )
     build = _KINDS.get(data.data_type)
     if build is None:
-        return replace(telemetry, unknown_type=data.data_type[:64])
+        return replace(telemetry, unknown_type=data.data_type[:MESSAGE_TYPE])
     measurement, problem = build(data, measured_at)
     return replace(telemetry, measurement=measurement, device_problem=problem)
 
 
 def parse_status(body: bytes) -> DeviceStatusReport:
-    """A device status message (battery, signal, firmware) as a DeviceStatusReport."""
+    """A device status message (battery, signal, firmware) as a DeviceStatusReport (checked as above)."""
     message = _decode(STATUS_DECODER, body)
     status = message.status
-    return DeviceStatusReport(
+    return _storable(DeviceStatusReport(
         gateway_device_id=message.deviceId, model_number=message.modelNumber,
         reported_at=measurement_time(status.ts, status.tz), battery_percent=status.bat,
         signal_bars=status.sig, firmware=status.fw,
-    )
+    ), status_problem)
+
+
+def _storable(parsed: T, problem_of: Callable[[T], str | None]) -> T:
+    problem = problem_of(parsed)
+    if problem:
+        raise MalformedMessage(problem)
+    return parsed
 
 
 def measurement_time(ts: int, tz: str) -> datetime:
@@ -83,7 +99,14 @@ def measurement_time(ts: int, tz: str) -> datetime:
 
 def _decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:
     try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedMessage("body is not UTF-8") from None
+    try:
         return decoder.decode(body)
+    except RecursionError:
+        # msgspec skips unknown fields recursively; a body nesting ~1,000 levels exhausts the stack
+        raise MalformedMessage("body nests too deeply") from None
     except msgspec.ValidationError as error:
         # msgspec names the type and the JSON path ("at `$.data.sys`"), never the offending value.
         raise MalformedMessage(f"unexpected message shape: {error}") from None

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from adapters.sql.types import UtcDateTime
+from domain import storage_limits as limits
 from domain.patients import DEFAULT_PRACTICE
 
 NAMING = {
@@ -62,11 +63,12 @@ patients = Table(
 
 devices = Table(
     "devices", metadata, _id(),
-    Column("gateway_device_id", String(64), nullable=False, unique=True),
-    Column("model_number", String(64), nullable=False),
+    Column("gateway_device_id", String(limits.GATEWAY_DEVICE_ID), nullable=False, unique=True),
+    Column("model_number", String(limits.MODEL_NUMBER), nullable=False),
     Column("registered_at", UtcDateTime), Column("first_seen_at", UtcDateTime),
     Column("last_seen_at", UtcDateTime),
-    Column("battery_percent", Integer), Column("signal_bars", Integer), Column("firmware", String(64)),
+    # the limits of domain/storage_limits.py, checked on arrival so SQLite refuses what Postgres would
+    Column("battery_percent", Integer), Column("signal_bars", Integer), Column("firmware", String(limits.FIRMWARE)),
     Column("practice_id", String(64)),  # None until registered: such a device is nobody's
     Index("ix_devices_practice_id", "practice_id"),
 )
@@ -74,7 +76,7 @@ devices = Table(
 device_assignments = Table(
     "device_assignments", metadata, _id(),
     _ref("device_id", "devices.id"), _ref("patient_id", "patients.id"),
-    Column("user_slot", String(16), nullable=False),
+    Column("user_slot", String(limits.USER_SLOT), nullable=False),
     Column("effective_from", UtcDateTime, nullable=False),
     Column("ended_at", UtcDateTime),
     Index("ix_device_assignments_device_id", "device_id", "effective_from"),
@@ -84,7 +86,7 @@ device_assignments = Table(
 deliveries = Table(
     "deliveries", metadata, _id(),
     Column("source", String(64), nullable=False),
-    Column("webhook_id", String(255), nullable=False),
+    Column("webhook_id", String(limits.WEBHOOK_ID), nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
     Column("body", LargeBinary, nullable=False),
     Column("status", String(32), nullable=False),
@@ -97,7 +99,7 @@ deliveries = Table(
 readings = Table(
     "readings", metadata, _id(),
     _ref("device_id", "devices.id"),
-    Column("user_slot", String(16), nullable=False),
+    Column("user_slot", String(limits.USER_SLOT), nullable=False),
     Column("kind", String(32), nullable=False),
     Column("measured_at_utc", UtcDateTime, nullable=False),
     # the device's own UTC offset: the EMR gets effectiveDateTime exactly as measured

@@ -12,6 +12,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from domain.patients import EmrPatient
 from tests.bdd.conftest import Runner
 from tests.support.app import TELEMETRY, drain_outbox, fixture, login, signed
+from tests.support.hostile import UNREADABLE
 from tests.support.world import World
 
 scenarios("device_readings.feature")
@@ -96,6 +97,13 @@ def again(client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, Any],
     _arrive(client, app, run, ctx, ctx["body"])
 
 
+@when(parsers.parse("a correctly signed delivery arrives that {problem}"))
+def unreadable(problem: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    path, ctx["raw"] = UNREADABLE[problem]
+    raw, headers = signed(ctx["raw"])
+    ctx["response"] = run(client.post(path, content=raw, headers=headers))
+
+
 @when(parsers.parse("the clinic hands that device to {name} from the start of the day"))
 def hand_over(name: str, client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, Any], run: Runner) -> None:
     _hand_out(client, run, ctx, "860013045611111", "TMB-2092-G")
@@ -141,6 +149,14 @@ def set_aside(reason: str, ctx: dict[str, Any]) -> None:
     answer = ctx["response"].json()
     assert answer["status"] == "discarded"
     assert reason in answer["reason"]
+
+
+@then(parsers.parse('the delivery is kept exactly as it came, marked unreadable because "{reason}"'))
+def kept_unreadable(reason: str, ctx: dict[str, Any], world: World) -> None:
+    response = ctx["response"]
+    assert (response.status_code, response.json()["detail"]) == (422, reason)
+    kept = world.store.committed.deliveries[response.json()["delivery_id"]]
+    assert (kept.status.value, kept.reason, kept.body) == ("rejected", reason, ctx["raw"])
 
 
 @then("nothing about it is sent to the chart")

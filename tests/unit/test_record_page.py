@@ -6,6 +6,7 @@ through `record_page`. Their outcomes and what they stored must be the same, ids
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
@@ -108,3 +109,16 @@ async def test_a_page_pulled_again_stores_nothing_new() -> None:
     after = stored(fakes)
     assert {k: v for k, v in after.items() if k not in ("audit", "devices")} == {
         k: v for k, v in before.items() if k not in ("audit", "devices")}
+
+
+async def test_an_over_long_message_id_is_kept_as_its_surrogate_on_both_paths() -> None:
+    long_id = "sync:" + "9" * 300  # the batch sync's ids come from the device cloud too
+    commands = [RecordDelivery("mioconnect", long_id, BODY, bp(at=NOW - timedelta(hours=1)), None, CLI)] * 2
+    one_by_one, _ = await world()
+    singly = [await use_case(one_by_one)(command) for command in commands]
+    paged, _ = await world()
+    together = await use_case(paged).record_page(commands, CLI)
+    assert [e.status.value for e in together] == [e.status.value for e in singly] == ["accepted", "duplicate"]
+    (kept,) = paged.db.deliveries.values()
+    assert kept.webhook_id == "sha256:" + hashlib.sha256(long_id.encode()).hexdigest()
+    assert stored(paged)["deliveries"] == stored(one_by_one)["deliveries"]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from standardwebhooks.webhooks import Webhook
 
 from adapters.mioconnect.webhook import InvalidSignature, WebhookSigner, WebhookVerifier, new_webhook_secret
 
@@ -117,9 +118,31 @@ def test_missing_headers_are_invalid_signatures(missing: str) -> None:
         WebhookVerifier([CURRENT]).verify(headers, BODY)
 
 
-def test_a_body_that_is_not_utf8_is_an_invalid_signature() -> None:
-    with pytest.raises(InvalidSignature):
-        WebhookVerifier([CURRENT]).verify(_headers(), b"\xff\xfe")
+def test_a_correctly_signed_body_that_is_not_utf8_verifies() -> None:
+    # The MAC is over bytes; the body is kept as rejected later, not refused here.
+    body = b'{"deviceId": "\xff\xfe"}'
+    assert WebhookVerifier([CURRENT]).verify(_headers(body=body), body) == "msg_1"
+    with pytest.raises(InvalidSignature, match="does not match"):
+        WebhookVerifier([CURRENT]).verify(_headers(body=body), body.replace(b"\xfe", b"\xfd"))
+
+
+def test_the_reference_library_and_we_agree_on_utf8_bodies() -> None:
+    at = datetime.now(UTC).replace(microsecond=0)
+    body = '{"modelNumber": "TMB-2092-G \u00e9"}'
+    library = Webhook(CURRENT).sign("msg_1", at, body)
+    ours = _headers(at=at, body=body.encode())
+    assert ours["webhook-signature"] == library
+    assert WebhookVerifier([CURRENT]).verify({**ours, "webhook-signature": library}, body.encode()) == "msg_1"
+
+
+def test_a_non_ascii_id_is_verified_as_the_bytes_that_came_over_the_wire() -> None:
+    # ASGI hands header bytes over as latin-1 text: "\u00c3\u00a9" are the two bytes of a UTF-8 "é".
+    key = base64.b64decode(CURRENT.removeprefix("whsec_"))
+    stamp = str(int(datetime.now(UTC).timestamp()))
+    mac = hmac.new(key, "msg_é".encode() + f".{stamp}.".encode() + BODY, hashlib.sha256).digest()
+    headers = {"webhook-id": "msg_\u00c3\u00a9", "webhook-timestamp": stamp,
+               "webhook-signature": "v1," + base64.b64encode(mac).decode()}
+    assert WebhookVerifier([CURRENT]).verify(headers, BODY) == "msg_\u00c3\u00a9"
 
 
 SIGNATURE_PART = st.text() | st.text().map(lambda t: "v1," + t) | st.binary(max_size=40).map(

@@ -101,6 +101,9 @@ def _parsed(parse: Callable[[bytes], T], body: bytes) -> tuple[T | None, str | N
         return parse(body), None
     except MalformedMessage as error:
         return None, str(error)
+    except Exception as error:  # noqa: BLE001 - a parser bug must not lose a signed delivery: kept as rejected
+        _log.error("webhook_parse_failed", error_type=type(error).__name__)
+        return None, "body could not be parsed (unexpected parser error)"
 
 
 async def _verified(
