@@ -1,10 +1,14 @@
-"""The file key store: created 0600 on first use, refuses looser permissions, publishes public keys only."""
+"""The file key store: created 0600 on first use, refuses looser permissions, publishes public keys only,
+and a running store sees another process's changes within its refresh interval."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -61,3 +65,93 @@ async def test_the_api_refuses_to_start_with_a_readable_key_file(tmp_path: Path)
         async with AsyncTestClient(app=create_app(build_container(settings), settings)):
             pass
     assert caught.group_contains(KeyFilePermissionError, depth=None)
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _kids(store: FileKeyStore) -> set[str]:
+    return {k["kid"] for k in await store.public_jwks()}
+
+
+async def test_a_running_store_sees_another_process_rotation_once_the_interval_has_passed(tmp_path: Path) -> None:
+    path, ticks = tmp_path / "keystore.json", Ticks()
+    running = FileKeyStore(path, refresh_seconds=60, monotonic=ticks)
+    first = await running.signing_key()
+    pending = await FileKeyStore(path).rotate(datetime.now(UTC))  # `vantrexia keys rotate` elsewhere
+    ticks.now = 59.9
+    assert await _kids(running) == {first.kid}  # the file is looked at once per interval, no more
+    ticks.now = 60.0
+    assert await _kids(running) == {first.kid, pending.kid}
+
+
+async def test_a_running_store_signs_with_a_key_promoted_elsewhere_once_the_interval_has_passed(
+    tmp_path: Path,
+) -> None:
+    path, ticks = tmp_path / "keystore.json", Ticks()
+    running = FileKeyStore(path, refresh_seconds=60, monotonic=ticks)
+    first = await running.signing_key()
+    elsewhere, now = FileKeyStore(path), datetime.now(UTC)
+    pending = await elsewhere.rotate(now)
+    await elsewhere.promote(now + timedelta(hours=2), timedelta(hours=1))
+    assert (await running.signing_key()).kid == first.kid
+    ticks.now = 60.0
+    assert (await running.signing_key()).kid == pending.kid
+
+
+async def test_an_unchanged_file_is_only_looked_at_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path, ticks = tmp_path / "keystore.json", Ticks()
+    running = FileKeyStore(path, refresh_seconds=60, monotonic=ticks)
+    await running.signing_key()
+    reads: list[int] = []
+
+    def counting_load(handle: Any) -> Any:
+        reads.append(1)
+        return json.loads(handle.read())
+
+    monkeypatch.setattr("adapters.keys.file_store.json.load", counting_load)
+    for minute in range(1, 6):
+        ticks.now = minute * 60.0
+        await running.public_jwks()
+    assert reads == []
+    await FileKeyStore(path).rotate(datetime.now(UTC))  # reads the file itself
+    reads.clear()
+    ticks.now = 360.0
+    await running.public_jwks()
+    assert reads == [1]
+
+
+async def test_a_key_file_loosened_while_running_is_refused_at_the_next_look(tmp_path: Path) -> None:
+    path, ticks = tmp_path / "keystore.json", Ticks()
+    running = FileKeyStore(path, refresh_seconds=60, monotonic=ticks)
+    await running.signing_key()
+    os.chmod(path, 0o644)
+    ticks.now = 60.0
+    with pytest.raises(KeyFilePermissionError, match="chmod 600"):
+        await running.public_jwks()
+
+
+async def test_a_failed_write_leaves_the_key_file_whole_and_no_copy_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "keystore.json"
+    before_text = (await FileKeyStore(path).signing_key(), path.read_text())[1]
+
+    def dies_half_way(body: Any, handle: Any, **_: Any) -> None:
+        handle.write(json.dumps(body)[:100])
+        raise OSError("disk full")
+
+    monkeypatch.setattr("adapters.keys.file_store.json.dump", dies_half_way)
+    with pytest.raises(OSError, match="disk full"):
+        await FileKeyStore(path).rotate(datetime.now(UTC))
+    assert path.read_text() == before_text
+    assert os.listdir(tmp_path) == ["keystore.json"]
