@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
 import stat
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,6 +41,8 @@ class FileKeyStore:
         self._data: dict[str, Any] | None = None
         self._seen: Signature | None = None
         self._looked_at = 0.0
+        self._mutex = threading.RLock()  # the file lock below, taken once per thread however nested
+        self._lock_fd: int | None = None
 
     def load(self) -> dict[str, Any]:
         """The file's content, as of at most `refresh_seconds` ago."""
@@ -48,7 +53,9 @@ class FileKeyStore:
     def _look(self, force: bool) -> dict[str, Any]:
         looked_at = self._monotonic()
         if not self._path.exists():
-            self._create()
+            with self._locked():
+                if not self._path.exists():  # another process may have created it meanwhile
+                    self._create()
         if force or self._data is None or _signature(os.stat(self._path)) != self._seen:
             with self._path.open() as handle:
                 info = os.fstat(handle.fileno())
@@ -60,8 +67,24 @@ class FileKeyStore:
         self._looked_at = looked_at
         return self._data
 
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One change at a time across processes (API, workers, CLI): read, change and write under an
+        exclusive lock on a file beside the key file (the key file itself is replaced by each write)."""
+        with self._mutex:
+            if self._lock_fd is not None:  # this thread holds it already (creating the file mid-change)
+                yield
+                return
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = os.open(self._path.with_name(f"{self._path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)  # blocks the loop briefly: changes are rare and short
+                yield
+            finally:
+                os.close(self._lock_fd)  # releases the lock
+                self._lock_fd = None
+
     def _create(self) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
         self._write({"keys": [_key_entry(now, CURRENT)], "secrets": {}})
 
@@ -98,32 +121,35 @@ class FileKeyStore:
     async def secret(self, name: str) -> str:
         stored: dict[str, str] = self.load()["secrets"]
         if name not in stored:
-            data = self._reload()
-            stored = data["secrets"]
-            if name not in stored:
-                stored[name] = secrets.token_urlsafe(32)
-                self._write(data)
+            with self._locked():
+                data = self._reload()
+                stored = data["secrets"]
+                if name not in stored:
+                    stored[name] = secrets.token_urlsafe(32)
+                    self._write(data)
         return stored[name]
 
     async def versions(self) -> list[KeyVersion]:
         return [KeyVersion(k["kid"], k["stage"], datetime.fromisoformat(k["created_at"])) for k in self.load()["keys"]]
 
     async def rotate(self, now: datetime) -> KeyVersion:
-        data = self._reload()
-        if any(k["stage"] == PENDING for k in data["keys"]):
-            raise Conflict("a pending key already exists: promote it first")
-        entry = _key_entry(now, PENDING)
-        data["keys"].append(entry)
-        self._write(data)
+        with self._locked():
+            data = self._reload()
+            if any(k["stage"] == PENDING for k in data["keys"]):
+                raise Conflict("a pending key already exists: promote it first")
+            entry = _key_entry(now, PENDING)
+            data["keys"].append(entry)
+            self._write(data)
         return KeyVersion(entry["kid"], PENDING, now)
 
     async def promote(self, now: datetime, published_for_at_least: timedelta) -> KeyVersion:
-        data = self._reload()
-        pending = next((v for v in await self.versions() if v.stage == PENDING), None)
-        promoted = check_promotable(pending, now, published_for_at_least)
-        stages = {PENDING: CURRENT, CURRENT: PREVIOUS}
-        data["keys"] = [{**k, "stage": stages[k["stage"]]} for k in data["keys"] if k["stage"] != PREVIOUS]
-        self._write(data)
+        with self._locked():
+            data = self._reload()
+            pending = next((v for v in await self.versions() if v.stage == PENDING), None)
+            promoted = check_promotable(pending, now, published_for_at_least)
+            stages = {PENDING: CURRENT, CURRENT: PREVIOUS}
+            data["keys"] = [{**k, "stage": stages[k["stage"]]} for k in data["keys"] if k["stage"] != PREVIOUS]
+            self._write(data)
         return KeyVersion(promoted.kid, CURRENT, promoted.created_at)
 
 

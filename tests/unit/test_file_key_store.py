@@ -3,9 +3,12 @@ and a running store sees another process's changes within its refresh interval."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import secrets
 import stat
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from adapters.keys.file_store import FileKeyStore, KeyFilePermissionError
+from domain.ports.keys import KeyVersion
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from tests.support.app import settings_for_tests
@@ -154,4 +158,39 @@ async def test_a_failed_write_leaves_the_key_file_whole_and_no_copy_beside_it(
     with pytest.raises(OSError, match="disk full"):
         await FileKeyStore(path).rotate(datetime.now(UTC))
     assert path.read_text() == before_text
-    assert os.listdir(tmp_path) == ["keystore.json"]
+    assert [name for name in os.listdir(tmp_path) if name.endswith(".tmp")] == []
+
+
+async def test_a_rotation_made_while_a_secret_is_being_created_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = tmp_path / "keystore.json"
+    await FileKeyStore(path).signing_key()
+    rotated: list[KeyVersion] = []
+    cli = threading.Thread(target=lambda: rotated.append(asyncio.run(FileKeyStore(path).rotate(datetime.now(UTC)))))
+    generate = secrets.token_urlsafe
+
+    def generate_while_the_cli_rotates(size: int) -> str:
+        if not cli.is_alive() and not rotated:
+            cli.start()
+            cli.join(timeout=2)  # unlocked, the rotation is written meanwhile; locked, it waits for us
+        return generate(size)
+
+    monkeypatch.setattr(secrets, "token_urlsafe", generate_while_the_cli_rotates)
+    created = await FileKeyStore(path).secret("mioconnect-webhook-secret")  # the API's first start
+    await asyncio.to_thread(cli.join, 30)
+    on_disk = FileKeyStore(path)
+    assert await on_disk.stored_secret("mioconnect-webhook-secret") == created
+    assert rotated[0].kid in {v.kid for v in await on_disk.versions() if v.stage == "pending"}
+
+
+def test_rotating_before_the_key_file_exists_creates_it_first(tmp_path: Path) -> None:
+    path = tmp_path / "keys" / "keystore.json"
+    done: list[KeyVersion] = []
+    rotation = threading.Thread(target=lambda: done.append(asyncio.run(FileKeyStore(path).rotate(datetime.now(UTC)))),
+                                daemon=True)  # a deadlock must fail the test, not hang the run
+    rotation.start()
+    rotation.join(timeout=20)
+    assert len(done) == 1
+    stages = [v.stage for v in asyncio.run(FileKeyStore(path).versions())]
+    assert stages == ["current", "pending"]
