@@ -130,7 +130,7 @@ class FileKeyStore:
         return stored[name]
 
     async def versions(self) -> list[KeyVersion]:
-        return [KeyVersion(k["kid"], k["stage"], datetime.fromisoformat(k["created_at"])) for k in self.load()["keys"]]
+        return [_version(k) for k in self.load()["keys"]]
 
     async def rotate(self, now: datetime) -> KeyVersion:
         with self._locked():
@@ -145,12 +145,16 @@ class FileKeyStore:
     async def promote(self, now: datetime, published_for_at_least: timedelta) -> KeyVersion:
         with self._locked():
             data = self._reload()
-            pending = next((v for v in await self.versions() if v.stage == PENDING), None)
+            pending = next((_version(k) for k in data["keys"] if k["stage"] == PENDING), None)
             promoted = check_promotable(pending, now, published_for_at_least)
             stages = {PENDING: CURRENT, CURRENT: PREVIOUS}
             data["keys"] = [{**k, "stage": stages[k["stage"]]} for k in data["keys"] if k["stage"] != PREVIOUS]
             self._write(data)
         return KeyVersion(promoted.kid, CURRENT, promoted.created_at)
+
+
+def _version(entry: Mapping[str, Any]) -> KeyVersion:
+    return KeyVersion(entry["kid"], entry["stage"], datetime.fromisoformat(entry["created_at"]))
 
 
 def _signature(info: os.stat_result) -> Signature:
