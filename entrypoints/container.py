@@ -101,8 +101,8 @@ class InfrastructureProvider(Provider):
 
             client = boto3.client("secretsmanager", region_name=settings.aws_region,
                                   endpoint_url=settings.aws_endpoint_url)
-            return SecretsManagerKeyStore(client, settings.aws_secrets_prefix)
-        return FileKeyStore(Path(settings.key_file))
+            return SecretsManagerKeyStore(client, settings.aws_secrets_prefix, settings.key_refresh_seconds)
+        return FileKeyStore(Path(settings.key_file), settings.key_refresh_seconds)
 
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
 

@@ -46,6 +46,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     aws_region: str | None = None
     aws_endpoint_url: str | None = None
     key_file: str = "var/keys/keystore.json"
+    key_refresh_seconds: float = 60.0
     webhook_secret: str | None = None
     webhook_secret_previous: str | None = None
     webhook_max_body_bytes: int = 65_536
@@ -97,6 +98,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "AWS_REGION": ("aws_region", "AWS region of Secrets Manager (boto3's usual credential chain applies)"),
     "AWS_ENDPOINT_URL": ("aws_endpoint_url", "another Secrets Manager endpoint (VPC endpoint, local stand-in)"),
     "VANTREXIA_KEY_FILE": ("key_file", "path of the file key store (created on first run)"),
+    "VANTREXIA_KEY_REFRESH_SECONDS": (
+        "key_refresh_seconds", "a running process sees keys rotated or promoted elsewhere within this"
+    ),
     "MIOCONNECT_WEBHOOK_SECRET": (
         "webhook_secret", "Standard Webhooks secret (whsec_…); default: generated in the key store"
     ),
@@ -160,6 +164,8 @@ def ecw_config(settings: Settings) -> EcwConfig:
 def _check_combinations(settings: Settings) -> None:
     if settings.worker_lease_seconds <= 0:
         raise SettingsError("VANTREXIA_WORKER_LEASE_SECONDS must be positive")
+    if settings.key_refresh_seconds <= 0:
+        raise SettingsError("VANTREXIA_KEY_REFRESH_SECONDS must be positive")
     if settings.emr == "ecw":
         try:
             ecw_config(settings)

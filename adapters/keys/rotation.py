@@ -9,6 +9,7 @@ from domain.errors import Conflict
 from domain.ports.keys import KeyVersion
 
 CURRENT, PENDING, PREVIOUS = "current", "pending", "previous"
+REFRESH_SECONDS = 60.0  # a running process sees another process's rotate or promote within this
 
 
 def new_kid(now: datetime) -> str:

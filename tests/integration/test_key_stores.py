@@ -1,9 +1,12 @@
 """Key stores: file, AWS Secrets Manager (boto3 against moto's server over real HTTP) and the fake
 share one contract: stages current → pending → previous, JWKS serving all three, promotion only
-after the JWKS max-age, named secrets."""
+after the JWKS max-age, named secrets. The AWS store keeps what it read for its refresh interval."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +19,7 @@ from moto.server import ThreadedMotoServer
 from adapters.aws_secrets.store import SecretsManagerKeyStore
 from adapters.fakes.keystore import FakeKeyStore
 from adapters.keys.file_store import FileKeyStore
+from adapters.keys.jwk import new_rsa_signing_key
 from domain.errors import Conflict
 from domain.ports.keys import KeyStore
 from tests.support.live import free_port
@@ -95,3 +99,75 @@ async def test_an_operators_secret_is_read_never_invented(store: KeyStore) -> No
     assert await store.stored_secret("ecw-client-secret") is None  # asking did not create it
     created = await store.secret("ecw-client-secret")  # stands in for an operator putting it there
     assert await store.stored_secret("ecw-client-secret") == created
+
+
+class Ticks:
+    """A monotonic clock the test moves by hand (the stores keep what they read for 60 s by default)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _counting(client: Any) -> list[str]:
+    """The names of the requests `client` sends to Secrets Manager from here on."""
+    sent: list[str] = []
+    client.meta.events.register("before-send.secrets-manager.*",
+                                lambda request, **_: sent.append(request.headers["X-Amz-Target"].decode()))
+    return sent
+
+
+def _put_pending_directly(url: str, secret_id: str) -> str:
+    """A pending key written straight into Secrets Manager (another process, the console, a rotation Lambda)."""
+    key = new_rsa_signing_key(f"elsewhere-{uuid.uuid4().hex[:6]}")
+    _secretsmanager(url).put_secret_value(
+        SecretId=secret_id, ClientRequestToken=str(uuid.uuid4()), VersionStages=["AWSPENDING"],
+        SecretString=json.dumps({"jwk": dict(key.jwk), "created_at": "2026-12-01T00:00:00+00:00"}))
+    return key.kid
+
+
+async def test_the_aws_store_asks_secrets_manager_once_per_interval_not_per_request(
+    moto_url: str, tmp_path: Path,
+) -> None:
+    client, ticks, prefix = _secretsmanager(moto_url), Ticks(), f"test-{tmp_path.name}"
+    store = SecretsManagerKeyStore(client, prefix=prefix, monotonic=ticks)
+    first = await store.signing_key()
+    sent = _counting(client)
+    for second in range(60):  # a JWKS request and a signature every second of the interval
+        ticks.now = second
+        await store.public_jwks()
+        await store.signing_key()
+    assert sent == []
+    pending = _put_pending_directly(moto_url, f"{prefix}/emr-signing-key")
+    ticks.now = 59.9
+    assert {k["kid"] for k in await store.public_jwks()} == {first.kid}
+    ticks.now = 60.0
+    assert {k["kid"] for k in await store.public_jwks()} == {first.kid, pending}
+    assert sent == ["secretsmanager.GetSecretValue"] * 3  # one read per stage: current, pending, previous
+
+
+async def test_concurrent_requests_after_the_interval_share_one_read(moto_url: str, tmp_path: Path) -> None:
+    client, ticks = _secretsmanager(moto_url), Ticks()
+    store = SecretsManagerKeyStore(client, prefix=f"test-{tmp_path.name}", monotonic=ticks)
+    await store.signing_key()
+    ticks.now = 60.0
+    sent = _counting(client)
+    await asyncio.gather(*(store.public_jwks() for _ in range(10)))
+    assert len(sent) == 3
+
+
+async def test_named_secrets_are_read_once_per_interval(moto_url: str, tmp_path: Path) -> None:
+    client, ticks = _secretsmanager(moto_url), Ticks()
+    store = SecretsManagerKeyStore(client, prefix=f"test-{tmp_path.name}", monotonic=ticks)
+    created = await store.secret("api-token-signing-key")
+    sent = _counting(client)
+    assert [await store.secret("api-token-signing-key") for _ in range(5)] == [created] * 5
+    assert await store.stored_secret("ecw-client-secret") is None
+    assert await store.stored_secret("ecw-client-secret") is None
+    assert sent == ["secretsmanager.GetSecretValue"]  # the absent one, once
+    ticks.now = 60.0
+    await store.secret("api-token-signing-key")
+    assert sent == ["secretsmanager.GetSecretValue"] * 2
+
