@@ -36,16 +36,16 @@ from application.care import CareRecords
 from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
+from application.keep_failed_delivery import KeepFailedDelivery
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
 from application.push_withdrawals import PushWithdrawals
 from application.queries import PatientQueries
-from application.record_device_status import RecordDeviceStatus
-from application.record_reading import RecordReading
 from application.register_device import RegisterDevice
 from application.reports import ReportVitals
 from application.retry_sync import RetrySyncItem
 from application.sync_device_readings import SyncDeviceReadings
+from application.take_in_deliveries import TakeInDeliveries
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
 from application.withdraw_reading import WithdrawReading
@@ -61,6 +61,7 @@ from domain.ports import (
     UnitOfWork,
 )
 from domain.sync import RetryPolicy
+from entrypoints.http.group_commit import GroupCommit, group_commit_on
 from entrypoints.http.hardening import LoginThrottle
 from entrypoints.providers import IntegrationsProvider
 from entrypoints.settings import Settings
@@ -132,9 +133,9 @@ class ApplicationProvider(Provider):
             escalate_after=timedelta(minutes=settings.escalate_after_minutes),
         )
     use_cases = provide_all(
-        RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
+        TakeInDeliveries, KeepFailedDelivery, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
-        SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
+        SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading, PushWithdrawals,
     )
@@ -145,6 +146,10 @@ class EntrypointProvider(Provider):
 
     scope = Scope.APP
     wakeup = provide(WorkerWakeup)
+
+    @provide
+    def group_commit(self, container: AsyncContainer, settings: Settings) -> GroupCommit:
+        return group_commit_on(container, settings.webhook_page_size)
 
     @provide
     def throttle(self, clock: Clock) -> LoginThrottle:
