@@ -8,13 +8,12 @@ from datetime import datetime
 from application.access import device_for, may_see, patient_for
 from application.auditing import Auditor
 from application.context import Actor
-from application.outbox import enqueue_observations
+from application.intake import IntakePage
 from application.triage_reading import TriageReading
 from domain.devices import DEFAULT_USER_SLOT, Device, DeviceAssignment
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.patients import Patient
 from domain.ports import Clock, IdGenerator, UnitOfWork
-from domain.readings import ReadingStatus
 
 
 @dataclass(frozen=True)
@@ -70,13 +69,9 @@ class AssignDevice:
                 user_slot=command.user_slot, effective_from=start,
             )
             await uow.devices.add_assignment(assignment)
-            released = []
-            for reading in await uow.readings.quarantined(device.id, command.user_slot, start):
-                accepted = replace(reading, status=ReadingStatus.ACCEPTED, patient_id=patient.id, reason=None)
-                await uow.readings.save(accepted)
-                await enqueue_observations(uow, self._ids, accepted, now)
-                await self._triage(uow, accepted, now)
-                released.append(accepted.id)
+            quarantined = await uow.readings.quarantined(device.id, command.user_slot, start)
+            intake = IntakePage(uow, self._ids, self._triage, now)
+            released = [r.id for r in await intake.release(quarantined, await uow.devices.assignments(device.id))]
             await uow.commit()
         await self._auditor.record(
             command.actor, "device.assign", "DeviceAssignment",

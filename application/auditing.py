@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from application.context import Actor
 from application.tracing import NULL_TRACER
 from domain.audit import AuditEntry, AuditOutcome
 from domain.ports import AuditLog, Clock, Tracer
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """What one audit entry says, before the clock stamps it."""
+
+    actor: Actor
+    action: str
+    resource_type: str
+    resource_ids: Sequence[str] = ()
+    outcome: AuditOutcome = AuditOutcome.SUCCESS
+    details: Mapping[str, str] = field(default_factory=dict)
 
 
 class Auditor:
@@ -29,25 +42,29 @@ class Auditor:
     ) -> None:
         with self._tracer.span("audit.append") as span:
             span.set("action", action)
-            await self._append(actor, action, resource_type, resource_ids, outcome, details)
+            await self._log.append(self._entry(AuditRecord(actor, action, resource_type, tuple(resource_ids),
+                                                           outcome, details)))
 
-    async def _append(self, actor: Actor, action: str, resource_type: str, resource_ids: Iterable[str],
-                      outcome: AuditOutcome, details: dict[str, str]) -> None:
-        await self._log.append(
-            AuditEntry(
-                occurred_at=self._clock.now(),
-                actor=actor.id,
-                action=action,
-                resource_type=resource_type,
-                outcome=outcome,
-                resource_ids=tuple(resource_ids),
-                request_id=actor.request_id,
-                details=_with_client_id(details, actor),
-            )
+    async def record_many(self, records: Sequence[AuditRecord]) -> None:
+        """Several entries in one write (a page of deliveries: one entry each)."""
+        with self._tracer.span("audit.append") as span:
+            span.set("entries", len(records))
+            await self._log.append_many([self._entry(record) for record in records])
+
+    def _entry(self, record: AuditRecord) -> AuditEntry:
+        return AuditEntry(
+            occurred_at=self._clock.now(),
+            actor=record.actor.id,
+            action=record.action,
+            resource_type=record.resource_type,
+            outcome=record.outcome,
+            resource_ids=tuple(record.resource_ids),
+            request_id=record.actor.request_id,
+            details=_with_client_id(record.details, record.actor),
         )
 
 
-def _with_client_id(details: dict[str, str], actor: Actor) -> dict[str, str]:
+def _with_client_id(details: Mapping[str, str], actor: Actor) -> Mapping[str, str]:
     """The caller's correlation id is a detail of the entry; `request_id` stays ours."""
     if actor.client_request_id is None:
         return details

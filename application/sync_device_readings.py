@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 from application.auditing import Auditor
 from application.context import Actor
-from application.record_reading import RecordDelivery, RecordReading
+from application.take_in_deliveries import Arrival, TakeInDeliveries, TakeInDeliveriesCommand
 from domain.audit import AuditOutcome
 from domain.ports import DeviceGateway
 
 BATCH_SYNC = Actor("service:mioconnect-sync")
-SOURCE = "mioconnect"
 
 
 @dataclass(frozen=True)
@@ -39,11 +38,11 @@ class SyncSummary:
 
 
 class SyncDeviceReadings:
-    """Each pulled message is validated and de-duplicated exactly like a webhook delivery."""
+    """Each pulled page goes through the one intake, exactly like webhooks taken in together."""
 
-    def __init__(self, gateway: DeviceGateway, record: RecordReading, auditor: Auditor) -> None:
+    def __init__(self, gateway: DeviceGateway, take_in: TakeInDeliveries, auditor: Auditor) -> None:
         self._gateway = gateway
-        self._record = record
+        self._take_in = take_in
         self._auditor = auditor
 
     async def __call__(self, command: SyncReadings) -> SyncSummary:
@@ -57,10 +56,8 @@ class SyncDeviceReadings:
                 raise
             await self._auditor.record(BATCH_SYNC, "gateway.readings.fetch", "Delivery", (),
                                        page=str(summary.pages + 1), messages=str(len(page.items)))
-            events = await self._record.record_page([
-                RecordDelivery(SOURCE, m.message_id, m.body, m.telemetry, m.parse_error, BATCH_SYNC)
-                for m in page.items
-            ], BATCH_SYNC)
+            events = await self._take_in(
+                TakeInDeliveriesCommand([Arrival(m.delivery, BATCH_SYNC) for m in page.items]))
             summary.outcomes.update(event.status.value for event in events)
             summary.pages += 1
             if command.on_page is not None:

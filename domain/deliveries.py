@@ -36,6 +36,22 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class FailedDelivery:
+    """A verified delivery we could not take in (it failed its page alone): kept raw for diagnosis.
+
+    Not a delivery: its webhook id stays free, so the gateway's re-delivery is taken in afresh.
+    `error_type` names the kind of failure only (never message text, which may quote data).
+    """
+
+    id: str
+    source: str
+    webhook_id: str
+    received_at: datetime
+    body: bytes
+    error_type: str
+
+
+@dataclass(frozen=True)
 class DeviceTelemetry:
     """A parsed telemetry message: a measurement from a device, not yet attributed.
 
@@ -54,6 +70,13 @@ class DeviceTelemetry:
 
 
 @dataclass(frozen=True)
+class Malformed:
+    """A verified body that is not a usable message. `reason` names the field, never its value."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class DeviceStatusReport:
     """A device's own status message (battery, signal, firmware): never a reading."""
 
@@ -63,3 +86,18 @@ class DeviceStatusReport:
     battery_percent: int | None = None
     signal_bars: int | None = None
     firmware: str | None = None
+
+
+InboundMessage = DeviceTelemetry | DeviceStatusReport | Malformed
+
+
+@dataclass(frozen=True)
+class IncomingDelivery:
+    """A delivery whose signature was verified: its raw body, kept whatever it holds, and the message
+    the inbound adapter made of it."""
+
+    source: str
+    webhook_id: str
+    body: bytes
+    message: InboundMessage
+

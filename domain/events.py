@@ -8,13 +8,14 @@ from domain.deliveries import DeliveryStatus
 
 
 @dataclass(frozen=True)
-class ReadingRecorded:
-    """A verified delivery was taken in; `status` says what became of it."""
+class DeliveryTakenIn:
+    """A verified delivery was taken in; `status` says what became of it (and of its reading, if any)."""
 
     delivery_id: str
     status: DeliveryStatus
     reading_id: str | None = None
     reason: str | None = None
+    device_id: str | None = None  # the device a status report updated
 
 
 @dataclass(frozen=True)

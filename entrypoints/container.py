@@ -37,17 +37,17 @@ from application.care import CareRecords
 from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
+from application.keep_failed_delivery import KeepFailedDelivery
 from application.login import LogIn, UnlockLogins
 from application.push_alerts import EscalateAlerts, PushAlertNotifications
 from application.push_observations import PushPendingObservations
 from application.push_withdrawals import PushWithdrawals
 from application.queries import PatientQueries
-from application.record_device_status import RecordDeviceStatus
-from application.record_reading import RecordReading
 from application.register_device import RegisterDevice
 from application.reports import ReportVitals
 from application.retry_sync import RetrySyncItem
 from application.sync_device_readings import SyncDeviceReadings
+from application.take_in_deliveries import TakeInDeliveries
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
 from application.withdraw_reading import WithdrawReading
@@ -66,6 +66,7 @@ from domain.ports import (
 )
 from domain.sync import RetryPolicy
 from entrypoints.http.client_address import TrustedProxies, parse_networks
+from entrypoints.http.group_commit import GroupCommit, group_commit_on
 from entrypoints.providers import IntegrationsProvider
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
@@ -147,9 +148,9 @@ class ApplicationProvider(Provider):
             window=timedelta(minutes=settings.login_window_minutes),
         )
     use_cases = provide_all(
-        RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
+        TakeInDeliveries, KeepFailedDelivery, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
-        SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
+        SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading, PushWithdrawals,
         LogIn, UnlockLogins,
@@ -165,6 +166,10 @@ class EntrypointProvider(Provider):
     @provide
     def trusted_proxies(self, settings: Settings) -> TrustedProxies:
         return TrustedProxies(parse_networks(settings.trusted_proxies))
+
+    @provide
+    def group_commit(self, container: AsyncContainer, settings: Settings) -> GroupCommit:
+        return group_commit_on(container, settings.webhook_page_size)
 
 
 def production_providers() -> list[Provider]:

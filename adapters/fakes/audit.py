@@ -16,6 +16,9 @@ class FakeAuditLog:
     async def append(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
 
+    async def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        self.entries.extend(entries)
+
     def actions(self) -> list[str]:
         return [e.action for e in self.entries]
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from adapters.fakes.store import Tables
-from domain.deliveries import Delivery
+from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
 from domain.patients import Patient
@@ -174,6 +174,9 @@ class InMemoryDeliveryRepository(InMemoryRepository):
              if d.source == source and d.webhook_id == webhook_id),
             None,
         )
+
+    async def add_failed(self, failed: FailedDelivery) -> None:
+        self._t.failed_deliveries[failed.id] = failed
 
 
 class InMemoryOutboxRepository(InMemoryRepository):

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from domain.alerts import Alert
 from domain.care import RpmConsent, TimeEntry
-from domain.deliveries import Delivery
+from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.notifications import PushToken
 from domain.patients import Patient
@@ -27,6 +27,7 @@ class Tables:
     assignments: dict[str, DeviceAssignment] = field(default_factory=dict)
     readings: dict[str, Reading] = field(default_factory=dict)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
+    failed_deliveries: dict[str, FailedDelivery] = field(default_factory=dict)
     outbox: dict[str, OutboxItem] = field(default_factory=dict)
     leases: dict[str, tuple[str, float]] = field(default_factory=dict)
     attempts: dict[str, SyncAttempt] = field(default_factory=dict)

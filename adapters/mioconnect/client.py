@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from adapters.mioconnect.parse import MalformedMessage, parse_telemetry
+from adapters.mioconnect.inbound import telemetry_delivery
 from domain.ports.device_gateway import GatewayDevice, GatewayMessage, GatewayPage
 
 RETRYABLE = {429, 500, 502, 503, 504}
@@ -89,11 +89,7 @@ class MioConnectGateway:
 
 def _message(item: Mapping[str, Any]) -> GatewayMessage:
     raw = json.dumps(item.get("message"), separators=(",", ":")).encode()
-    message_id = f"sync:{item.get('id')}"
-    try:
-        return GatewayMessage(message_id, raw, parse_telemetry(raw))
-    except MalformedMessage as error:
-        return GatewayMessage(message_id, raw, None, str(error))
+    return GatewayMessage(telemetry_delivery(f"sync:{item.get('id')}", raw))
 
 
 def _retry_after(response: httpx.Response) -> float | None:

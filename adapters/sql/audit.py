@@ -28,6 +28,15 @@ def retention_until(occurred_at: datetime, years: int = RETENTION_YEARS) -> date
         return day.replace(year=day.year + years, day=28)
 
 
+def _row(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "occurred_at": entry.occurred_at, "actor": entry.actor, "action": entry.action,
+        "resource_type": entry.resource_type, "outcome": entry.outcome.value,
+        "resource_ids": list(entry.resource_ids), "request_id": entry.request_id,
+        "details": dict(entry.details), "retention_until": retention_until(entry.occurred_at),
+    }
+
+
 class SqlAuditLog:
     """Each append commits on its own (a failed request is still audited) and never waits for a
     sealer: sealing chains entries in id order later, in batches, only past a short grace period.
@@ -41,14 +50,13 @@ class SqlAuditLog:
         self._grace = grace
 
     async def append(self, entry: AuditEntry) -> None:
-        row = {
-            "occurred_at": entry.occurred_at, "actor": entry.actor, "action": entry.action,
-            "resource_type": entry.resource_type, "outcome": entry.outcome.value,
-            "resource_ids": list(entry.resource_ids), "request_id": entry.request_id,
-            "details": dict(entry.details), "retention_until": retention_until(entry.occurred_at),
-        }
+        await self.append_many([entry])
+
+    async def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
         async with self._engine.begin() as connection:
-            await connection.execute(insert_statement(audit_log), row)
+            await connection.execute(insert_statement(audit_log), [_row(entry) for entry in entries])
 
     async def seal(self) -> int:
         cutoff = datetime.now(UTC) - self._grace

@@ -9,9 +9,17 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, insert_many_if_new, upsert, upsert_many
-from adapters.sql.tables import deliveries, readings
-from domain.deliveries import Delivery
+from adapters.sql.statements import (
+    fetch_all,
+    fetch_one,
+    insert_if_new,
+    insert_many_if_new,
+    insert_statement,
+    upsert,
+    upsert_many,
+)
+from adapters.sql.tables import deliveries, failed_deliveries, readings
+from domain.deliveries import Delivery, FailedDelivery
 from domain.readings import Reading, ReadingStatus
 
 _NATURAL_KEY = ("device_id", "user_slot", "measured_at_utc", "kind")
@@ -95,3 +103,6 @@ class SqlDeliveryRepository:
         t = deliveries
         row = await fetch_one(self._c, t, t.c.source == source, t.c.webhook_id == webhook_id)
         return m.delivery_of(row) if row else None
+
+    async def add_failed(self, failed: FailedDelivery) -> None:
+        await self._c.execute(insert_statement(failed_deliveries), vars(failed))

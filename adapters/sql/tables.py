@@ -96,6 +96,15 @@ deliveries = Table(
     UniqueConstraint("source", "webhook_id"),
 )
 
+failed_deliveries = Table(  # deliveries that failed their page alone, kept raw for diagnosis
+    "failed_deliveries", metadata, _id(),
+    Column("source", String(64), nullable=False),
+    Column("webhook_id", String(255), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("error_type", String(64), nullable=False),
+)
+
 readings = Table(
     "readings", metadata, _id(),
     _ref("device_id", "devices.id"),

@@ -13,6 +13,10 @@ class AuditLog(Protocol):
         """Record an entry durably; never updates or deletes. Writers never wait on each other."""
         ...
 
+    async def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        """`append` for several entries at once (one write for a page of deliveries)."""
+        ...
+
     async def seal(self) -> int:
         """Chain the entries appended since the last seal, in order; returns how many were sealed."""
         ...

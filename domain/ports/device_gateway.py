@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from domain.deliveries import DeviceTelemetry
+from domain.deliveries import IncomingDelivery
 
 
 @dataclass(frozen=True)
@@ -16,12 +16,9 @@ class GatewayDevice:
 
 @dataclass(frozen=True)
 class GatewayMessage:
-    """One message pulled from the gateway: its id (for dedupe), raw body and parse result."""
+    """One message pulled from the gateway, as a delivery (its id dedupes it like a webhook id)."""
 
-    message_id: str
-    body: bytes
-    telemetry: DeviceTelemetry | None
-    parse_error: str | None = None
+    delivery: IncomingDelivery
 
 
 T = TypeVar("T")

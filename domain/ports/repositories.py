@@ -11,7 +11,7 @@ from typing import Protocol, Self
 from domain.alerts import Alert
 from domain.care import RpmConsent, TimeEntry
 from domain.dashboard import DashboardSnapshot, DashboardWindow
-from domain.deliveries import Delivery
+from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.notifications import PushToken
 from domain.patients import Patient
@@ -102,6 +102,9 @@ class DeliveryRepository(Protocol):
     async def save(self, delivery: Delivery) -> None: ...
     async def save_many(self, deliveries: Sequence[Delivery]) -> None: ...
     async def by_webhook_id(self, source: str, webhook_id: str) -> Delivery | None: ...
+    async def add_failed(self, failed: FailedDelivery) -> None:
+        """Keep a delivery that could not be taken in, for diagnosis (never counted as received)."""
+        ...
 
 
 class OutboxRepository(Protocol):

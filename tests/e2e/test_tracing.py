@@ -47,11 +47,11 @@ async def test_a_reading_is_one_connected_trace_without_phi(
     by_name: dict[str, list[object]] = {}
     for span in finished:
         by_name.setdefault(span.name, []).append(span)
-    assert {"webhook.receive", "reading.record", "reading.triage", "outbox.claim", "emr.push", "alert.push",
+    assert {"webhook.receive", "intake.page", "reading.triage", "outbox.claim", "emr.push", "alert.push",
             "audit.append"} <= set(by_name)
     (webhook,) = by_name["webhook.receive"]
     trace_id = webhook.context.trace_id  # type: ignore[attr-defined]
-    connected = [s for s in finished if s.name in ("reading.record", "reading.triage", "emr.push", "alert.push")]
+    connected = [s for s in finished if s.name in ("intake.page", "reading.triage", "emr.push", "alert.push")]
     assert len(by_name["emr.push"]) == 2
     assert {s.context.trace_id for s in connected} == {trace_id}
     attributes = " ".join(f"{k}={v}" for s in finished for k, v in (s.attributes or {}).items())

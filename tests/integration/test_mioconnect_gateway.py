@@ -13,8 +13,8 @@ from adapters.fakes.audit import FakeAuditLog
 from adapters.fakes.unit_of_work import FakeUnitOfWork
 from adapters.mioconnect.client import GatewayError, MioConnectGateway, gateway_client, tls_context
 from application.auditing import Auditor
-from application.record_reading import RecordReading
 from application.sync_device_readings import SyncDeviceReadings, SyncReadings
+from application.take_in_deliveries import TakeInDeliveries
 from application.triage_reading import TriagePolicy, TriageReading
 from tests.support.app import fixture
 from tests.support.gateway_standin import API_KEY, GatewayState, gateway_standin
@@ -75,8 +75,8 @@ async def test_batch_sync_goes_through_validation_and_dedupe() -> None:
         {"id": "m4", "message": {"deviceId": 5}},  # unusable body: kept as rejected
     ]
     world = World()
-    record = RecordReading(FakeUnitOfWork(world.store), world.clock, world.ids,
-                           Auditor(FakeAuditLog(), world.clock), TriageReading(world.ids, TriagePolicy()))
+    record = TakeInDeliveries(FakeUnitOfWork(world.store), world.clock, world.ids,
+                              Auditor(FakeAuditLog(), world.clock), TriageReading(world.ids, TriagePolicy()))
     pages: list[int] = []
     audit = FakeAuditLog()
     gateway = _gateway(GatewayState(messages=messages), page_size=3)

@@ -104,3 +104,27 @@ async def test_after_unassigning_readings_are_quarantined(fakes: Fakes) -> None:
     assert ended.ended_at == fakes.clock.now()
     event = await record(fakes, bp(at=fakes.clock.now() + timedelta(minutes=1)))
     assert event.status is DeliveryStatus.QUARANTINED
+
+
+async def test_a_released_crisis_ends_as_if_it_had_arrived_assigned(fakes: Fakes) -> None:
+    """Release goes through the intake's own `accept` step: the same Observations queued, the same alert."""
+    (patient,) = await patients(fakes, 1)
+    quarantined = await record(fakes, bp(sys_=190, dia=95, at=NOW - timedelta(hours=1)), webhook_id="crisis")
+    device = next(iter(fakes.db.devices.values()))
+    await assign(fakes)(AssignDeviceCommand(device.id, patient, CLI, effective_from=NOW - timedelta(hours=2)))
+
+    arrived = Fakes()
+    (other,) = await patients(arrived, 1)
+    await record(arrived, bp(at=NOW - timedelta(hours=3)), webhook_id="seen")
+    await assign(arrived)(AssignDeviceCommand(next(iter(arrived.db.devices.values())).id, other, CLI,
+                                             effective_from=NOW - timedelta(hours=2)))
+    assigned = await record(arrived, bp(sys_=190, dia=95, at=NOW - timedelta(hours=1)), webhook_id="crisis")
+
+    def outcome(world: Fakes, reading_id: str | None) -> tuple[object, ...]:
+        reading = world.db.readings[reading_id or ""]
+        codes = sorted((i.topic.value, i.code) for i in world.db.outbox.values() if i.reading_id == reading.id)
+        alerts = sorted((a.rule, a.severity.value) for a in world.db.alerts.values() if a.reading_id == reading.id)
+        return reading.status, reading.reason, codes, alerts
+
+    assert outcome(fakes, quarantined.reading_id) == outcome(arrived, assigned.reading_id)
+    assert outcome(fakes, quarantined.reading_id)[3] == [("bp_crisis", "critical")]

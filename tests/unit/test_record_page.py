@@ -1,7 +1,8 @@
-"""A batch sync's page, taken in set by set, ends exactly as the same deliveries sent one by one.
+"""A page taken in set by set ends exactly as the same deliveries taken in one by one.
 
-Two worlds get the same mixed page: one through the webhook path (one delivery per transaction), one
-through `record_page`. Their outcomes and what they stored must be the same, ids aside.
+Two worlds get the same mixed page through the one intake: one as lone deliveries (a page each, as
+single webhooks are), one as a single page (a batch sync's page, or webhooks taken in together).
+Their outcomes and what they stored must be the same, ids aside.
 """
 
 from __future__ import annotations
@@ -14,17 +15,17 @@ from decimal import Decimal
 from typing import Any
 
 from application.context import CLI
-from application.record_reading import RecordDelivery, RecordReading
-from domain.deliveries import DeviceTelemetry
+from application.take_in_deliveries import Arrival, TakeInDeliveriesCommand
+from domain.deliveries import DeviceTelemetry, IncomingDelivery, Malformed
 from tests.unit.conftest import NOW, Fakes, bp
-from tests.unit.test_record_reading import BODY, assign_cuff
+from tests.unit.test_record_reading import BODY, assign_cuff, take_in
 
 OTHER_CUFF = "860013045670000"
 
 
-def page() -> list[RecordDelivery]:
-    def delivery(webhook_id: str, telemetry: DeviceTelemetry | None, error: str | None = None) -> RecordDelivery:
-        return RecordDelivery("mioconnect", webhook_id, BODY + webhook_id.encode(), telemetry, error, CLI)
+def page() -> list[Arrival]:
+    def delivery(webhook_id: str, message: DeviceTelemetry | Malformed) -> Arrival:
+        return Arrival(IncomingDelivery("mioconnect", webhook_id, BODY + webhook_id.encode(), message), CLI)
 
     hours = [NOW - timedelta(hours=h) for h in range(1, 8)]
     return [
@@ -34,7 +35,7 @@ def page() -> list[RecordDelivery]:
         delivery("msg_3", bp(190, 95, at=hours[1])),  # a crisis: one alert...
         delivery("msg_4", bp(195, 100, at=hours[2])),  # ...not two within the window
         delivery("msg_5", bp(at=hours[3], device=OTHER_CUFF)),  # a device nobody assigned: quarantined
-        delivery("msg_6", None, "body is not JSON"),  # rejected
+        delivery("msg_6", Malformed("body is not JSON")),  # rejected
         delivery("msg_7", bp(at=hours[4], is_test=True)),  # discarded: a test message
         delivery("msg_8", replace(bp(), measurement=None, unknown_type="ecg")),  # discarded: unsupported
         delivery("msg_9", bp(132, 84, at=hours[5])),  # over this patient's own stage-2 threshold (130)
@@ -49,10 +50,6 @@ async def world() -> tuple[Fakes, str]:
         await uow.thresholds.save(patient_id, {"systolic_stage2_from": Decimal(130)}, NOW)
         await uow.commit()
     return fakes, patient_id
-
-
-def use_case(fakes: Fakes) -> RecordReading:
-    return RecordReading(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)
 
 
 def stored(fakes: Fakes) -> dict[str, Any]:
@@ -79,10 +76,10 @@ def outcomes(fakes: Fakes, events: list[Any]) -> list[tuple[str, str | None, Any
 
 async def test_a_page_ends_as_the_same_deliveries_sent_one_by_one() -> None:
     one_by_one, _ = await world()
-    webhook = use_case(one_by_one)
-    singly = [await webhook(command) for command in page()]
+    alone = take_in(one_by_one)
+    singly = [outcome for arrival in page() for outcome in await alone(TakeInDeliveriesCommand([arrival]))]
     paged, patient_id = await world()
-    together = await use_case(paged).record_page(page(), CLI)
+    together = await take_in(paged)(TakeInDeliveriesCommand(page()))
 
     assert outcomes(paged, together) == outcomes(one_by_one, singly)
     assert [e.status.value for e in together] == [
@@ -90,21 +87,19 @@ async def test_a_page_ends_as_the_same_deliveries_sent_one_by_one() -> None:
         "discarded", "accepted", "quarantined"]
     assert together[1].reading_id == together[0].reading_id  # a repeated webhook id names the first's reading
     per_delivery = stored(paged)
-    assert {k: v for k, v in per_delivery.items() if k != "audit"} == {
-        k: v for k, v in stored(one_by_one).items() if k != "audit"}
+    assert per_delivery == stored(one_by_one)
     assert sorted(rule for rule, _, _ in per_delivery["alerts"]) == ["bp_crisis", "bp_stage2"]
     assert all(r[2] == patient_id for r in per_delivery["readings"] if r[1] == "accepted")
-    # one audit entry per outcome for the page, instead of one per delivery
-    assert per_delivery["audit"] == Counter({("webhook.delivery", s): 1 for s in
-                                             ("accepted", "duplicate", "quarantined", "rejected", "discarded")})
+    # one audit entry per delivery, whichever way it came
+    assert per_delivery["audit"] == Counter(("webhook.delivery", e.status.value) for e in together)
 
 
 async def test_a_page_pulled_again_stores_nothing_new() -> None:
     fakes, _ = await world()
-    record = use_case(fakes)
-    await record.record_page(page(), CLI)
+    record = take_in(fakes)
+    await record(TakeInDeliveriesCommand(page()))
     before = stored(fakes)
-    again = await record.record_page(page(), CLI)
+    again = await record(TakeInDeliveriesCommand(page()))
     assert {e.status.value for e in again} == {"duplicate"}
     after = stored(fakes)
     assert {k: v for k, v in after.items() if k not in ("audit", "devices")} == {
@@ -113,11 +108,11 @@ async def test_a_page_pulled_again_stores_nothing_new() -> None:
 
 async def test_an_over_long_message_id_is_kept_as_its_surrogate_on_both_paths() -> None:
     long_id = "sync:" + "9" * 300  # the batch sync's ids come from the device cloud too
-    commands = [RecordDelivery("mioconnect", long_id, BODY, bp(at=NOW - timedelta(hours=1)), None, CLI)] * 2
+    arrivals = [Arrival(IncomingDelivery("mioconnect", long_id, BODY, bp(at=NOW - timedelta(hours=1))), CLI)] * 2
     one_by_one, _ = await world()
-    singly = [await use_case(one_by_one)(command) for command in commands]
+    singly = [e for a in arrivals for e in await take_in(one_by_one)(TakeInDeliveriesCommand([a]))]
     paged, _ = await world()
-    together = await use_case(paged).record_page(commands, CLI)
+    together = await take_in(paged)(TakeInDeliveriesCommand(arrivals))
     assert [e.status.value for e in together] == [e.status.value for e in singly] == ["accepted", "duplicate"]
     (kept,) = paged.db.deliveries.values()
     assert kept.webhook_id == "sha256:" + hashlib.sha256(long_id.encode()).hexdigest()

@@ -1,4 +1,4 @@
-"""RecordReading: each verified delivery kept, attributed, validated and queued exactly once."""
+"""TakeInDeliveries, one delivery at a time: each kept, attributed, validated and queued exactly once."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import pytest
 from application.assign_device import AssignDevice, AssignDeviceCommand
 from application.context import CLI
 from application.import_patients import ImportPatients, ImportSelectedPatients
-from application.record_reading import RecordDelivery, RecordReading
 from application.register_device import RegisterDevice, RegisterDeviceCommand
-from domain.deliveries import DeliveryStatus, DeviceTelemetry
+from application.take_in_deliveries import Arrival, TakeInDeliveries, TakeInDeliveriesCommand
+from domain.deliveries import DeliveryStatus, DeviceTelemetry, IncomingDelivery, Malformed
+from domain.events import DeliveryTakenIn
 from domain.readings import ReadingStatus
 from tests.unit.conftest import CUFF, NOW, Fakes, bp
 
@@ -29,10 +30,15 @@ async def assign_cuff(fakes: Fakes, start_hours_ago: int = 24, slot: str = "1") 
     return patient_id
 
 
-async def record(fakes: Fakes, telemetry: DeviceTelemetry | None, webhook_id: str = "msg_1",
-                 parse_error: str | None = None):  # type: ignore[no-untyped-def]
-    use_case = RecordReading(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)
-    return await use_case(RecordDelivery("mioconnect", webhook_id, BODY, telemetry, parse_error))
+def take_in(fakes: Fakes) -> TakeInDeliveries:
+    return TakeInDeliveries(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)
+
+
+async def record(fakes: Fakes, message: DeviceTelemetry | Malformed, webhook_id: str = "msg_1") -> DeliveryTakenIn:
+    """One delivery taken in on its own (a lone webhook)."""
+    arrival = Arrival(IncomingDelivery("mioconnect", webhook_id, BODY, message))
+    (outcome,) = await take_in(fakes)(TakeInDeliveriesCommand([arrival]))
+    return outcome
 
 
 async def test_an_assigned_reading_is_accepted_with_one_push_per_observation(fakes: Fakes) -> None:
@@ -103,7 +109,7 @@ async def test_unusable_readings_are_kept_as_discarded_and_never_queued(
 
 
 async def test_an_unparseable_body_is_kept_raw_as_rejected(fakes: Fakes) -> None:
-    event = await record(fakes, None, parse_error="body is not valid JSON")
+    event = await record(fakes, Malformed("body is not valid JSON"))
     assert (event.status, event.reason) == (DeliveryStatus.REJECTED, "body is not valid JSON")
     kept = fakes.db.deliveries[event.delivery_id]
     assert (kept.body, kept.status) == (BODY, DeliveryStatus.REJECTED)

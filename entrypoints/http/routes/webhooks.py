@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable
 
 import structlog
 from dishka import FromDishka
 from litestar import Request, Response, post
 
-from adapters.mioconnect.parse import MalformedMessage, parse_status, parse_telemetry
+from adapters.mioconnect.inbound import status_delivery, telemetry_delivery
 from adapters.mioconnect.webhook import InvalidSignature, WebhookVerifier
 from application.auditing import Auditor
 from application.context import WEBHOOK_SERVICE, Actor
-from application.record_device_status import RecordDeviceStatus, RecordStatusDelivery
-from application.record_reading import RecordDelivery, RecordReading
+from application.take_in_deliveries import Arrival
 from domain.audit import AuditOutcome
-from domain.deliveries import DeliveryStatus
-from domain.events import ReadingRecorded
+from domain.deliveries import DeliveryStatus, IncomingDelivery
+from domain.events import DeliveryTakenIn
 from domain.ports import Tracer
 from entrypoints.http import dto
+from entrypoints.http.group_commit import DeliveryFailed, GroupCommit
 from entrypoints.http.problems import problem
-from entrypoints.http.security import PUBLIC, request_id_of
+from entrypoints.http.security import PUBLIC, client_request_id_of, request_id_of
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
-SOURCE = "mioconnect"
-T = TypeVar("T")
 _log = structlog.get_logger("vantrexia.webhooks")
 Answer = Response[dto.WebhookAck] | Response[dict[str, object]]
 
@@ -46,19 +43,15 @@ async def telemetry(
     request: Request,  # type: ignore[type-arg]
     settings: FromDishka[Settings],
     verifier: FromDishka[WebhookVerifier],
-    record: FromDishka[RecordReading],
+    intake: FromDishka[GroupCommit],
     auditor: FromDishka[Auditor],
     wakeup: FromDishka[WorkerWakeup],
     tracer: FromDishka[Tracer],
 ) -> Answer:
-    async def take(webhook_id: str, body: bytes, actor: Actor) -> ReadingRecorded:
-        parsed, error = _parsed(parse_telemetry, body)
-        event = await record(RecordDelivery(SOURCE, webhook_id, body, parsed, error, actor))
-        if event.status is DeliveryStatus.ACCEPTED:
-            wakeup.notify()
-        return event
-
-    return await _receive(request, settings, verifier, auditor, take, tracer)
+    answer, outcome = await _receive(request, settings, verifier, auditor, intake, tracer, telemetry_delivery)
+    if outcome is not None and outcome.status is DeliveryStatus.ACCEPTED:
+        wakeup.notify()
+    return answer
 
 
 @post(
@@ -69,41 +62,33 @@ async def status(
     request: Request,  # type: ignore[type-arg]
     settings: FromDishka[Settings],
     verifier: FromDishka[WebhookVerifier],
-    record: FromDishka[RecordDeviceStatus],
+    intake: FromDishka[GroupCommit],
     auditor: FromDishka[Auditor],
     tracer: FromDishka[Tracer],
 ) -> Answer:
-    async def take(webhook_id: str, body: bytes, actor: Actor) -> ReadingRecorded:
-        report, error = _parsed(parse_status, body)
-        return await record(RecordStatusDelivery(SOURCE, webhook_id, body, report, error, actor))
-
-    return await _receive(request, settings, verifier, auditor, take, tracer)
+    answer, _ = await _receive(request, settings, verifier, auditor, intake, tracer, status_delivery)
+    return answer
 
 
 async def _receive(
     request: Request, settings: Settings, verifier: WebhookVerifier, auditor: Auditor,  # type: ignore[type-arg]
-    take: Callable[[str, bytes, Actor], Awaitable[ReadingRecorded]], tracer: Tracer,
-) -> Answer:
-    """Verify, then hand the raw body to `take`; the answer follows what became of the delivery."""
-    actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request))
+    intake: GroupCommit, tracer: Tracer, delivery_of: Callable[[str, bytes], IncomingDelivery],
+) -> tuple[Answer, DeliveryTakenIn | None]:
+    """Verify, then take the delivery in with whatever else arrives meanwhile; answer its outcome."""
+    actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request), client_request_id=client_request_id_of(request))
     with tracer.span("webhook.receive") as span:
         span.set("request_id", actor.request_id or "")
         try:
             webhook_id, body = await _verified(request, settings, verifier, auditor, actor)
         except Refused as refused:
             span.set("http_status", refused.response.status_code or 0)
-            return refused.response
-        return _answer(await take(webhook_id, body, actor), actor)
-
-
-def _parsed(parse: Callable[[bytes], T], body: bytes) -> tuple[T | None, str | None]:
-    try:
-        return parse(body), None
-    except MalformedMessage as error:
-        return None, str(error)
-    except Exception as error:  # noqa: BLE001 - a parser bug must not lose a signed delivery: kept as rejected
-        _log.error("webhook_parse_failed", error_type=type(error).__name__)
-        return None, "body could not be parsed (unexpected parser error)"
+            return refused.response, None
+        try:
+            outcome = await intake.take_in(Arrival(delivery_of(webhook_id, body), actor))
+        except DeliveryFailed:
+            return problem(500, "Delivery not taken in", "kept for diagnosis; send it again later",
+                           request_id=actor.request_id), None
+        return _answer(outcome, actor), outcome
 
 
 async def _verified(
@@ -128,9 +113,9 @@ async def _verified(
         raise Refused(problem(401, "Invalid webhook signature", str(error), request_id=actor.request_id)) from None
 
 
-def _answer(event: ReadingRecorded, actor: Actor) -> Answer:
-    _log.info("webhook_received", delivery_id=event.delivery_id, status=event.status.value,
-              reading_id=event.reading_id, request_id=actor.request_id)
+def _answer(event: DeliveryTakenIn, actor: Actor) -> Answer:
+    _log.debug("webhook_received", delivery_id=event.delivery_id, status=event.status.value,
+               reading_id=event.reading_id, request_id=actor.request_id)
     if event.status is DeliveryStatus.REJECTED:
         return problem(422, "Unprocessable delivery", event.reason, delivery_id=event.delivery_id,
                        request_id=actor.request_id)
