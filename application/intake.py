@@ -118,7 +118,7 @@ class IntakePage:
             if isinstance(message, DeviceStatusReport):
                 device = changed[device.id] = with_status(device, message)
             devices[message.gateway_device_id] = device
-        await self.uow.devices.save_many(list(changed.values()))
+        await self.uow.devices.observe_many(list(changed.values()))
         return devices
 
     async def _repeated(self, delivery: Delivery) -> DeliveryTakenIn:

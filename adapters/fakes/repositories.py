@@ -52,9 +52,15 @@ class InMemoryDeviceRepository(InMemoryRepository):
     async def save(self, device: Device) -> None:
         self._t.devices[device.id] = device
 
-    async def save_many(self, devices: Sequence[Device]) -> None:
+    async def observe_many(self, devices: Sequence[Device]) -> None:
         for device in devices:
-            self._t.devices[device.id] = device
+            stored = self._t.devices.get(device.id)
+            if stored is None:
+                continue
+            seen = max(filter(None, (stored.last_seen_at, device.last_seen_at)), default=None)
+            self._t.devices[device.id] = replace(
+                stored, last_seen_at=seen, battery_percent=device.battery_percent, signal_bars=device.signal_bars,
+                firmware=device.firmware)
 
     async def seen(self, device: Device) -> Device:
         stored = await self.by_gateway_id(device.gateway_device_id)

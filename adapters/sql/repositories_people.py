@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, insert_or_move_up, upsert, upsert_many
+from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, insert_or_move_up, upsert
 from adapters.sql.tables import device_assignments, devices, patients, users
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
 from domain.patients import Patient
 from domain.users import Role, User
+
+
+_seen = bindparam("seen", type_=devices.c.last_seen_at.type)
+# what a device reports of itself; registration and practice are the clinic's and stay as stored
+_OBSERVED = (
+    update(devices).where(devices.c.id == bindparam("device"))
+    .values(
+        last_seen_at=case((or_(devices.c.last_seen_at.is_(None), devices.c.last_seen_at < _seen), _seen),
+                          else_=devices.c.last_seen_at),
+        battery_percent=bindparam("battery"), signal_bars=bindparam("signal"), firmware=bindparam("firmware"),
+    )
+)
 
 
 class SqlPatientRepository:
@@ -65,8 +77,11 @@ class SqlDeviceRepository:
     async def save(self, device: Device) -> None:
         await upsert(self._c, devices, m.device_row(device))
 
-    async def save_many(self, many: Sequence[Device]) -> None:
-        await upsert_many(self._c, devices, [m.device_row(d) for d in many])
+    async def observe_many(self, many: Sequence[Device]) -> None:
+        if many:
+            await self._c.execute(_OBSERVED, [
+                {"device": d.id, "seen": d.last_seen_at, "battery": d.battery_percent, "signal": d.signal_bars,
+                 "firmware": d.firmware} for d in many])
 
     async def seen(self, device: Device) -> Device:
         return m.device_of(await insert_or_move_up(

@@ -74,19 +74,31 @@ async def test_devices_are_found_by_gateway_ids_with_their_assignment_histories(
     assert [a.id for a in histories[cuff.id]] == [earlier.id, later.id]  # oldest first
 
 
-async def test_many_devices_are_saved_together(uow: UnitOfWork) -> None:
+async def test_what_many_devices_report_is_stored_together_and_never_who_owns_them(uow: UnitOfWork) -> None:
     _, cuff = await seeded(uow)
     scale = device()
     async with uow:
         await uow.devices.add(scale)
         await uow.commit()
     seen = T0 + timedelta(days=2)
+    as_read = {d.id: d for d in (cuff, scale)}  # read before a registration lands in between
     async with uow:
-        await uow.devices.save_many([replace(cuff, last_seen_at=seen), replace(scale, last_seen_at=seen)])
+        await uow.devices.save(replace(scale, registered_at=seen, practice_id="north"))
+        await uow.commit()
+    async with uow:
+        await uow.devices.observe_many([
+            replace(as_read[cuff.id], last_seen_at=seen, battery_percent=41, firmware="2.1.8"),
+            replace(as_read[scale.id], last_seen_at=seen, signal_bars=3),
+        ])
+        await uow.devices.observe_many([replace(as_read[cuff.id], last_seen_at=T0, battery_percent=41,
+                                                firmware="2.1.8")])  # an older report: last seen stays
         await uow.commit()
     async with uow:
         found = await uow.devices.get_many([cuff.id, scale.id])
     assert {d.last_seen_at for d in found.values()} == {seen}
+    assert (found[cuff.id].battery_percent, found[cuff.id].firmware) == (41, "2.1.8")
+    assert (found[scale.id].signal_bars, found[scale.id].registered_at, found[scale.id].practice_id) == (
+        3, seen, "north")
 
 
 async def test_thresholds_of_several_patients_are_read_at_once(uow: UnitOfWork) -> None:
