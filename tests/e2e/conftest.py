@@ -17,11 +17,6 @@ MONITORING_START = "2026-11-20T00:00:00Z"
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def app(world: World) -> Litestar:
     return build_app(world)
 

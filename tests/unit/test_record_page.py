@@ -15,7 +15,8 @@ from typing import Any
 from application.context import CLI
 from application.record_reading import RecordDelivery, RecordReading
 from domain.deliveries import DeviceTelemetry
-from tests.unit.conftest import NOW, Fakes, bp
+from tests.support.world import World
+from tests.unit.conftest import NOW, bp
 from tests.unit.test_record_reading import BODY, assign_cuff
 
 OTHER_CUFF = "860013045670000"
@@ -41,22 +42,23 @@ def page() -> list[RecordDelivery]:
     ]
 
 
-async def world() -> tuple[Fakes, str]:
-    fakes = Fakes()
-    patient_id = await assign_cuff(fakes)
-    async with fakes.uow as uow:
+async def enrolled() -> tuple[World, str]:
+    """A world of its own with an enrolled patient whose stage-2 threshold is lowered to 130."""
+    world = World()
+    patient_id = await assign_cuff(world)
+    async with world.uow as uow:
         await uow.thresholds.save(patient_id, {"systolic_stage2_from": Decimal(130)}, NOW)
         await uow.commit()
-    return fakes, patient_id
+    return world, patient_id
 
 
-def use_case(fakes: Fakes) -> RecordReading:
-    return RecordReading(fakes.uow, fakes.clock, fakes.ids, fakes.auditor, fakes.triage)
+def use_case(world: World) -> RecordReading:
+    return RecordReading(world.uow, world.clock, world.ids, world.auditor, world.triage)
 
 
-def stored(fakes: Fakes) -> dict[str, Any]:
+def stored(world: World) -> dict[str, Any]:
     """What the world holds, by content (ids are generated in a different order on each path)."""
-    db = fakes.db
+    db = world.db
     return {
         "deliveries": Counter((d.webhook_id, d.status.value, d.reason) for d in db.deliveries.values()),
         "readings": Counter((r.measured_at, r.status.value, r.patient_id, r.reason) for r in db.readings.values()),
@@ -65,22 +67,22 @@ def stored(fakes: Fakes) -> dict[str, Any]:
         "alerts": Counter((a.rule, a.severity.value, db.readings[a.reading_id].measured_at)
                           for a in db.alerts.values()),
         "devices": sorted((d.gateway_device_id, d.last_seen_at) for d in db.devices.values()),
-        "audit": Counter((e.action, e.details.get("status")) for e in fakes.audit.entries
+        "audit": Counter((e.action, e.details.get("status")) for e in world.audit.entries
                          if e.action == "webhook.delivery"),
     }
 
 
-def outcomes(fakes: Fakes, events: list[Any]) -> list[tuple[str, str | None, Any]]:
+def outcomes(world: World, events: list[Any]) -> list[tuple[str, str | None, Any]]:
     def when(reading_id: str | None) -> Any:
-        return fakes.db.readings[reading_id].measured_at if reading_id else None
+        return world.db.readings[reading_id].measured_at if reading_id else None
     return [(e.status.value, e.reason, when(e.reading_id)) for e in events]
 
 
 async def test_a_page_ends_as_the_same_deliveries_sent_one_by_one() -> None:
-    one_by_one, _ = await world()
+    one_by_one, _ = await enrolled()
     webhook = use_case(one_by_one)
     singly = [await webhook(command) for command in page()]
-    paged, patient_id = await world()
+    paged, patient_id = await enrolled()
     together = await use_case(paged).record_page(page(), CLI)
 
     assert outcomes(paged, together) == outcomes(one_by_one, singly)
@@ -99,12 +101,12 @@ async def test_a_page_ends_as_the_same_deliveries_sent_one_by_one() -> None:
 
 
 async def test_a_page_pulled_again_stores_nothing_new() -> None:
-    fakes, _ = await world()
-    record = use_case(fakes)
+    world, _ = await enrolled()
+    record = use_case(world)
     await record.record_page(page(), CLI)
-    before = stored(fakes)
+    before = stored(world)
     again = await record.record_page(page(), CLI)
     assert {e.status.value for e in again} == {"duplicate"}
-    after = stored(fakes)
+    after = stored(world)
     assert {k: v for k, v in after.items() if k not in ("audit", "devices")} == {
         k: v for k, v in before.items() if k not in ("audit", "devices")}
