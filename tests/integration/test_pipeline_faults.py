@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.tables import sync_attempts
-from tests.e2e.conftest import enrol_patient
 from tests.e2e.test_sql_backed_api import login_sql
+from tests.support.api import enrol_patient
 from tests.support.app import build_app, deliver, fixture, settings_for_tests
 from tests.support.pipeline import (
     FIXTURE_TS,

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from adapters.sql.engine import create_engine
 from adapters.sql.tables import outbox
-from tests.e2e.conftest import enrol_patient
 from tests.e2e.test_sql_backed_api import login_sql
+from tests.support.api import enrol_patient
 from tests.support.app import build_app, deliver, fixture, settings_for_tests
 from tests.support.world import World
 
