@@ -16,7 +16,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from entrypoints.sandbox.serve import RunningSandbox, serve_sandbox
 from entrypoints.sandbox.state import SandboxState
 from tests.bdd.conftest import Runner
-from tests.support.api import CUFF, assign_device, call, import_patients, login, register_device
+from tests.support.api import call, enrol_patient, import_patients, login
 from tests.support.app import build_app, deliver, drain_outbox, fixture, settings_for_tests
 from tests.support.world import World
 
@@ -152,9 +152,7 @@ def linked(ctx: dict[str, Any], sandbox: RunningSandbox) -> None:
 def patient_with_cuff(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner,
                       sandbox: RunningSandbox) -> None:
     ctx["emr_id"] = next(iter(sandbox.state.patients))
-    (patient,) = run(import_patients(client, ctx["auth"], [ctx["emr_id"]]))["patients"]
-    ctx["patient_id"] = patient["vantrexia_id"]
-    run(assign_device(client, ctx["auth"], run(register_device(client, ctx["auth"], CUFF)), ctx["patient_id"]))
+    ctx["patient_id"] = run(enrol_patient(client, ctx["auth"], ctx["emr_id"])).patient_id
 
 
 @given(parsers.parse("eClinicalWorks is unavailable and asks to be tried again in {minutes:d} minutes"))

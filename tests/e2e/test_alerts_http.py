@@ -11,6 +11,7 @@ from domain.users import Role
 from tests.e2e.test_sql_backed_api import expect_dashboard
 from tests.support.api import enrol_patient, login
 from tests.support.app import deliver, drain_outbox, fixture
+from tests.support.phi import leaks
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
@@ -31,8 +32,7 @@ async def test_a_crisis_reading_raises_a_critical_alert_pushed_without_phi(
     assert vars(push.message) == {"alert_id": alert["id"], "alert_type": "bp_crisis", "severity": "critical",
                                   "action_code": "review_alert"}
     patient = world.store.committed.patients[ids.patient_id]
-    for phi in (patient.name, patient.mrn or "-", "860013045678901", "186", "124"):
-        assert phi not in repr(push.message)
+    assert leaks(repr(push.message), (patient.name, patient.mrn or "", "860013045678901"), ("186", "124")) == []
 
 
 async def test_acknowledge_then_resolve_records_who_and_when(client: Client, auth: dict[str, str]) -> None:

@@ -13,6 +13,7 @@ from application.record_reading import RecordDelivery, RecordReading
 from application.register_device import RegisterDevice, RegisterDeviceCommand
 from domain.deliveries import DeliveryStatus, DeviceTelemetry
 from domain.readings import ReadingStatus
+from tests.support.phi import leaks
 from tests.support.world import World
 from tests.unit.conftest import CUFF, NOW, bp
 
@@ -123,5 +124,4 @@ async def test_audit_entries_hold_ids_only(world: World) -> None:
     await record(world, bp(sys_=186, dia=124))
     text = repr(world.audit.entries)
     assert world.audit.actions()[-1] == "webhook.delivery"
-    assert CUFF not in text
-    assert "186" not in text
+    assert leaks(text, (CUFF,), ("186", "124")) == []
