@@ -26,24 +26,18 @@ CLIENT_ID = "vantrexia-bdd-practice"  # the id Vantrexia is configured with; the
 SYNC_SCOPES = "system/Patient.read system/Observation.write system/Observation.read"
 
 
-class Registration:
-    """Which application eClinicalWorks trusts: nobody's keys until the practice registers Vantrexia."""
-
-    def __init__(self) -> None:
-        self.keys: list[Mapping[str, Any]] = []
-
-    async def jwks(self) -> Sequence[Mapping[str, Any]]:
-        return self.keys
+@pytest.fixture
+def trusted_keys() -> list[Mapping[str, Any]]:
+    """The public keys eClinicalWorks trusts: nobody's until the practice registers Vantrexia."""
+    return []
 
 
 @pytest.fixture
-def registration() -> Registration:
-    return Registration()
+def sandbox(trusted_keys: list[Mapping[str, Any]]) -> Iterator[RunningSandbox]:
+    async def jwks() -> Sequence[Mapping[str, Any]]:
+        return trusted_keys
 
-
-@pytest.fixture
-def sandbox(registration: Registration) -> Iterator[RunningSandbox]:
-    with serve_sandbox(registration.jwks, state=SandboxState.seeded(0, client_id="nobody-registered")) as running:
+    with serve_sandbox(jwks, state=SandboxState.seeded(0, client_id="nobody-registered")) as running:
         yield running
 
 
@@ -66,9 +60,9 @@ def sandbox_patients(count: int, sandbox: RunningSandbox) -> None:
 
 
 @given("Vantrexia is registered with eClinicalWorks as a connected application of the practice")
-def registered(sandbox: RunningSandbox, registration: Registration, world: World, run: Runner) -> None:
+def registered(sandbox: RunningSandbox, trusted_keys: list[Mapping[str, Any]], world: World, run: Runner) -> None:
     sandbox.state.client_id = CLIENT_ID
-    registration.keys = list(run(world.keys.public_jwks()))
+    trusted_keys[:] = run(world.keys.public_jwks())
 
 
 def _diagnostic(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner, path: str) -> dict[str, Any]:
