@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export PORT
 
-.PHONY: run test lint typecheck contracts unit bench vendor-swagger clean
+.PHONY: run test hygiene lint typecheck contracts unit bench vendor-swagger clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,13 @@ run: $(BIN)/.installed
 	$(BIN)/vantrexia migrate
 	VANTREXIA_DEMO=$${VANTREXIA_DEMO:-true} $(BIN)/vantrexia serve
 
-## test: lint, import contracts, type check and every test
-test: lint contracts typecheck
-	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider
+## test: lint, import contracts, type check, the checks on the tests themselves, then every other test
+test: lint contracts typecheck hygiene
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider --ignore=tests/hygiene
+
+## hygiene: step modules define no test_* but their scenarios; the features read as clinical language
+hygiene: $(BIN)/.installed
+	$(BIN)/pytest -q -p no:cacheprovider tests/hygiene
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

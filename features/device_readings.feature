@@ -15,12 +15,12 @@ Feature: Readings from every kind of home device are taken in safely
     And Celia's <measure> is recorded as <value> <unit>
 
     Examples:
-      | sample                        | measure           | value  | unit   |
-      | normal blood-pressure reading | systolic pressure | 128    | mm[Hg] |
-      | normal blood-pressure reading | pulse             | 71     | /min   |
-      | weight from the scale         | body weight       | 70.747 | kg     |
-      | blood sugar in mmol/L         | blood sugar       | 6.4    | mmol/L |
-      | pulse oximeter reading        | oxygen saturation | 96     | %      |
+      | sample                        | measure           | value  | unit             |
+      | normal blood-pressure reading | systolic pressure | 128    | mmHg             |
+      | normal blood-pressure reading | pulse             | 71     | beats per minute |
+      | weight from the scale         | body weight       | 70.747 | kg               |
+      | blood sugar in mmol/L         | blood sugar       | 6.4    | mmol/L           |
+      | pulse oximeter reading        | oxygen saturation | 96     | %                |
 
   Scenario: Blood sugar measured in mmol/L reaches the chart in mg/dL
     When the blood sugar in mmol/L arrives from the device cloud
@@ -48,7 +48,7 @@ Feature: Readings from every kind of home device are taken in safely
 
   Scenario: The same measurement delivered twice is kept once
     When the normal blood-pressure reading arrives from the device cloud
-    And the device cloud sends the same measurement again under a new message id
+    And the device cloud sends the same measurement again as a separate delivery
     Then the second delivery is recognised as a duplicate
     And Celia has exactly one blood-pressure reading
 

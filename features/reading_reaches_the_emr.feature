@@ -13,7 +13,16 @@ Feature: A home blood-pressure reading reaches the patient's chart
     Then the reading is accepted
     And Ada's chart shows a blood pressure of 128/82 mmHg
     And Ada's chart shows a heart rate of 71 beats per minute
-    And the sync history shows both entries as delivered
+    And Ada's sync history shows both entries as delivered
+
+  Scenario: Each patient's reading is filed in their own chart
+    Given Ben Okoro has been brought over from the clinic's health record
+    And a blood-pressure cuff has been given to Ben Okoro
+    When Ben's cuff sends a reading of 135/85 mmHg with a pulse of 66
+    Then Ben's chart shows a blood pressure of 135/85 mmHg
+    And Ben's sync history shows both entries as delivered
+    But nothing is filed in Ada's chart
+    And Ada's sync history is empty
 
   Scenario: The same reading delivered twice is filed once
     When Ada's cuff sends a reading of 128/82 mmHg with a pulse of 71
@@ -25,10 +34,10 @@ Feature: A home blood-pressure reading reaches the patient's chart
     Given the clinic's health record is unreachable
     When Ada's cuff sends a reading of 142/91 mmHg with a pulse of 77
     Then the reading is accepted
-    And the sync history shows both entries waiting to be tried again
+    And Ada's sync history shows both entries waiting to be tried again
     When the clinic's health record is reachable again
     Then Ada's chart shows a blood pressure of 142/91 mmHg
-    And the sync history shows both entries as delivered
+    And Ada's sync history shows both entries as delivered
 
   Scenario: A reading from a cuff nobody has been given is held back
     When a cuff that was never given to a patient sends a reading of 150/95 mmHg with a pulse of 80

@@ -52,4 +52,5 @@ Feature: Out-of-range home readings alert the care team
     When Bram's cuff reads 186/124 mmHg
     And Dr. Okafor acknowledges the alert
     And Dr. Okafor resolves it noting "Spoke with patient, medication adjusted"
-    Then the alert is resolved with that note and the clinician's name on record
+    Then the alert is resolved with that note
+    And the alert records Dr. Okafor as the clinician who acknowledged and resolved it

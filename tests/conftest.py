@@ -1,4 +1,4 @@
-"""Database fixtures shared by every test folder: migrated SQLite files and Postgres databases."""
+"""Fixtures shared by every test folder: the World of fakes, migrated SQLite files and Postgres databases."""
 
 from __future__ import annotations
 
@@ -19,9 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.engine import create_engine
 from adapters.sql.migrate import run_migrations
 from adapters.sql.tables import ALL_TABLES
+from tests.support.world import World
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 T = TypeVar("T")
+
+
+@pytest.fixture
+def world() -> World:
+    """A fresh World of stateful fakes (tests/support/world.py) for this test."""
+    return World()
 
 
 def run_async(action: Callable[[], Awaitable[T]]) -> T:

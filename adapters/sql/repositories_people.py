@@ -15,7 +15,6 @@ from domain.errors import Conflict
 from domain.patients import Patient
 from domain.users import Role, User
 
-
 _seen = bindparam("seen", type_=devices.c.last_seen_at.type)
 # what a device reports of itself; registration and practice are the clinic's and stay as stored
 _OBSERVED = (

@@ -33,11 +33,6 @@ def run() -> Iterator[Runner]:
 
 
 @pytest.fixture
-def world() -> World:
-    return World()
-
-
-@pytest.fixture
 def app(world: World) -> Litestar:
     return build_app(world)
 

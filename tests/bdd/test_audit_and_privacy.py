@@ -13,14 +13,14 @@ from sqlalchemy.exc import DBAPIError
 from typer.testing import CliRunner
 
 from adapters.sql.engine import create_engine
-from application.context import CLI
-from application.users import CreateUser, CreateUserCommand
-from domain.patients import DEFAULT_PRACTICE, EmrPatient
+from domain.patients import EmrPatient
 from domain.ports import AuditLog
 from domain.users import Role
 from entrypoints.cli.main import app as cli
 from tests.bdd.conftest import Runner
+from tests.support.api import assign_device, call, import_patient, login_stored, register_device
 from tests.support.app import build_app, container_of, deliver, drain_outbox, fixture, in_app, settings_for_tests
+from tests.support.phi import leaks
 from tests.support.world import World
 
 scenarios("audit_and_privacy.feature")
@@ -39,22 +39,6 @@ def ctx(sqlite_url: str) -> dict[str, Any]:
     return {"url": sqlite_url}
 
 
-def _call(client: Any, run: Runner, method: str, path: str, who: dict[str, str], body: Any = None) -> Any:
-    return run(client.request(method, path, json=body, headers=who))
-
-
-def _login(client: Any, run: Runner, app: Litestar, username: str, role: Role,
-           practice: str = DEFAULT_PRACTICE) -> dict[str, str]:
-    async def create() -> None:
-        async with container_of(app)() as scope:
-            await (await scope.get(CreateUser))(
-                CreateUserCommand(username, role, f"{username}-passphrase", CLI, practice))
-
-    run(in_app(client, create))
-    token = run(client.post("/api/v1/auth/token", json={"username": username, "password": f"{username}-passphrase"}))
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
-
-
 @given(parsers.parse("Greta Northcott's record has been brought over from the clinic's health record"))
 def greta(world: World) -> None:
     world.emr.patients[GRETA.emr_patient_id] = GRETA
@@ -62,26 +46,24 @@ def greta(world: World) -> None:
 
 @given("Dr. Lindqvist is a clinician and Ms. Abara is an administrator")
 def staff(client: Any, app: Litestar, ctx: dict[str, Any], run: Runner) -> None:
-    ctx["clinician"] = _login(client, run, app, "dr-lindqvist", Role.CLINICIAN)
-    ctx["admin"] = _login(client, run, app, "ms-abara", Role.ADMIN)
-    imported = _call(client, run, "POST", "/api/v1/patients/import_selected_from_ecw/", ctx["clinician"],
-                     {"ecw_patient_ids": [GRETA.emr_patient_id]})
-    ctx["patient_id"] = imported.json()["patients"][0]["vantrexia_id"]
+    ctx["clinician"] = run(login_stored(client, "dr-lindqvist", Role.CLINICIAN))
+    ctx["admin"] = run(login_stored(client, "ms-abara", Role.ADMIN))
+    ctx["patient_id"] = run(import_patient(client, ctx["clinician"], GRETA.emr_patient_id))
 
 
 @when("Dr. Lindqvist opens Greta's record")
 def opens(client: Any, ctx: dict[str, Any], run: Runner) -> None:
-    assert _call(client, run, "GET", f"/api/v1/patients/{ctx['patient_id']}", ctx["clinician"]).status_code == 200
+    assert run(call(client, "GET", f"/api/v1/patients/{ctx['patient_id']}", ctx["clinician"])).status_code == 200
 
 
 @given("Dr. Osei is a clinician of another practice")
 def osei(client: Any, app: Litestar, ctx: dict[str, Any], run: Runner) -> None:
-    ctx["other"] = _login(client, run, app, "dr-osei", Role.CLINICIAN, "riverside-clinic")
+    ctx["other"] = run(login_stored(client, "dr-osei", Role.CLINICIAN, "riverside-clinic"))
 
 
 @when("Dr. Osei asks for Greta's record")
 def osei_asks(client: Any, ctx: dict[str, Any], run: Runner) -> None:
-    ctx["answer"] = _call(client, run, "GET", f"/api/v1/patients/{ctx['patient_id']}", ctx["other"])
+    ctx["answer"] = run(call(client, "GET", f"/api/v1/patients/{ctx['patient_id']}", ctx["other"]))
 
 
 @then("Dr. Osei is told there is no such patient")
@@ -91,7 +73,7 @@ def no_such_patient(ctx: dict[str, Any]) -> None:
 
 
 def _listed(client: Any, run: Runner, who: dict[str, str]) -> set[str]:
-    return {p["id"] for p in _call(client, run, "GET", "/api/v1/patients/", who).json()["patients"]}
+    return {p["id"] for p in run(call(client, "GET", "/api/v1/patients/", who)).json()["patients"]}
 
 
 @then("Greta does not appear in Dr. Osei's list of patients")
@@ -105,7 +87,7 @@ def still_listed(client: Any, ctx: dict[str, Any], run: Runner) -> None:
 
 
 def _trail(client: Any, ctx: dict[str, Any], run: Runner) -> list[dict[str, Any]]:
-    answer = _call(client, run, "GET", "/api/v1/audit/?page_size=500", ctx["admin"])
+    answer = run(call(client, "GET", "/api/v1/audit/?page_size=500", ctx["admin"]))
     entries: list[dict[str, Any]] = answer.json()["entries"]
     return entries
 
@@ -126,12 +108,12 @@ def no_phi(client: Any, ctx: dict[str, Any], run: Runner) -> None:
 
 @then("Dr. Lindqvist is refused the audit trail")
 def refused(client: Any, ctx: dict[str, Any], run: Runner) -> None:
-    assert _call(client, run, "GET", "/api/v1/audit/", ctx["clinician"]).status_code == 403
+    assert run(call(client, "GET", "/api/v1/audit/", ctx["clinician"])).status_code == 403
 
 
 @then("Ms. Abara can read the audit trail")
 def admin_reads(client: Any, ctx: dict[str, Any], run: Runner) -> None:
-    assert _call(client, run, "GET", "/api/v1/audit/", ctx["admin"]).status_code == 200
+    assert run(call(client, "GET", "/api/v1/audit/", ctx["admin"])).status_code == 200
 
 
 async def _execute(url: str, statement: str) -> None:
@@ -144,7 +126,7 @@ async def _execute(url: str, statement: str) -> None:
         await engine.dispose()
 
 
-@when("someone tries to change an entry of the audit trail in the database")
+@when("someone tries to change an entry of the stored audit trail directly")
 def try_change(ctx: dict[str, Any], run: Runner) -> None:
     try:
         run(_execute(ctx["url"], "UPDATE audit_log SET actor = 'nobody'"))
@@ -153,7 +135,7 @@ def try_change(ctx: dict[str, Any], run: Runner) -> None:
         ctx["refused"] = "append-only" in str(error)
 
 
-@then("the database refuses the change")
+@then("the change is refused")
 def db_refuses(ctx: dict[str, Any]) -> None:
     assert ctx["refused"] is True
 
@@ -167,7 +149,7 @@ def sealed(client: Any, app: Litestar, run: Runner) -> None:
     run(in_app(client, seal))
 
 
-@when("someone with full database rights alters a sealed entry")
+@when("someone with full access to the stored records alters a sealed entry")
 def alter(ctx: dict[str, Any], run: Runner) -> None:
     run(_execute(ctx["url"], "DROP TRIGGER audit_log_no_update; "
                              "UPDATE audit_log SET actor = 'forged' WHERE id = (SELECT min(id) + 1 FROM audit_log)"))
@@ -183,15 +165,13 @@ def check_reports(ctx: dict[str, Any]) -> None:
 
 @given("Dr. Lindqvist's phone is registered for alerts")
 def phone(client: Any, ctx: dict[str, Any], run: Runner) -> None:
-    _call(client, run, "POST", "/api/v1/notifications/tokens/", ctx["clinician"], {"token": PHONE})
+    run(call(client, "POST", "/api/v1/notifications/tokens/", ctx["clinician"], {"token": PHONE}))
 
 
 @given("Greta has a blood-pressure cuff")
 def cuff(client: Any, ctx: dict[str, Any], run: Runner) -> None:
-    device = _call(client, run, "POST", "/api/v1/devices/", ctx["clinician"],
-                   {"device_id": fixture("bp_crisis")["deviceId"], "model_number": "TMB-2092-G"})
-    _call(client, run, "POST", f"/api/v1/devices/{device.json()['id']}/assign/", ctx["clinician"],
-          {"patient_id": ctx["patient_id"], "effective_from": "2026-11-20T00:00:00Z"})
+    device_id = run(register_device(client, ctx["clinician"], fixture("bp_crisis")["deviceId"]))
+    run(assign_device(client, ctx["clinician"], device_id, ctx["patient_id"]))
 
 
 @when(parsers.parse("Greta's cuff reads {sys_:d}/{dia:d} mmHg"))
@@ -205,5 +185,4 @@ def phone_shows(world: World) -> None:
     (push,) = world.notifier.sent
     assert push.token == PHONE
     assert set(vars(push.message)) == {"alert_id", "alert_type", "severity", "action_code"}
-    for detail in ("Greta", "Northcott", "MRN-5150", "186", "124"):
-        assert detail not in repr(push.message)
+    assert leaks(repr(push.message), ("Greta", "Northcott", "MRN-5150"), ("186", "124")) == []

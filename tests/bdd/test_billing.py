@@ -14,7 +14,8 @@ from pytest_bdd import given, parsers, scenarios, then
 
 from domain.patients import EmrPatient
 from tests.bdd.conftest import Runner
-from tests.support.app import deliver, fixture, login
+from tests.support.api import call, enrol_patient, login
+from tests.support.app import deliver, fixture
 from tests.support.world import World
 
 scenarios("billing.feature")
@@ -28,27 +29,17 @@ def ctx(client: AsyncTestClient[Litestar], world: World, run: Runner) -> dict[st
     return {"auth": run(login(client, world))}
 
 
-def _api(client: AsyncTestClient[Litestar], run: Runner, method: str, path: str, ctx: dict[str, Any],
-         body: Any = None) -> Any:
-    return run(client.request(method, path, json=body, headers=ctx["auth"]))
-
-
 @given(parsers.parse("{name} has been monitored at home since 1 November 2026"))
 def monitored(name: str, world: World, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
     world.emr.patients["emr-dario"] = EmrPatient("emr-dario", name, None, "MRN-3141")
-    imported = _api(client, run, "POST", "/api/v1/patients/import_selected_from_ecw/", ctx,
-                    {"ecw_patient_ids": ["emr-dario"]})
-    ctx["patient_id"] = imported.json()["patients"][0]["vantrexia_id"]
-    device = _api(client, run, "POST", "/api/v1/devices/", ctx,
-                  {"device_id": fixture("bp_normal")["deviceId"], "model_number": "TMB-2092-G"})
-    _api(client, run, "POST", f"/api/v1/devices/{device.json()['id']}/assign/", ctx,
-         {"patient_id": ctx["patient_id"], "effective_from": EPISODE.isoformat()})
+    enrolled = run(enrol_patient(client, ctx["auth"], "emr-dario", effective_from=EPISODE.isoformat()))
+    ctx["patient_id"] = enrolled.patient_id
 
 
 @given("Dario has given consent to remote monitoring")
 def consent(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    answer = _api(client, run, "PUT", f"/api/v1/patients/{ctx['patient_id']}/consent/", ctx,
-                  {"rpm_consent": True, "recorded_at": "2026-10-28T15:00:00Z"})
+    answer = run(call(client, "PUT", f"/api/v1/patients/{ctx['patient_id']}/consent/", ctx["auth"],
+                      {"rpm_consent": True, "recorded_at": "2026-10-28T15:00:00Z"}))
     assert answer.status_code == 200
 
 
@@ -63,13 +54,13 @@ def readings(days: int, client: AsyncTestClient[Litestar], run: Runner) -> None:
                      "{kind} an interactive conversation"))
 def management(minutes: int, kind: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any],
                run: Runner) -> None:
-    answer = _api(client, run, "POST", f"/api/v1/patients/{ctx['patient_id']}/time-entries/", ctx,
-                  {"minutes": minutes, "interactive": kind == "including", "performed_on": "2026-11-12"})
+    answer = run(call(client, "POST", f"/api/v1/patients/{ctx['patient_id']}/time-entries/", ctx["auth"],
+                      {"minutes": minutes, "interactive": kind == "including", "performed_on": "2026-11-12"}))
     assert answer.status_code == 201
 
 
 def _billing(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> dict[str, Any]:
-    (patient,) = _api(client, run, "GET", "/api/v1/billing/?month=2026-11", ctx).json()["patients"]
+    (patient,) = run(call(client, "GET", "/api/v1/billing/?month=2026-11", ctx["auth"])).json()["patients"]
     result: dict[str, Any] = patient
     return result
 
@@ -99,7 +90,7 @@ def consent_missing(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run:
 
 @then(parsers.parse("the November 2026 billing export lists {codes} for Dario"))
 def exported(codes: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    answer = _api(client, run, "GET", "/api/v1/billing/?month=2026-11&format=csv", ctx)
+    answer = run(call(client, "GET", "/api/v1/billing/?month=2026-11&format=csv", ctx["auth"]))
     assert answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert {r["code"] for r in rows} == set(_expected(codes))

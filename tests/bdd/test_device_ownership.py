@@ -11,7 +11,8 @@ from pytest_bdd import given, scenarios, then, when
 
 from domain.users import Role
 from tests.bdd.conftest import Runner
-from tests.support.app import deliver, fixture, login
+from tests.support.api import login
+from tests.support.app import deliver, fixture
 from tests.support.world import World
 
 scenarios("device_ownership.feature")

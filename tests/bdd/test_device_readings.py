@@ -11,7 +11,8 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from domain.patients import EmrPatient
 from tests.bdd.conftest import Runner
-from tests.support.app import TELEMETRY, drain_outbox, fixture, login, signed
+from tests.support.api import assign_device, call, import_patient, login, register_device
+from tests.support.app import TELEMETRY, drain_outbox, fixture, signed
 from tests.support.hostile import UNREADABLE
 from tests.support.world import World
 
@@ -33,6 +34,7 @@ SAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
 }
 MEASURES = {"systolic pressure": "systolic", "pulse": "pulse", "body weight": "body_weight",
             "blood sugar": "glucose", "oxygen saturation": "spo2"}
+UNITS = {"mmHg": "mm[Hg]", "beats per minute": "/min", "kg": "kg", "mmol/L": "mmol/L", "%": "%"}  # API codes
 CELIAS_DEVICES = {"bp_normal": "TMB-2092-G", "scale": "TMB-2091-G", "glucose_mmol": "TMB-2093-G",
                   "pulseox": "TMB-2094-G"}
 
@@ -42,24 +44,15 @@ def ctx(client: AsyncTestClient[Litestar], world: World, run: Runner) -> dict[st
     return {"auth": run(login(client, world)), "devices": {}}
 
 
-def _post(client: AsyncTestClient[Litestar], run: Runner, path: str, body: dict[str, Any], auth: dict[str, str]) -> Any:
-    return run(client.post(path, json=body, headers=auth))
-
-
 @given(parsers.parse("{name} is monitored at home"))
 def monitored(name: str, world: World, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
     world.emr.patients["emr-celia"] = EmrPatient("emr-celia", name, None, "MRN-0815")
-    imported = _post(client, run, "/api/v1/patients/import_selected_from_ecw/",
-                     {"ecw_patient_ids": ["emr-celia"]}, ctx["auth"])
-    ctx["patient_id"] = imported.json()["patients"][0]["vantrexia_id"]
+    ctx["patient_id"] = run(import_patient(client, ctx["auth"], "emr-celia"))
 
 
 def _hand_out(client: AsyncTestClient[Litestar], run: Runner, ctx: dict[str, Any], imei: str, model: str) -> None:
-    device = _post(client, run, "/api/v1/devices/", {"device_id": imei, "model_number": model}, ctx["auth"])
-    device_id = device.json()["id"] if device.status_code == 201 else imei
-    _post(client, run, f"/api/v1/devices/{device_id}/assign/",
-          {"patient_id": ctx["patient_id"], "effective_from": "2026-11-20T00:00:00Z"}, ctx["auth"])
-    ctx["devices"][imei] = device_id
+    ctx["devices"][imei] = run(register_device(client, ctx["auth"], imei, model))
+    run(assign_device(client, ctx["auth"], ctx["devices"][imei], ctx["patient_id"]))
 
 
 @given(parsers.parse("{name} has been given a blood-pressure cuff, a scale, a glucose meter and a pulse oximeter"))
@@ -71,7 +64,7 @@ def devices_given(name: str, client: AsyncTestClient[Litestar], ctx: dict[str, A
 def _arrive(client: AsyncTestClient[Litestar], app: Litestar, run: Runner, ctx: dict[str, Any],
             body: dict[str, Any], path: str = TELEMETRY) -> Any:
     raw, headers = signed(body)
-    ctx["response"] = run(client.post(path, content=raw, headers=headers))
+    ctx["response"] = run(client.post(path, content=raw, headers=headers))  # the device cloud signs, no session
     run(drain_outbox(client))
     return ctx["response"]
 
@@ -92,7 +85,7 @@ def stranger(client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, An
     _arrive(client, app, run, ctx, body)
 
 
-@when("the device cloud sends the same measurement again under a new message id")
+@when("the device cloud sends the same measurement again as a separate delivery")
 def again(client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, Any], run: Runner) -> None:
     _arrive(client, app, run, ctx, ctx["body"])
 
@@ -117,7 +110,7 @@ def status_report(percent: int, client: AsyncTestClient[Litestar], app: Litestar
 
 
 def _readings(client: AsyncTestClient[Litestar], run: Runner, ctx: dict[str, Any]) -> list[dict[str, Any]]:
-    response = run(client.get(f"/api/v1/patients/{ctx['patient_id']}/readings", headers=ctx["auth"]))
+    response = run(call(client, "GET", f"/api/v1/patients/{ctx['patient_id']}/readings", ctx["auth"]))
     readings: list[dict[str, Any]] = response.json()["readings"]
     return readings
 
@@ -131,12 +124,12 @@ def accepted(ctx: dict[str, Any]) -> None:
 def recorded(measure: str, value: str, unit: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any],
              run: Runner) -> None:
     (reading,) = _readings(client, run, ctx)
-    assert reading["values"][MEASURES[measure]] == {"value": float(value), "unit": unit}
+    assert reading["values"][MEASURES[measure]] == {"value": float(value), "unit": UNITS[unit]}
 
 
 @then(parsers.parse("the chart entry for it shows {value:d} mg/dL taken before a meal"))
 def chart_glucose(value: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    bundle = run(client.get(f"/api/v1/readings/{ctx['first']['reading_id']}/fhir", headers=ctx["auth"])).json()
+    bundle = run(call(client, "GET", f"/api/v1/readings/{ctx['first']['reading_id']}/fhir", ctx["auth"])).json()
     (entry,) = bundle["entry"]
     assert entry["resource"]["valueQuantity"]["value"] == value
     assert entry["resource"]["valueQuantity"]["code"] == "mg/dL"
@@ -189,7 +182,7 @@ def one_reading(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Run
 @then(parsers.parse("the cuff's battery shows {percent:d} percent"))
 def battery(percent: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
     device_id = ctx["devices"][fixture("status_bp")["deviceId"]]
-    device = run(client.get(f"/api/v1/devices/{device_id}", headers=ctx["auth"])).json()
+    device = run(call(client, "GET", f"/api/v1/devices/{device_id}", ctx["auth"])).json()
     assert device["battery_percent"] == percent
 
 

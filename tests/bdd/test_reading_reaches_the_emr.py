@@ -15,44 +15,45 @@ from domain.observations import ObservationCode
 from domain.patients import EmrPatient
 from domain.readings import VitalSign
 from tests.bdd.conftest import Runner
-from tests.support.app import TELEMETRY, drain_outbox, fixture, login, signed
+from tests.support.api import assign_device, call, import_patient, login, register_device
+from tests.support.app import deliver, drain_outbox, fixture
 from tests.support.world import World
 
 scenarios("reading_reaches_the_emr.feature")
 
-ADA_CUFF = "860013045678901"
+CUFFS = ("860013045678901", "860013045678902")  # handed out in this order
 STRANGER_CUFF = "860013045699999"
 
 
 @pytest.fixture
 def ctx(client: AsyncTestClient[Litestar], world: World, run: Runner) -> dict[str, Any]:
-    return {"auth": run(login(client, world)), "patients": {}}
+    return {"auth": run(login(client, world)), "patients": {}, "cuffs": {}, "sent": 0}
 
 
 @given(parsers.parse("{name} has been brought over from the clinic's health record"))
 def imported(name: str, world: World, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    emr_id = f"emr-{name.split()[0].lower()}"
-    world.emr.patients[emr_id] = EmrPatient(emr_id, name, None, "MRN-4711")
-    response = run(client.post("/api/v1/patients/import_selected_from_ecw/",
-                               json={"ecw_patient_ids": [emr_id]}, headers=ctx["auth"]))
-    ctx["patients"][name.split()[0]] = {"id": response.json()["patients"][0]["vantrexia_id"], "emr_id": emr_id}
+    first = name.split()[0]
+    emr_id = f"emr-{first.lower()}"
+    world.emr.patients[emr_id] = EmrPatient(emr_id, name, None, f"MRN-{4711 + len(ctx['patients'])}")
+    ctx["patients"][first] = {"id": run(import_patient(client, ctx["auth"], emr_id)), "emr_id": emr_id}
 
 
 @given(parsers.parse("a blood-pressure cuff has been given to {name}"))
 def cuff_given(name: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    device = run(client.post("/api/v1/devices/", json={"device_id": ADA_CUFF, "model_number": "TMB-2092-G"},
-                             headers=ctx["auth"]))
-    run(client.post(f"/api/v1/devices/{device.json()['id']}/assign/",
-                    json={"patient_id": ctx["patients"][name.split()[0]]["id"],
-                          "effective_from": "2026-11-20T00:00:00Z"}, headers=ctx["auth"]))
+    first = name.split()[0]
+    cuff = CUFFS[len(ctx["cuffs"])]
+    device_id = run(register_device(client, ctx["auth"], cuff))
+    run(assign_device(client, ctx["auth"], device_id, ctx["patients"][first]["id"]))
+    ctx["cuffs"][first] = cuff
 
 
-def _send(client: AsyncTestClient[Litestar], app: Litestar, ctx: dict[str, Any], run: Runner,
-          device: str, sys_: int, dia: int, pulse: int) -> None:
+def _send(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner, cuff: str, sys_: int, dia: int,
+          pulse: int) -> None:
     body = fixture("bp_normal", sys=sys_, dia=dia, pul=pulse)
-    body["deviceId"] = body["data"]["imei"] = device
-    ctx["raw"], headers = signed(body, webhook_id="msg_bdd_1")
-    ctx["response"] = run(client.post(TELEMETRY, content=ctx["raw"], headers=headers))
+    body["deviceId"] = body["data"]["imei"] = cuff
+    ctx["sent"] += 1
+    ctx["delivery"] = (body, f"msg_bdd_{ctx['sent']}")
+    ctx["response"] = run(deliver(client, *ctx["delivery"]))
     run(drain_outbox(client))
 
 
@@ -62,22 +63,21 @@ def emr_down(world: World) -> None:
 
 
 @when(parsers.parse("{first}'s cuff sends a reading of {sys_:d}/{dia:d} mmHg with a pulse of {pulse:d}"))
-def cuff_sends(first: str, sys_: int, dia: int, pulse: int, client: AsyncTestClient[Litestar], app: Litestar,
-               ctx: dict[str, Any], run: Runner) -> None:
-    _send(client, app, ctx, run, ADA_CUFF, sys_, dia, pulse)
+def cuff_sends(first: str, sys_: int, dia: int, pulse: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any],
+               run: Runner) -> None:
+    _send(client, ctx, run, ctx["cuffs"][first], sys_, dia, pulse)
 
 
 @when(parsers.parse("a cuff that was never given to a patient sends a reading of {sys_:d}/{dia:d} mmHg "
                     "with a pulse of {pulse:d}"))
-def stranger_sends(sys_: int, dia: int, pulse: int, client: AsyncTestClient[Litestar], app: Litestar,
-                   ctx: dict[str, Any], run: Runner) -> None:
-    _send(client, app, ctx, run, STRANGER_CUFF, sys_, dia, pulse)
+def stranger_sends(sys_: int, dia: int, pulse: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any],
+                   run: Runner) -> None:
+    _send(client, ctx, run, STRANGER_CUFF, sys_, dia, pulse)
 
 
 @when("the device cloud delivers that same message again")
 def redelivered(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    raw, headers = signed(ctx["raw"], webhook_id="msg_bdd_1")
-    ctx["repeat"] = run(client.post(TELEMETRY, content=raw, headers=headers))
+    ctx["repeat"] = run(deliver(client, *ctx["delivery"]))
 
 
 @when("the clinic's health record is reachable again")
@@ -104,10 +104,10 @@ def duplicate(ctx: dict[str, Any]) -> None:
     assert ctx["repeat"].json()["status"] == "duplicate"
 
 
-def _chart(world: World, ctx: dict[str, Any], first: str, code: ObservationCode) -> list[Any]:
+def _chart(world: World, ctx: dict[str, Any], first: str, code: ObservationCode | None = None) -> list[Any]:
     emr_id = ctx["patients"][first]["emr_id"]
     return [o.draft for o in world.emr.observations.values()
-            if o.draft.patient_emr_id == emr_id and o.draft.code is code]
+            if o.draft.patient_emr_id == emr_id and code in (None, o.draft.code)]
 
 
 @then(parsers.parse("{first}'s chart shows a blood pressure of {sys_:d}/{dia:d} mmHg"))
@@ -128,22 +128,33 @@ def exactly_one(first: str, world: World, ctx: dict[str, Any]) -> None:
     assert len(_chart(world, ctx, first, ObservationCode.BLOOD_PRESSURE)) == 1
 
 
+@then(parsers.parse("nothing is filed in {first}'s chart"))
+def nothing_in_chart(first: str, world: World, ctx: dict[str, Any]) -> None:
+    assert world.emr.observations, "something must have been filed elsewhere for this to mean anything"
+    assert _chart(world, ctx, first) == []
+
+
 @then("nothing is filed in any chart")
 def nothing_filed(world: World) -> None:
     assert world.emr.observations == {}
 
 
-def _sync_statuses(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> list[str]:
-    patient_id = ctx["patients"]["Ada"]["id"]
-    items = run(client.get(f"/api/v1/patients/{patient_id}/sync-status", headers=ctx["auth"])).json()["items"]
+def _sync_statuses(first: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> list[str]:
+    patient_id = ctx["patients"][first]["id"]
+    items = run(call(client, "GET", f"/api/v1/patients/{patient_id}/sync-status", ctx["auth"])).json()["items"]
     return sorted(i["status"] for i in items)
 
 
-@then("the sync history shows both entries as delivered")
-def sync_delivered(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    assert _sync_statuses(client, ctx, run) == ["delivered", "delivered"]
+@then(parsers.parse("{first}'s sync history shows both entries as delivered"))
+def sync_delivered(first: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    assert _sync_statuses(first, client, ctx, run) == ["delivered", "delivered"]
 
 
-@then("the sync history shows both entries waiting to be tried again")
-def sync_retrying(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    assert _sync_statuses(client, ctx, run) == ["retrying", "retrying"]
+@then(parsers.parse("{first}'s sync history shows both entries waiting to be tried again"))
+def sync_retrying(first: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    assert _sync_statuses(first, client, ctx, run) == ["retrying", "retrying"]
+
+
+@then(parsers.parse("{first}'s sync history is empty"))
+def sync_empty(first: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    assert _sync_statuses(first, client, ctx, run) == []

@@ -8,9 +8,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.users import Role
-from tests.e2e.conftest import enrol_patient
 from tests.e2e.test_sql_backed_api import expect_dashboard
-from tests.support.app import deliver, drain_outbox, fixture, login
+from tests.support.api import enrol_patient, login
+from tests.support.app import deliver, drain_outbox, fixture
+from tests.support.phi import leaks
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
@@ -25,14 +26,13 @@ async def test_a_crisis_reading_raises_a_critical_alert_pushed_without_phi(
     await deliver(client, fixture("bp_crisis"))
     await drain_outbox(client)
     (alert,) = (await client.get("/api/v1/alerts/?status=open", headers=auth)).json()["alerts"]
-    assert (alert["rule"], alert["severity"], alert["patient_id"]) == ("bp_crisis", "critical", ids["patient_id"])
+    assert (alert["rule"], alert["severity"], alert["patient_id"]) == ("bp_crisis", "critical", ids.patient_id)
     (push,) = world.notifier.sent
     assert push.token == PHONE
     assert vars(push.message) == {"alert_id": alert["id"], "alert_type": "bp_crisis", "severity": "critical",
                                   "action_code": "review_alert"}
-    patient = world.store.committed.patients[ids["patient_id"]]
-    for phi in (patient.name, patient.mrn or "-", "860013045678901", "186", "124"):
-        assert phi not in repr(push.message)
+    patient = world.store.committed.patients[ids.patient_id]
+    assert leaks(repr(push.message), (patient.name, patient.mrn or "", "860013045678901"), ("186", "124")) == []
 
 
 async def test_acknowledge_then_resolve_records_who_and_when(client: Client, auth: dict[str, str]) -> None:
@@ -72,7 +72,7 @@ async def test_alerts_list_critical_first_then_oldest(client: Client, auth: dict
 
 async def test_thresholds_can_be_overridden_per_patient(client: Client, auth: dict[str, str]) -> None:
     ids = await enrol_patient(client, auth)
-    path = f"/api/v1/patients/{ids['patient_id']}/thresholds/"
+    path = f"/api/v1/patients/{ids.patient_id}/thresholds/"
     assert (await client.get(path, headers=auth)).json()["thresholds"]["systolic_crisis_above"] == 180
     changed = await client.put(path, json={"thresholds": {"systolic_crisis_above": 190}}, headers=auth)
     assert changed.json()["thresholds"]["systolic_crisis_above"] == 190

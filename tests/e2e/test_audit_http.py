@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 
 from domain.users import Role
 from entrypoints.cli.main import app as cli
-from tests.e2e.conftest import enrol_patient
-from tests.support.app import login
+from tests.support.api import enrol_patient, login
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]

@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 from adapters.mioconnect.parse import parse_telemetry
 from domain.validation import discard_reason
 from entrypoints.simulator import KINDS, delivery, device_imei
+from tests.support.api import sign_in
 from tests.support.app import build_app, deliver, settings_for_tests
 from tests.support.world import FIXTURE_TIME, World
 
@@ -23,9 +24,7 @@ async def test_demo_mode_creates_an_admin_and_monitored_patients(tmp_path: Path)
     async with AsyncTestClient(app=app) as client:
         password = password_file.read_text().strip()
         assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
-        login = await client.post("/api/v1/auth/token", json={"username": "demo-admin", "password": password})
-        assert login.status_code == 200
-        auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        auth = await sign_in(client, "demo-admin", password)
         patients = (await client.get("/api/v1/patients/", headers=auth)).json()
         assert patients["total"] == 4
         body = delivery(1, KINDS[1], random.Random(7), invalid=False, now=int(FIXTURE_TIME.timestamp()))

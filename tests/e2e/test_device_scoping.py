@@ -12,7 +12,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.users import Role
-from tests.support.app import deliver, fixture, login
+from tests.support.api import login
+from tests.support.app import deliver, fixture
 from tests.support.world import World
 
 NORTH_CUFF, SOUTH_CUFF, STRAY_CUFF = "860013045600011", "860013045600012", "860013045600013"

@@ -10,7 +10,8 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.sandbox.serve import serve_sandbox
 from entrypoints.sandbox.state import SandboxState
-from tests.support.app import build_app, deliver, drain_outbox, fixture, login, settings_for_tests
+from tests.support.api import CUFF, assign_device, import_patients, login, register_device
+from tests.support.app import build_app, deliver, drain_outbox, fixture, settings_for_tests
 from tests.support.world import World
 
 
@@ -35,14 +36,10 @@ async def test_patients_and_observations_go_through_smart_and_fhir(
     page = (await client.get("/api/v1/ecw/patients/?page=2&page_size=5", headers=auth)).json()
     assert (page["total"], len(page["patients"])) == (12, 5)
     emr_id = page["patients"][0]["ecw_fhir_id"]
-    imported = (await client.post("/api/v1/patients/import_selected_from_ecw/",
-                                  json={"ecw_patient_ids": [emr_id]}, headers=auth)).json()
-    assert imported["patients"][0]["mrn"]
-    patient_id = imported["patients"][0]["vantrexia_id"]
-    device = (await client.post("/api/v1/devices/", json={"device_id": "860013045678901",
-                                                          "model_number": "TMB-2092-G"}, headers=auth)).json()
-    await client.post(f"/api/v1/devices/{device['id']}/assign/",
-                      json={"patient_id": patient_id, "effective_from": "2026-11-20T00:00:00Z"}, headers=auth)
+    (imported,) = (await import_patients(client, auth, [emr_id]))["patients"]
+    assert imported["mrn"]
+    patient_id = imported["vantrexia_id"]
+    await assign_device(client, auth, await register_device(client, auth, CUFF), patient_id)
     assert (await deliver(client, fixture("bp_normal"))).json()["status"] == "accepted"
     assert await drain_outbox(client) == 2
     items = (await client.get(f"/api/v1/patients/{patient_id}/sync-status", headers=auth)).json()["items"]

@@ -29,8 +29,8 @@ from domain.readings import Reading, VitalSign
 from domain.users import Role
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from tests.e2e.conftest import enrol_patient
-from tests.support.app import TELEMETRY, add_user, build_app, fixture, login, settings_for_tests, signed
+from tests.support.api import add_user, enrol_patient, login
+from tests.support.app import TELEMETRY, build_app, fixture, settings_for_tests, signed
 from tests.support.live import live_server
 from tests.support.world import FakesProvider, World
 

@@ -16,7 +16,8 @@ from application.users import CreateUser, CreateUserCommand
 from domain.audit import AuditOutcome
 from domain.users import Role
 from tests.support.addresses import PeerFromHeader, from_peer
-from tests.support.app import add_user, build_app, container_of, in_app, settings_for_tests
+from tests.support.api import add_user
+from tests.support.app import build_app, container_of, in_app, settings_for_tests
 from tests.support.world import World
 
 TOKEN = "/api/v1/auth/token"

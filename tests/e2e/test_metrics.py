@@ -13,8 +13,8 @@ from adapters.telemetry.metrics import OtelMetrics
 from domain.ports import Metrics
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
-from tests.e2e.conftest import enrol_patient
-from tests.support.app import deliver, drain_outbox, fixture, login, settings_for_tests
+from tests.support.api import enrol_patient, login
+from tests.support.app import deliver, drain_outbox, fixture, settings_for_tests
 from tests.support.world import FakesProvider, World
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import pytest
 import structlog
 from litestar.testing import AsyncTestClient
 
 from domain.patients import EmrPatient
-from tests.support.app import build_app, deliver, drain_outbox, fixture, login, signed
+from tests.support.api import assign_device, import_patient, login, register_device
+from tests.support.app import build_app, deliver, drain_outbox, fixture, signed
+from tests.support.phi import leaks
 from tests.support.world import World
 
 PATIENT = EmrPatient("emr-phi-probe", "Quintessa Vanderhoek", None, "MRN-7731955", "555-0199-314",
@@ -22,9 +23,7 @@ VALUES = ("173", "107", "93")  # a crisis reading's systolic, diastolic and puls
 def _leaks(text: str) -> list[str]:
     words = [PATIENT.name, *PATIENT.name.split(), PATIENT.mrn or "", PATIENT.phone or "", PATIENT.address or "",
              *DEVICE_IDS]
-    found = [w for w in words if w and w in text]
-    # a value stands alone (not inside an id, a hex request id or a timestamp)
-    return found + [v for v in VALUES if re.search(rf"(?<![\w.:-]){v}(?![\w.:-])", text)]
+    return leaks(text, words, VALUES)
 
 
 async def test_a_full_pipeline_run_leaks_no_phi(caplog: pytest.LogCaptureFixture) -> None:
@@ -35,16 +34,12 @@ async def test_a_full_pipeline_run_leaks_no_phi(caplog: pytest.LogCaptureFixture
     with structlog.testing.capture_logs() as events:
         async with AsyncTestClient(app=build_app(world)) as client:
             auth = await login(client, world)
-            imported = await client.post("/api/v1/patients/import_selected_from_ecw/",
-                                         json={"ecw_patient_ids": [PATIENT.emr_patient_id]}, headers=auth)
-            patient_id = imported.json()["patients"][0]["vantrexia_id"]
+            patient_id = await import_patient(client, auth, PATIENT.emr_patient_id)
             await client.post("/api/v1/notifications/tokens/", json={"token": "phone-token-" + "x" * 20},
                               headers=auth)
             await deliver(client, fixture("bp_normal", sys=173, dia=107, pul=93))  # unknown device: quarantined
-            device = await client.post("/api/v1/devices/", json={"device_id": DEVICE_IDS[0],
-                                                                 "model_number": "TMB-2092-G"}, headers=auth)
-            await client.post(f"/api/v1/devices/{device.json()['id']}/assign/",
-                              json={"patient_id": patient_id, "effective_from": "2026-11-20T00:00:00Z"}, headers=auth)
+            device_id = await register_device(client, auth, DEVICE_IDS[0])
+            await assign_device(client, auth, device_id, patient_id)
             for name in ("scale", "pulseox_sentinel", "glucose_control_solution"):
                 await deliver(client, fixture(name))
             raw, headers = signed(b'{"deviceId": "860013045678901", "data": {"sys": "oops"}}')
@@ -56,7 +51,7 @@ async def test_a_full_pipeline_run_leaks_no_phi(caplog: pytest.LogCaptureFixture
                       await client.post("/api/v1/devices/", json={"device_id": DEVICE_IDS[0],
                                                                   "model_number": "x"}, headers=auth)]
             for path in ("/dashboard/", f"/patients/{patient_id}", f"/patients/{patient_id}/sync-status",
-                         "/alerts/", f"/devices/{device.json()['id']}"):
+                         "/alerts/", f"/devices/{device_id}"):
                 assert (await client.get("/api/v1" + path, headers=auth)).status_code == 200
     assert len(world.emr.observations) == 2  # the released crisis reading went to the EMR
     assert world.notifier.sent, "the crisis alert was pushed"

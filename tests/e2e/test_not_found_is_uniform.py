@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.users import Role
 from tests.e2e.test_practice_scoping import practices  # noqa: F401 - the two-practice fixture
-from tests.support.app import login
+from tests.support.api import login
 from tests.support.world import World
 
 MISSING = "00000000-0000-4000-8000-000000000000"

@@ -12,7 +12,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.users import Role
-from tests.support.app import deliver, drain_outbox, fixture, login
+from tests.support.api import enrol_patient, login
+from tests.support.app import deliver, drain_outbox, fixture
 from tests.support.world import World
 
 NORTH_CUFF, SOUTH_CUFF = "860013045600001", "860013045600002"
@@ -20,17 +21,11 @@ NORTH_CUFF, SOUTH_CUFF = "860013045600001", "860013045600002"
 
 async def _enrol(client: AsyncTestClient[Litestar], admin: dict[str, str], emr_id: str, practice: str,
                  cuff: str) -> dict[str, str]:
-    imported = (await client.post("/api/v1/patients/import_selected_from_ecw/", headers=admin,
-                                  json={"ecw_patient_ids": [emr_id], "practice_id": practice})).json()
-    patient_id = imported["patients"][0]["vantrexia_id"]
-    device = (await client.post("/api/v1/devices/", headers=admin, json={
-        "device_id": cuff, "model_number": "TMB-2092-G", "practice_id": practice})).json()
-    await client.post(f"/api/v1/devices/{device['id']}/assign/", headers=admin,
-                      json={"patient_id": patient_id, "effective_from": "2026-11-20T00:00:00Z"})
+    enrolled = await enrol_patient(client, admin, emr_id, cuff, practice_id=practice)
     crisis = fixture("bp_normal", sys=190, dia=125)
     crisis["deviceId"] = crisis["data"]["imei"] = cuff
     reading = (await deliver(client, crisis)).json()
-    return {"patient_id": patient_id, "device_id": device["id"], "reading_id": reading["reading_id"]}
+    return {"patient_id": enrolled.patient_id, "device_id": enrolled.device_id, "reading_id": reading["reading_id"]}
 
 
 @pytest.fixture

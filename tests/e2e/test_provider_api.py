@@ -8,8 +8,8 @@ from litestar.testing import AsyncTestClient
 
 from domain.ports.emr import EmrRejected
 from domain.users import Role
-from tests.e2e.conftest import enrol_patient
-from tests.support.app import add_user, deliver, drain_outbox, fixture, login
+from tests.support.api import add_user, enrol_patient, login
+from tests.support.app import deliver, drain_outbox, fixture
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
@@ -96,10 +96,10 @@ async def test_patient_detail_lists_assigned_devices_and_trailing_slash_works(
     client: Client, auth: dict[str, str]
 ) -> None:
     ids = await enrol_patient(client, auth)
-    for path in (f"/api/v1/patients/{ids['patient_id']}", f"/api/v1/patients/{ids['patient_id']}/"):
+    for path in (f"/api/v1/patients/{ids.patient_id}", f"/api/v1/patients/{ids.patient_id}/"):
         detail = await client.get(path, headers=auth)
         assert detail.status_code == 200
-        assert detail.json()["devices"][0]["device_id"] == ids["device_id"]
+        assert detail.json()["devices"][0]["device_id"] == ids.device_id
     listing = (await client.get("/api/v1/patients", headers=auth)).json()
     assert listing["total"] == 1
 
@@ -116,19 +116,19 @@ async def test_reading_reaches_the_emr_and_sync_status_shows_it(
 ) -> None:
     ids = await enrol_patient(client, auth)
     reading_id = (await deliver(client, fixture("bp_normal"))).json()["reading_id"]
-    pending = (await client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
+    pending = (await client.get(f"/api/v1/patients/{ids.patient_id}/sync-status", headers=auth)).json()
     assert {i["status"] for i in pending["items"]} == {"pending"}
 
     assert await drain_outbox(client) == 2
 
-    status = (await client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
-    assert status["patient_id"] == ids["patient_id"]
+    status = (await client.get(f"/api/v1/patients/{ids.patient_id}/sync-status", headers=auth)).json()
+    assert status["patient_id"] == ids.patient_id
     assert {(i["code"], i["status"], i["http_status"]) for i in status["items"]} == {
         ("85354-9", "delivered", 201), ("8867-4", "delivered", 201)}
     assert all(i["emr_resource_id"] and i["attempts"] == 1 for i in status["items"])
     assert sorted(world.emr.observations) == [f"{reading_id}-85354-9", f"{reading_id}-8867-4"]
 
-    readings = (await client.get(f"/api/v1/patients/{ids['patient_id']}/readings", headers=auth)).json()
+    readings = (await client.get(f"/api/v1/patients/{ids.patient_id}/readings", headers=auth)).json()
     values = readings["readings"][0]["values"]
     assert values["systolic"] == {"value": 128, "unit": "mm[Hg]"}
     assert readings["readings"][0]["measured_at"].endswith("-05:00")
@@ -151,7 +151,7 @@ async def test_an_admin_can_send_a_dead_item_again(client: Client, auth: dict[st
     world.emr.fail_next(EmrRejected("Observation.performer: unknown reference", http_status=422))
     await deliver(client, fixture("bp_normal"))
     await drain_outbox(client)
-    status_path = f"/api/v1/patients/{ids['patient_id']}/sync-status"
+    status_path = f"/api/v1/patients/{ids.patient_id}/sync-status"
     (item,) = [i for i in (await client.get(status_path, headers=auth)).json()["items"] if i["status"] == "dead"]
     assert (item["status"], item["last_error"]) == ("dead", "Observation.performer: unknown reference")
     assert (await client.post(f"/api/v1/sync/{item['id']}/retry/", headers=auth)).status_code == 403

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.e2e.conftest import enrol_patient
+from tests.support.api import enrol_patient
 from tests.support.app import deliver, fixture
 
 Client = AsyncTestClient[Litestar]
@@ -21,7 +21,7 @@ async def _patient_with_readings(client: Client, auth: dict[str, str]) -> str:
     ids = await enrol_patient(client, auth)
     await deliver(client, fixture("bp_normal"))
     await deliver(client, fixture("bp_crisis"))
-    return ids["patient_id"]
+    return ids.patient_id
 
 
 async def test_json_lists_the_readings_and_the_thresholds(client: Client, auth: dict[str, str]) -> None:

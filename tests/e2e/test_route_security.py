@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.users import Role
-from tests.support.app import add_user, login
+from tests.support.api import add_user, login
 from tests.support.world import World
 
 PUBLIC = {"/health", "/.well-known/jwks.json", "/api/v1/auth/token", "/api/v1/webhooks/mioconnect/telemetry",

@@ -11,7 +11,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.fhir.launch import UserLaunch
-from tests.support.app import build_app, container_of, in_app, login, settings_for_tests
+from tests.support.api import login
+from tests.support.app import build_app, container_of, in_app, settings_for_tests
 from tests.support.world import World
 
 CALLBACK = "http://127.0.0.1:8000/api/v1/ecw/launch/callback"

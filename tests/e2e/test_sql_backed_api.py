@@ -8,17 +8,12 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from application.context import CLI
-from application.users import CreateUser, CreateUserCommand
-from domain.users import Role
-from tests.e2e.conftest import enrol_patient
+from tests.support.api import enrol_patient, login_stored
 from tests.support.app import (
     build_app,
-    container_of,
     deliver,
     drain_outbox,
     fixture,
-    in_app,
     settings_for_tests,
     signed,
 )
@@ -45,7 +40,7 @@ async def sql_client(sql_app: Litestar) -> AsyncIterator[AsyncTestClient[Litesta
 async def test_reading_flows_to_the_emr_through_the_database(
     sql_app: Litestar, sql_client: AsyncTestClient[Litestar], world: World
 ) -> None:
-    auth = await login_sql(sql_client, sql_app, world)
+    auth = await login_stored(sql_client, "dr-sql")
     ids = await enrol_patient(sql_client, auth)
     first = await deliver(sql_client, fixture("bp_normal"), webhook_id="msg_sql_1")
     again = await deliver(sql_client, fixture("bp_normal"), webhook_id="msg_sql_1")
@@ -53,10 +48,10 @@ async def test_reading_flows_to_the_emr_through_the_database(
 
     assert await drain_outbox(sql_client) == 2
 
-    status = (await sql_client.get(f"/api/v1/patients/{ids['patient_id']}/sync-status", headers=auth)).json()
+    status = (await sql_client.get(f"/api/v1/patients/{ids.patient_id}/sync-status", headers=auth)).json()
     assert sorted((i["code"], i["status"], i["http_status"]) for i in status["items"]) == [
         ("85354-9", "delivered", 201), ("8867-4", "delivered", 201)]
-    readings = (await sql_client.get(f"/api/v1/patients/{ids['patient_id']}/readings", headers=auth)).json()
+    readings = (await sql_client.get(f"/api/v1/patients/{ids.patient_id}/readings", headers=auth)).json()
     assert readings["total"] == 1
     assert readings["readings"][0]["measured_at"].endswith("-05:00")
     assert len(world.emr.observations) == 2
@@ -76,16 +71,3 @@ async def expect_dashboard(client: AsyncTestClient[Litestar], auth: dict[str, st
         "alerts_without_push_target": 0, "patients_without_reading_3_days": 0,
         "emr_sync": {"pending": 2, "retrying": 0, "dead": 0}, "low_battery_devices": 1,
     }
-
-
-async def login_sql(client: AsyncTestClient[Litestar], app: Litestar, world: World) -> dict[str, str]:
-    """Users live in the database here: create one through the real use case, then log in."""
-    async def create_user() -> None:
-        async with container_of(app)() as scope:
-            create = await scope.get(CreateUser)
-            await create(CreateUserCommand("dr-sql", Role.CLINICIAN, "dr-sql-correct-horse", CLI))
-
-    await in_app(client, create_user)
-    response = await client.post("/api/v1/auth/token", json={"username": "dr-sql", "password": "dr-sql-correct-horse"})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}

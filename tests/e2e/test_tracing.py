@@ -14,11 +14,14 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from adapters.fakes.synthetic import synthetic_patients
-from tests.e2e.conftest import enrol_patient
-from tests.support.app import build_app, deliver, drain_outbox, fixture, login, settings_for_tests
+from tests.support.api import enrol_patient, login
+from tests.support.app import build_app, deliver, drain_outbox, fixture, settings_for_tests
+from tests.support.phi import leaks
 from tests.support.world import World
 
-PHI = ("860013045678901", "89011703278123456789", "2092G0012345", "186", "124")
+DEVICE_IDS = ("860013045678901", "89011703278123456789", "2092G0012345")
+CRISIS_VALUES = ("186", "124", "96")  # bp_crisis's systolic, diastolic and pulse
+NORMAL_VALUES = ("128", "82", "71")  # bp_normal's
 
 
 @pytest.fixture
@@ -55,9 +58,8 @@ async def test_a_reading_is_one_connected_trace_without_phi(
     assert len(by_name["emr.push"]) == 2
     assert {s.context.trace_id for s in connected} == {trace_id}
     attributes = " ".join(f"{k}={v}" for s in finished for k, v in (s.attributes or {}).items())
-    patient = world.store.committed.patients[ids["patient_id"]]
-    for phi in (*PHI, patient.name, patient.mrn or "-"):
-        assert phi not in attributes
+    patient = world.store.committed.patients[ids.patient_id]
+    assert leaks(attributes, (*DEVICE_IDS, patient.name, patient.mrn or ""), CRISIS_VALUES) == []
 
 
 async def test_emr_token_and_http_calls_are_spans_of_the_readings_trace(
@@ -80,6 +82,5 @@ async def test_emr_token_and_http_calls_are_spans_of_the_readings_trace(
     webhook = next(s for s in finished if s.name == "webhook.receive")
     assert {s.context.trace_id for s in posts} == {webhook.context.trace_id}  # type: ignore[union-attr]
     attributes = " ".join(f"{k}={v}" for s in finished for k, v in (s.attributes or {}).items())
-    for phi in PHI:
-        assert phi not in attributes
+    assert leaks(attributes, DEVICE_IDS, NORMAL_VALUES) == []
 

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.deliveries import DeliveryStatus
 from domain.readings import ReadingStatus
-from tests.e2e.conftest import enrol_patient
+from tests.support.api import enrol_patient
 from tests.support.app import TELEMETRY, build_app, deliver, fixture, settings_for_tests, signed
 from tests.support.world import World
 
@@ -127,7 +127,7 @@ async def test_reading_from_an_unknown_device_is_quarantined(client: Client, wor
 
 async def test_control_solution_is_discarded_with_its_reason(client: Client, auth: dict[str, str],
                                                              world: World) -> None:
-    await enrol_patient(client, auth, device_id="860013045670003", model="TMB-2093-G")
+    await enrol_patient(client, auth, gateway_id="860013045670003", model="TMB-2093-G")
     response = await deliver(client, fixture("glucose_control_solution"))
     assert response.json()["status"] == "discarded"
     assert "control solution" in response.json()["reason"]
@@ -151,9 +151,9 @@ async def test_status_reports_update_the_device_and_add_no_reading(client: Clien
     answer = await client.post("/api/v1/webhooks/mioconnect/status", content=raw, headers=headers)
     assert answer.status_code == 202
     assert answer.json()["status"] == "status_updated"
-    device = (await client.get(f"/api/v1/devices/{ids['device_id']}", headers=auth)).json()
+    device = (await client.get(f"/api/v1/devices/{ids.device_id}", headers=auth)).json()
     assert (device["battery_percent"], device["signal_bars"], device["firmware"]) == (41, 9, "2.1.7")
-    assert [a["patient_id"] for a in device["assignments"]] == [ids["patient_id"]]
+    assert [a["patient_id"] for a in device["assignments"]] == [ids.patient_id]
     assert not world.store.committed.readings
     bad, bad_headers = signed(fixture("bp_normal"))
     not_a_status = await client.post("/api/v1/webhooks/mioconnect/status", content=bad, headers=bad_headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.e2e.conftest import enrol_patient
+from tests.support.api import enrol_patient
 from tests.support.app import deliver, drain_outbox, fixture
 from tests.support.world import World
 

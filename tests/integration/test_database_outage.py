@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from domain.users import Role, User
 from entrypoints.http.problems import PROBLEM_JSON
-from tests.e2e.conftest import enrol_patient
+from tests.support.api import enrol_patient, sign_in
 from tests.support.app import TELEMETRY, build_app, fixture, settings_for_tests, signed
 from tests.support.live import live_server
 from tests.support.pipeline import (
@@ -93,9 +93,7 @@ async def api(proxy: TcpProxy, postgres_url: str, db: AsyncEngine) -> AsyncItera
     app = build_app(world, settings_for_tests(database_url=proxied), fake_database=False)
     with live_server(app) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
-            token = await http.post("/api/v1/auth/token", json={"username": username, "password": password})
-            assert token.status_code == 200, token.text
-            yield ProxiedApi(http, {"Authorization": f"Bearer {token.json()['access_token']}"}, proxied)
+            yield ProxiedApi(http, await sign_in(http, username, password), proxied)
 
 
 async def test_the_database_cut_off_answers_503_then_recovers_without_losing_an_accepted_delivery(
@@ -108,7 +106,7 @@ async def test_the_database_cut_off_answers_503_then_recovers_without_losing_an_
     emr.state.fail_next(503, count=100_000, retry_after="1", path_prefix=emr.sandbox.fhir_path + "/Observation")
     async with worker_processes(env, tmp_path) as (worker,):
         await wait_until_started([worker])
-        await enrol_patient(http, auth)  # type: ignore[arg-type]  # an httpx client serves as well
+        await enrol_patient(http, auth)
         before = await post_webhook(http, fixture("bp_normal"), "msg_before_cut")
         assert (before.status_code, before.json()["status"]) == (202, "accepted"), before.text
         await eventually(lambda: emr_pushes(db), lambda p: len(p.rows) == 2 and all(r["attempts"] for r in p.rows),

@@ -23,8 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.tables import sync_attempts
-from tests.e2e.conftest import enrol_patient
-from tests.e2e.test_sql_backed_api import login_sql
+from tests.support.api import enrol_patient, login_stored
 from tests.support.app import build_app, deliver, fixture, settings_for_tests
 from tests.support.pipeline import (
     FIXTURE_TS,
@@ -67,7 +66,7 @@ async def test_the_emr_down_for_a_while_then_back_gets_every_reading_exactly_onc
     async with worker_processes(env, tmp_path) as (worker,):
         await wait_until_started([worker])
         async with AsyncTestClient(app=app) as client:  # readings arrive as webhooks while the EMR is down
-            auth = await login_sql(client, app, world)
+            auth = await login_stored(client, "dr-sql")
             await enrol_patient(client, auth)
             for n in range(readings_count):
                 answer = await deliver(client, fixture("bp_normal", ts=FIXTURE_TS + n * 60))

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 
 from adapters.sql.engine import create_engine
 from adapters.sql.tables import outbox
-from tests.e2e.conftest import enrol_patient
-from tests.e2e.test_sql_backed_api import login_sql
+from tests.support.api import enrol_patient, login_stored
 from tests.support.app import build_app, deliver, fixture, settings_for_tests
 from tests.support.world import World
 
@@ -36,7 +35,7 @@ async def test_a_separate_worker_process_delivers_and_shuts_down_gracefully(post
     world = World()
     app = build_app(world, settings_for_tests(database_url=postgres_url), fake_database=False)
     async with AsyncTestClient(app=app) as client:
-        auth = await login_sql(client, app, world)
+        auth = await login_stored(client, "dr-sql")
         await enrol_patient(client, auth)
         for offset in range(3):
             await deliver(client, fixture("bp_normal", ts=1795183194 + offset * 60))

@@ -1,4 +1,5 @@
-"""The real app, wired to a World, plus the calls a test makes against it."""
+"""The real app, wired to a World, its outbox worker, and the device cloud's signed deliveries to it (the API calls
+a test makes are in tests/support/api.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import msgspec
 from dishka import AsyncContainer
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.mioconnect.webhook import WebhookSigner
-from domain.patients import DEFAULT_PRACTICE
-from domain.users import Role, User
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
@@ -59,27 +59,6 @@ async def drain_outbox(client: AsyncTestClient[Litestar]) -> int:
     return await in_app(client, worker.drain)
 
 
-def add_user(world: World, username: str = "dr-ada", role: Role = Role.CLINICIAN,
-             practice_id: str = DEFAULT_PRACTICE) -> tuple[str, str]:
-    """Put a user straight into the fake store; returns (username, password)."""
-    password = f"{username}-correct-horse"
-    user = User(
-        id=str(uuid.uuid4()), username=username, role=role,
-        password_hash=world.hasher.hash(password), active=True, created_at=world.clock.now(),
-        practice_id=practice_id,
-    )
-    world.store.committed.users[user.id] = user
-    return username, password
-
-
-async def login(client: AsyncTestClient[Litestar], world: World, role: Role = Role.CLINICIAN,
-                practice_id: str = DEFAULT_PRACTICE) -> dict[str, str]:
-    username, password = add_user(world, f"user-{role.value}-{uuid.uuid4().hex[:6]}", role, practice_id)
-    response = await client.post("/api/v1/auth/token", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 def fixture(name: str, **data_overrides: Any) -> dict[str, Any]:
     """A device-cloud sample from tests/fixtures/mioconnect, with `data` fields overridden."""
     body: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
@@ -96,7 +75,7 @@ def signed(body: dict[str, Any] | bytes, webhook_id: str | None = None, secret: 
     return raw, {**headers, "content-type": "application/json"}
 
 
-async def deliver(client: AsyncTestClient[Litestar], body: dict[str, Any] | bytes,
+async def deliver(client: httpx.AsyncClient, body: dict[str, Any] | bytes,
                   webhook_id: str | None = None) -> Any:
     raw, headers = signed(body, webhook_id)
     return await client.post(TELEMETRY, content=raw, headers=headers)

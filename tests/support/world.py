@@ -1,4 +1,5 @@
-"""A World of stateful fakes and a dishka provider that overrides production adapters with it."""
+"""The one World of stateful fakes every test uses: read back what happened from it, never from mocks; plus
+the dishka provider that overrides the production adapters with it."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from adapters.fakes.emr import FakeEmrGateway
 from adapters.fakes.keystore import FakeKeyStore
 from adapters.fakes.login_failures import InMemoryLoginFailures
 from adapters.fakes.notifier import FakeNotifier
-from adapters.fakes.store import InMemoryStore
+from adapters.fakes.store import InMemoryStore, Tables
 from adapters.fakes.synthetic import synthetic_patients
 from adapters.fakes.unit_of_work import FakeUnitOfWork
+from application.auditing import Auditor
+from application.triage_reading import TriagePolicy, TriageReading
 from domain.ports import (
     AuditLog,
     Clock,
@@ -48,10 +51,29 @@ class World:
     keys: FakeKeyStore = field(default_factory=FakeKeyStore)
     clock: FixedClock = field(default_factory=lambda: FixedClock(FIXTURE_TIME))
     ids: SequentialIds = field(default_factory=SequentialIds)
+    random: FixedRandom = field(default_factory=FixedRandom)
     hasher: Argon2PasswordHasher = field(
         default_factory=lambda: Argon2PasswordHasher(time_cost=1, memory_cost=1024)
     )
     login_failures: InMemoryLoginFailures = field(default_factory=InMemoryLoginFailures)
+
+    @property
+    def uow(self) -> FakeUnitOfWork:
+        """A new unit of work on the store (use cases under test get one each)."""
+        return FakeUnitOfWork(self.store)
+
+    @property
+    def db(self) -> Tables:
+        """What has been committed."""
+        return self.store.committed
+
+    @property
+    def auditor(self) -> Auditor:
+        return Auditor(self.audit, self.clock)
+
+    @property
+    def triage(self) -> TriageReading:
+        return TriageReading(self.ids, TriagePolicy())
 
 
 class FakesProvider(Provider):
@@ -101,7 +123,7 @@ class FakesProvider(Provider):
 
     @provide(scope=Scope.APP, override=True)
     def random(self) -> RandomSource:
-        return FixedRandom(0.5)
+        return self._world.random
 
     @provide(scope=Scope.APP, override=True)
     def hasher(self) -> PasswordHasher:

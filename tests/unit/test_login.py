@@ -15,7 +15,7 @@ from domain.errors import AuthenticationFailed, InvalidInput
 from domain.login_throttle import LoginThrottled, ThrottlePolicy, throttle_address
 from domain.users import Role
 from entrypoints.http.client_address import TrustedProxies, parse_networks
-from tests.unit.conftest import Fakes
+from tests.support.world import World
 
 PASSWORD = "correct-horse-battery"
 STRANGER, OWNER = "198.51.100.23", "203.0.113.7"
@@ -38,40 +38,40 @@ class CountingHasher:
         return "hashed:decoy-nobody-types-this"
 
 
-async def _admin(fakes: Fakes, hasher: object, username: str = "dr-okafor") -> str:
-    user = await CreateUser(fakes.uow, hasher, fakes.clock, fakes.ids, fakes.auditor)(  # type: ignore[arg-type]
+async def _admin(world: World, hasher: object, username: str = "dr-okafor") -> str:
+    user = await CreateUser(world.uow, hasher, world.clock, world.ids, world.auditor)(  # type: ignore[arg-type]
         CreateUserCommand(username, Role.ADMIN, PASSWORD, CLI))
     return user.id
 
 
 @pytest.mark.parametrize("case", ["wrong password", "unknown user", "inactive user"])
-async def test_every_failure_costs_one_password_verification(fakes: Fakes, case: str) -> None:
+async def test_every_failure_costs_one_password_verification(world: World, case: str) -> None:
     hasher = CountingHasher()
-    user_id = await _admin(fakes, hasher)
+    user_id = await _admin(world, hasher)
     if case == "inactive user":
-        fakes.db.users[user_id] = replace(fakes.db.users[user_id], active=False)
+        world.db.users[user_id] = replace(world.db.users[user_id], active=False)
     username = "nobody-at-all" if case == "unknown user" else "dr-okafor"
     password = "wrong-password!!" if case == "wrong password" else PASSWORD
     with pytest.raises(AuthenticationFailed):
-        await Authenticate(fakes.uow, hasher, fakes.auditor)(Credentials(username, password))
+        await Authenticate(world.uow, hasher, world.auditor)(Credentials(username, password))
     assert len(hasher.verified) == 1
 
 
-def test_the_decoy_hash_is_made_once_with_the_real_parameters(fakes: Fakes) -> None:
-    decoy = fakes.hasher.decoy_hash()
-    assert decoy is fakes.hasher.decoy_hash()
-    assert decoy.split("$")[:4] == fakes.hasher.hash("anything-else").split("$")[:4]  # algorithm, version, cost
+def test_the_decoy_hash_is_made_once_with_the_real_parameters(world: World) -> None:
+    decoy = world.hasher.decoy_hash()
+    assert decoy is world.hasher.decoy_hash()
+    assert decoy.split("$")[:4] == world.hasher.hash("anything-else").split("$")[:4]  # algorithm, version, cost
 
 
-def _log_in(fakes: Fakes, failures: InMemoryLoginFailures, policy: ThrottlePolicy | None = None) -> LogIn:
-    authenticate = Authenticate(fakes.uow, fakes.hasher, fakes.auditor)
-    return LogIn(authenticate, failures, fakes.clock, fakes.auditor, policy or ThrottlePolicy())
+def _log_in(world: World, failures: InMemoryLoginFailures, policy: ThrottlePolicy | None = None) -> LogIn:
+    authenticate = Authenticate(world.uow, world.hasher, world.auditor)
+    return LogIn(authenticate, failures, world.clock, world.auditor, policy or ThrottlePolicy())
 
 
-async def test_the_owners_own_success_forgets_their_earlier_slips(fakes: Fakes) -> None:
-    await _admin(fakes, fakes.hasher)
+async def test_the_owners_own_success_forgets_their_earlier_slips(world: World) -> None:
+    await _admin(world, world.hasher)
     failures = InMemoryLoginFailures()
-    log_in = _log_in(fakes, failures)
+    log_in = _log_in(world, failures)
     for _ in range(4):
         with pytest.raises(AuthenticationFailed):
             await log_in(LoginAttempt("dr-okafor", "typo-password", OWNER))
@@ -82,9 +82,9 @@ async def test_the_owners_own_success_forgets_their_earlier_slips(fakes: Fakes) 
     assert (await log_in(LoginAttempt("dr-okafor", PASSWORD, OWNER))).username == "dr-okafor"
 
 
-async def test_case_does_not_make_a_fresh_username_to_guess_at(fakes: Fakes) -> None:
+async def test_case_does_not_make_a_fresh_username_to_guess_at(world: World) -> None:
     failures = InMemoryLoginFailures()
-    log_in = _log_in(fakes, failures, ThrottlePolicy(per_username_at_address=3))
+    log_in = _log_in(world, failures, ThrottlePolicy(per_username_at_address=3))
     for spelling in ("Dr-Okafor", "DR-OKAFOR", "dr-okafor"):
         with pytest.raises(AuthenticationFailed):
             await log_in(LoginAttempt(spelling, "guess-password", STRANGER))
@@ -92,43 +92,43 @@ async def test_case_does_not_make_a_fresh_username_to_guess_at(fakes: Fakes) -> 
         await log_in(LoginAttempt("dR-oKaFoR", "guess-password", STRANGER))
 
 
-async def test_failures_older_than_the_window_are_pruned(fakes: Fakes) -> None:
+async def test_failures_older_than_the_window_are_pruned(world: World) -> None:
     failures = InMemoryLoginFailures()
-    log_in = _log_in(fakes, failures)
+    log_in = _log_in(world, failures)
     for _ in range(3):
         with pytest.raises(AuthenticationFailed):
             await log_in(LoginAttempt("someone", "guess-password", STRANGER))
-    fakes.clock.advance(timedelta(minutes=16))
+    world.clock.advance(timedelta(minutes=16))
     with pytest.raises(AuthenticationFailed):
         await log_in(LoginAttempt("someone", "guess-password", STRANGER))
-    assert [f.at for f in failures.failures] == [fakes.clock.now()]
+    assert [f.at for f in failures.failures] == [world.clock.now()]
 
 
-async def test_crossing_the_address_limit_is_audited_once_without_an_account(fakes: Fakes) -> None:
-    await _admin(fakes, fakes.hasher)
-    log_in = _log_in(fakes, InMemoryLoginFailures(), ThrottlePolicy(per_username_at_address=5, per_address=3))
+async def test_crossing_the_address_limit_is_audited_once_without_an_account(world: World) -> None:
+    await _admin(world, world.hasher)
+    log_in = _log_in(world, InMemoryLoginFailures(), ThrottlePolicy(per_username_at_address=5, per_address=3))
     for name in ("dr-okafor", "guess-1", "guess-2"):
         with pytest.raises(AuthenticationFailed):
             await log_in(LoginAttempt(name, "guess-password", STRANGER))
     with pytest.raises(LoginThrottled) as throttled:
         await log_in(LoginAttempt("dr-okafor", PASSWORD, STRANGER))
     assert throttled.value.retry_after_seconds == 15 * 60
-    locks = [e for e in fakes.audit.entries if e.action == "auth.lock"]
+    locks = [e for e in world.audit.entries if e.action == "auth.lock"]
     assert [(e.resource_ids, e.details["scope"]) for e in locks] == [((), "address")]
 
 
-async def test_unlock_forgets_a_usernames_failures_and_is_audited(fakes: Fakes) -> None:
-    user_id = await _admin(fakes, fakes.hasher)
+async def test_unlock_forgets_a_usernames_failures_and_is_audited(world: World) -> None:
+    user_id = await _admin(world, world.hasher)
     failures = InMemoryLoginFailures()
-    log_in = _log_in(fakes, failures)
+    log_in = _log_in(world, failures)
     for address in (STRANGER,) * 5 + (OWNER,):
         with pytest.raises(AuthenticationFailed):
             await log_in(LoginAttempt("dr-okafor", "guess-password", address))
-    unlock = UnlockLogins(fakes.uow, failures, fakes.auditor)
+    unlock = UnlockLogins(world.uow, failures, world.auditor)
     assert await unlock(UnlockCommand("dr-okafor", STRANGER, CLI)) == 5
     assert [f.address for f in failures.failures] == [OWNER]
     assert (await log_in(LoginAttempt("dr-okafor", PASSWORD, STRANGER))).id == user_id
-    entry = fakes.audit.entries[-2]  # the successful login is the last
+    entry = world.audit.entries[-2]  # the successful login is the last
     assert (entry.action, entry.actor, entry.resource_ids, entry.details) == (
         "auth.unlock", CLI.id, (user_id,), {"address": STRANGER, "cleared": "5"})
     with pytest.raises(InvalidInput):

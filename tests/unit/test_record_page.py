@@ -17,7 +17,8 @@ from typing import Any
 from application.context import CLI
 from application.take_in_deliveries import Arrival, TakeInDeliveriesCommand
 from domain.deliveries import DeviceTelemetry, IncomingDelivery, Malformed
-from tests.unit.conftest import NOW, Fakes, bp
+from tests.support.world import World
+from tests.unit.conftest import NOW, bp
 from tests.unit.test_record_reading import BODY, assign_cuff, take_in
 
 OTHER_CUFF = "860013045670000"
@@ -43,18 +44,18 @@ def page() -> list[Arrival]:
     ]
 
 
-async def world() -> tuple[Fakes, str]:
-    fakes = Fakes()
-    patient_id = await assign_cuff(fakes)
-    async with fakes.uow as uow:
+async def enrolled() -> tuple[World, str]:
+    world = World()
+    patient_id = await assign_cuff(world)
+    async with world.uow as uow:
         await uow.thresholds.save(patient_id, {"systolic_stage2_from": Decimal(130)}, NOW)
         await uow.commit()
-    return fakes, patient_id
+    return world, patient_id
 
 
-def stored(fakes: Fakes) -> dict[str, Any]:
+def stored(world: World) -> dict[str, Any]:
     """What the world holds, by content (ids are generated in a different order on each path)."""
-    db = fakes.db
+    db = world.db
     return {
         "deliveries": Counter((d.webhook_id, d.status.value, d.reason) for d in db.deliveries.values()),
         "readings": Counter((r.measured_at, r.status.value, r.patient_id, r.reason) for r in db.readings.values()),
@@ -63,22 +64,22 @@ def stored(fakes: Fakes) -> dict[str, Any]:
         "alerts": Counter((a.rule, a.severity.value, db.readings[a.reading_id].measured_at)
                           for a in db.alerts.values()),
         "devices": sorted((d.gateway_device_id, d.last_seen_at) for d in db.devices.values()),
-        "audit": Counter((e.action, e.details.get("status")) for e in fakes.audit.entries
+        "audit": Counter((e.action, e.details.get("status")) for e in world.audit.entries
                          if e.action == "webhook.delivery"),
     }
 
 
-def outcomes(fakes: Fakes, events: list[Any]) -> list[tuple[str, str | None, Any]]:
+def outcomes(world: World, events: list[Any]) -> list[tuple[str, str | None, Any]]:
     def when(reading_id: str | None) -> Any:
-        return fakes.db.readings[reading_id].measured_at if reading_id else None
+        return world.db.readings[reading_id].measured_at if reading_id else None
     return [(e.status.value, e.reason, when(e.reading_id)) for e in events]
 
 
 async def test_a_page_ends_as_the_same_deliveries_sent_one_by_one() -> None:
-    one_by_one, _ = await world()
+    one_by_one, _ = await enrolled()
     alone = take_in(one_by_one)
     singly = [outcome for arrival in page() for outcome in await alone(TakeInDeliveriesCommand([arrival]))]
-    paged, patient_id = await world()
+    paged, patient_id = await enrolled()
     together = await take_in(paged)(TakeInDeliveriesCommand(page()))
 
     assert outcomes(paged, together) == outcomes(one_by_one, singly)
@@ -95,13 +96,13 @@ async def test_a_page_ends_as_the_same_deliveries_sent_one_by_one() -> None:
 
 
 async def test_a_page_pulled_again_stores_nothing_new() -> None:
-    fakes, _ = await world()
-    record = take_in(fakes)
+    world, _ = await enrolled()
+    record = take_in(world)
     await record(TakeInDeliveriesCommand(page()))
-    before = stored(fakes)
+    before = stored(world)
     again = await record(TakeInDeliveriesCommand(page()))
     assert {e.status.value for e in again} == {"duplicate"}
-    after = stored(fakes)
+    after = stored(world)
     assert {k: v for k, v in after.items() if k not in ("audit", "devices")} == {
         k: v for k, v in before.items() if k not in ("audit", "devices")}
 
@@ -109,9 +110,9 @@ async def test_a_page_pulled_again_stores_nothing_new() -> None:
 async def test_an_over_long_message_id_is_kept_as_its_surrogate_on_both_paths() -> None:
     long_id = "sync:" + "9" * 300  # the batch sync's ids come from the device cloud too
     arrivals = [Arrival(IncomingDelivery("mioconnect", long_id, BODY, bp(at=NOW - timedelta(hours=1))), CLI)] * 2
-    one_by_one, _ = await world()
+    one_by_one, _ = await enrolled()
     singly = [e for a in arrivals for e in await take_in(one_by_one)(TakeInDeliveriesCommand([a]))]
-    paged, _ = await world()
+    paged, _ = await enrolled()
     together = await take_in(paged)(TakeInDeliveriesCommand(arrivals))
     assert [e.status.value for e in together] == [e.status.value for e in singly] == ["accepted", "duplicate"]
     (kept,) = paged.db.deliveries.values()

@@ -15,77 +15,77 @@ from domain.errors import Conflict, NotFound
 from domain.ports.emr import EmrUnavailable
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, SyncStatus
-from tests.unit.conftest import Fakes
+from tests.support.world import World
 from tests.unit.test_push_observations import POLICY, accepted_bp, push
 
 NURSE = Actor("user-1", "req-1")
 
 
-def withdraw(fakes: Fakes) -> WithdrawReading:
-    return WithdrawReading(fakes.uow, fakes.clock, fakes.ids, fakes.auditor)
+def withdraw(world: World) -> WithdrawReading:
+    return WithdrawReading(world.uow, world.clock, world.ids, world.auditor)
 
 
-def push_withdrawals(fakes: Fakes) -> PushWithdrawals:
-    return PushWithdrawals(fakes.uow, fakes.emr, fakes.clock, fakes.ids, fakes.random, POLICY, fakes.auditor)
+def push_withdrawals(world: World) -> PushWithdrawals:
+    return PushWithdrawals(world.uow, world.emr, world.clock, world.ids, world.random, POLICY, world.auditor)
 
 
-def withdrawals(fakes: Fakes) -> list[SyncStatus]:
-    return [i.status for i in fakes.db.outbox.values() if i.topic is OutboxTopic.EMR_WITHDRAW]
+def withdrawals(world: World) -> list[SyncStatus]:
+    return [i.status for i in world.db.outbox.values() if i.topic is OutboxTopic.EMR_WITHDRAW]
 
 
-async def test_a_delivered_reading_is_withdrawn_in_the_emr(fakes: Fakes) -> None:
-    reading_id = await accepted_bp(fakes)
-    await push(fakes)(PushBatch("w1"))
-    event = await withdraw(fakes)(WithdrawReadingCommand(reading_id, NURSE))
+async def test_a_delivered_reading_is_withdrawn_in_the_emr(world: World) -> None:
+    reading_id = await accepted_bp(world)
+    await push(world)(PushBatch("w1"))
+    event = await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
     assert len(event.withdrawals) == 2
     assert not event.already
-    assert fakes.db.readings[reading_id].status is ReadingStatus.ENTERED_IN_ERROR
-    results = await push_withdrawals(fakes)(PushBatch("w1"))
+    assert world.db.readings[reading_id].status is ReadingStatus.ENTERED_IN_ERROR
+    results = await push_withdrawals(world)(PushBatch("w1"))
     assert {(r.status, r.http_status) for r in results} == {("delivered", 200)}
-    assert fakes.emr.withdrawn == {f"{reading_id}-85354-9", f"{reading_id}-8867-4"}
-    assert ("reading.withdraw", NURSE.id) in {(e.action, e.actor) for e in fakes.audit.entries}
+    assert world.emr.withdrawn == {f"{reading_id}-85354-9", f"{reading_id}-8867-4"}
+    assert ("reading.withdraw", NURSE.id) in {(e.action, e.actor) for e in world.audit.entries}
 
 
-async def test_withdrawing_twice_queues_nothing_more(fakes: Fakes) -> None:
-    reading_id = await accepted_bp(fakes)
-    await withdraw(fakes)(WithdrawReadingCommand(reading_id, NURSE))
-    again = await withdraw(fakes)(WithdrawReadingCommand(reading_id, NURSE))
+async def test_withdrawing_twice_queues_nothing_more(world: World) -> None:
+    reading_id = await accepted_bp(world)
+    await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
+    again = await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
     assert again.already
     assert again.withdrawals == ()
-    assert len(withdrawals(fakes)) == 2
+    assert len(withdrawals(world)) == 2
 
 
-async def test_a_withdrawal_waits_for_a_push_still_under_way(fakes: Fakes) -> None:
-    reading_id = await accepted_bp(fakes)
-    await withdraw(fakes)(WithdrawReadingCommand(reading_id, NURSE))
-    waiting = await push_withdrawals(fakes)(PushBatch("w1"))
+async def test_a_withdrawal_waits_for_a_push_still_under_way(world: World) -> None:
+    reading_id = await accepted_bp(world)
+    await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
+    waiting = await push_withdrawals(world)(PushBatch("w1"))
     assert {r.status for r in waiting} == {"pending"}  # the pushes are still pending
-    assert fakes.emr.withdrawn == set()
-    await push(fakes)(PushBatch("w1"))  # the pushes find the reading withdrawn: never sent
-    assert fakes.emr.observations == {}
-    fakes.clock.advance(timedelta(seconds=6))
-    done = await push_withdrawals(fakes)(PushBatch("w1"))
+    assert world.emr.withdrawn == set()
+    await push(world)(PushBatch("w1"))  # the pushes find the reading withdrawn: never sent
+    assert world.emr.observations == {}
+    world.clock.advance(timedelta(seconds=6))
+    done = await push_withdrawals(world)(PushBatch("w1"))
     assert {(r.status, r.http_status) for r in done} == {("delivered", None)}  # nothing in the EMR to withdraw
 
 
-async def test_an_emr_outage_retries_the_withdrawal(fakes: Fakes) -> None:
-    reading_id = await accepted_bp(fakes)
-    await push(fakes)(PushBatch("w1"))
-    await withdraw(fakes)(WithdrawReadingCommand(reading_id, NURSE))
-    fakes.emr.fail_next(EmrUnavailable("busy", http_status=503, retry_after=30))
-    first = await push_withdrawals(fakes)(PushBatch("w1", limit=1))
+async def test_an_emr_outage_retries_the_withdrawal(world: World) -> None:
+    reading_id = await accepted_bp(world)
+    await push(world)(PushBatch("w1"))
+    await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
+    world.emr.fail_next(EmrUnavailable("busy", http_status=503, retry_after=30))
+    first = await push_withdrawals(world)(PushBatch("w1", limit=1))
     assert [r.status for r in first] == ["retrying"]
-    fakes.clock.advance(timedelta(seconds=31))
-    await push_withdrawals(fakes)(PushBatch("w1"))
-    assert withdrawals(fakes) == [SyncStatus.DELIVERED, SyncStatus.DELIVERED]
-    assert len(fakes.emr.withdrawn) == 2
+    world.clock.advance(timedelta(seconds=31))
+    await push_withdrawals(world)(PushBatch("w1"))
+    assert withdrawals(world) == [SyncStatus.DELIVERED, SyncStatus.DELIVERED]
+    assert len(world.emr.withdrawn) == 2
 
 
-async def test_only_accepted_readings_can_be_withdrawn(fakes: Fakes) -> None:
+async def test_only_accepted_readings_can_be_withdrawn(world: World) -> None:
     with pytest.raises(NotFound):
-        await withdraw(fakes)(WithdrawReadingCommand("no-such-reading", NURSE))
-    reading_id = await accepted_bp(fakes)
-    stored = fakes.db.readings[reading_id]
-    fakes.db.readings[reading_id] = replace(stored, status=ReadingStatus.DISCARDED)
+        await withdraw(world)(WithdrawReadingCommand("no-such-reading", NURSE))
+    reading_id = await accepted_bp(world)
+    stored = world.db.readings[reading_id]
+    world.db.readings[reading_id] = replace(stored, status=ReadingStatus.DISCARDED)
     with pytest.raises(Conflict):
-        await withdraw(fakes)(WithdrawReadingCommand(reading_id, NURSE))
+        await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
