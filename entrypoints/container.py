@@ -36,9 +36,7 @@ from application.care import CareRecords
 from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
-from application.push_alerts import EscalateAlerts, PushAlertNotifications
-from application.push_observations import PushPendingObservations
-from application.push_withdrawals import PushWithdrawals
+from application.push_alerts import EscalateAlerts
 from application.queries import PatientQueries
 from application.record_device_status import RecordDeviceStatus
 from application.record_reading import RecordReading
@@ -63,6 +61,7 @@ from domain.ports import (
 from domain.sync import RetryPolicy
 from entrypoints.http.hardening import LoginThrottle
 from entrypoints.providers import IntegrationsProvider
+from entrypoints.relay_wiring import RelayProvider
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
@@ -133,10 +132,10 @@ class ApplicationProvider(Provider):
         )
     use_cases = provide_all(
         RecordReading, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
-        BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
+        BrowseEmrPatients, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, RecordDeviceStatus, DeviceQueries, AlertWorkflow, PatientThresholds,
-        RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
-        CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading, PushWithdrawals,
+        RegisterPushToken, EscalateAlerts, ShowDashboard, ReportVitals,
+        CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
     )
 
 
@@ -154,7 +153,7 @@ class EntrypointProvider(Provider):
 def production_providers() -> list[Provider]:
     return [
         InfrastructureProvider(), IntegrationsProvider(), ApplicationProvider(),
-        EntrypointProvider(), LitestarProvider(),
+        EntrypointProvider(), RelayProvider(), LitestarProvider(),
     ]
 
 

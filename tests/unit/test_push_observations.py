@@ -1,12 +1,16 @@
-"""PushPendingObservations: each Observation reaches the EMR once; failures retry or go dead, all recorded."""
+"""The relay's EMR create topic: each Observation reaches the EMR once; failures retry or go dead, all recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from application.outbox import PushBatch
-from application.push_observations import PushPendingObservations
+from application.push_observations import EmrCreateHandler
+from application.relay import OutboxRelay
+from application.relay import RelayBatch as PushBatch
+from application.relay_handler import TopicHandler
+from domain.events import ObservationPushed
 from domain.ports.emr import EmrRejected, EmrUnavailable, ObservationReceipt
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, RetryPolicy, SyncStatus
@@ -16,8 +20,19 @@ from tests.unit.test_record_reading import assign_cuff, record
 POLICY = RetryPolicy(base_delay=timedelta(seconds=2), max_delay=timedelta(minutes=15), max_attempts=3)
 
 
-def push(fakes: Fakes) -> PushPendingObservations:
-    return PushPendingObservations(fakes.uow, fakes.emr, fakes.clock, fakes.ids, fakes.random, POLICY, fakes.auditor)
+def relay(fakes: Fakes, *handlers: TopicHandler) -> OutboxRelay:
+    return OutboxRelay(lambda: fakes.uow, handlers, fakes.clock, fakes.ids, fakes.random, POLICY, fakes.auditor)
+
+
+def relayed(relay: OutboxRelay) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
+    async def run(batch: PushBatch) -> list[ObservationPushed]:
+        return list((await relay(batch)).results)
+    return run
+
+
+def push(fakes: Fakes) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
+    """A relay of EMR creates only."""
+    return relayed(relay(fakes, EmrCreateHandler(fakes.emr)))
 
 
 async def accepted_bp(fakes: Fakes) -> str:
@@ -106,7 +121,7 @@ async def test_an_adapter_bug_costs_an_attempt_not_the_worker(fakes: Fakes) -> N
 async def test_a_leased_item_is_not_claimed_twice(fakes: Fakes) -> None:
     await accepted_bp(fakes)
     async with fakes.uow as uow:
-        claimed = await uow.outbox.claim_due(OutboxTopic.EMR_PUSH, NOW, 10, "other-worker", timedelta(minutes=1))
+        claimed = await uow.outbox.claim_due([OutboxTopic.EMR_PUSH], NOW, 10, "other-worker", timedelta(minutes=1))
         await uow.commit()
     assert len(claimed) == 2
     assert await push(fakes)(PushBatch("w1")) == []
