@@ -12,8 +12,8 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from domain.patients import EmrPatient
 from domain.users import Role
-from tests.bdd.conftest import Runner
 from entrypoints.worker import OutboxWorker
+from tests.bdd.conftest import Runner
 from tests.support.app import container_of, deliver, drain_outbox, fixture, in_app, login
 from tests.support.world import World
 
