@@ -1,89 +1,85 @@
-"""PushAlertNotifications and EscalateAlerts: PHI-free pushes of alerts to providers' phones."""
+"""The relay's alert topic (AlertPushHandler) and EscalateAlerts: PHI-free pushes to providers' phones."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
-from application.outbox import PushBatch, claim
-from application.tracing import NULL_TRACER
+from application.relay_handler import Outcome
 from application.triage_reading import TriagePolicy, enqueue_notification
 from domain.alerts import ACTION_REVIEW, Alert, AlertStatus, due_for_escalation, escalated
-from domain.events import ObservationPushed
 from domain.notifications import PushToken
-from domain.ports import Clock, IdGenerator, Notifier, PushMessage, RandomSource, Tracer, UnitOfWork
-from domain.sync import OutboxItem, OutboxTopic, RetryPolicy, delivered, failed
+from domain.ports import Clock, IdGenerator, Notifier, PushMessage, UnitOfWork
+from domain.sync import OutboxItem, OutboxTopic
 from domain.users import Role
 
 ADMIN_LEVEL = 2  # escalation level from which administrators are paged instead of clinicians
 
 
-class PushAlertNotifications:
-    """Claim due alert notifications and push them; tokens the push service rejects are deactivated."""
+@dataclass(frozen=True)
+class _Target:
+    alert: Alert | None
+    tokens: Sequence[PushToken]
 
-    def __init__(
-        self, uow: UnitOfWork, notifier: Notifier, clock: Clock, random: RandomSource, policy: RetryPolicy,
-        auditor: Auditor, tracer: Tracer = NULL_TRACER,
-    ) -> None:
-        self._tracer = tracer
-        self._uow = uow
+
+@dataclass(frozen=True)
+class _Pushed:
+    """What recording an alert push writes besides the item: the alert to flag, tokens to deactivate."""
+
+    untargeted: Alert | None = None
+    rejected: Sequence[PushToken] = ()
+
+
+class AlertPushHandler:
+    """PHI-free push of an open alert to its providers' phones; tokens the push service rejects are
+    deactivated, and an alert nobody can be pushed is flagged for the dashboard."""
+
+    topic = OutboxTopic.NOTIFY_ALERT.value
+    span_name = "alert.push"
+    audit_action = "push.send"
+    audit_resource = "Alert"
+
+    def __init__(self, notifier: Notifier) -> None:
         self._notifier = notifier
-        self._clock = clock
-        self._random = random
-        self._policy = policy
-        self._auditor = auditor
 
-    async def __call__(self, batch: PushBatch) -> list[ObservationPushed]:
-        items = await claim(self._uow, OutboxTopic.NOTIFY_ALERT, self._clock.now(), batch)
-        pushed = []
-        for item in items:
-            with self._tracer.span("alert.push", parent=item.trace_context) as span:
-                pushed.append(await self._push(item))
-                span.set("item_id", item.id)
-                span.set("status", pushed[-1].status)
-        return pushed
-
-    async def _push(self, item: OutboxItem) -> ObservationPushed:
-        async with self._uow as uow:
+    async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
+        targets: dict[str, object] = {}
+        for item in items:  # alerts are few; a critical one waits for nothing else
             alert = await uow.alerts.get(item.alert_id or "")
             tokens = await uow.push_tokens.active_for(await _recipients(uow, alert)) if alert else []
-        now, rejected = self._clock.now(), []
-        if alert is None or alert.status is not AlertStatus.OPEN:
-            updated = delivered(item, now, None, None)  # acknowledged or resolved meanwhile: nothing to say
-        elif not tokens:
-            updated = failed(item, now, error="no registered push token", http_status=None, permanent=True,
-                             policy=self._policy, jitter=0.0)
-        else:
-            message = PushMessage(alert.id, alert.rule, alert.severity.value, ACTION_REVIEW)
-            results = await self._notifier.send(message, {t.id: t.token for t in tokens})
-            invalid = {r.token_id for r in results if r.token_invalid}
-            rejected = [t for t in tokens if t.id in invalid]
-            sent = sum(r.delivered for r in results)
-            if sent:
-                updated = delivered(item, now, None, f"{sent} device(s)")
-            else:
-                updated = failed(item, now, error="push not delivered to any device", http_status=None,
-                                 permanent=not any(r.retryable for r in results), policy=self._policy,
-                                 jitter=self._random.random())
-        await self._record(updated, alert if alert and not tokens else None, rejected, now)
-        return ObservationPushed(item.id, updated.status.value, None)
+            targets[item.id] = _Target(alert, tokens)
+        return targets
 
-    async def _record(
-        self, updated: OutboxItem, untargeted: Alert | None, rejected: Sequence[PushToken], now: datetime
-    ) -> None:
-        async with self._uow as uow:
-            await uow.outbox.save(updated)
-            if untargeted is not None and untargeted.status is AlertStatus.OPEN:
-                await uow.alerts.save(replace(untargeted, no_push_target=True))
-            for token in rejected:
+    async def send(self, item: OutboxItem, prepared: object | None) -> Outcome:
+        target = prepared if isinstance(prepared, _Target) else _Target(None, ())
+        alert, tokens = target.alert, target.tokens
+        if alert is None or alert.status is not AlertStatus.OPEN:
+            return Outcome.done()  # acknowledged or resolved meanwhile: nothing to say
+        if not tokens:
+            return Outcome.failure("no registered push token", permanent=True, effect=_Pushed(untargeted=alert))
+        message = PushMessage(alert.id, alert.rule, alert.severity.value, ACTION_REVIEW)
+        results = await self._notifier.send(message, {t.id: t.token for t in tokens})
+        invalid = {r.token_id for r in results if r.token_invalid}
+        pushed = _Pushed(rejected=[t for t in tokens if t.id in invalid])
+        sent = sum(r.delivered for r in results)
+        if sent:
+            return Outcome.done(None, f"{sent} device(s)", effect=pushed)
+        return Outcome.failure("push not delivered to any device", permanent=not any(r.retryable for r in results),
+                               effect=pushed)
+
+    async def record(self, uow: UnitOfWork, sent: Sequence[tuple[OutboxItem, Outcome]], now: datetime) -> None:
+        for _, outcome in sent:
+            pushed = outcome.effect
+            if not isinstance(pushed, _Pushed):
+                continue
+            if pushed.untargeted is not None and pushed.untargeted.status is AlertStatus.OPEN:
+                await uow.alerts.save(replace(pushed.untargeted, no_push_target=True))
+            for token in pushed.rejected:
                 await uow.push_tokens.save(replace(token, active=False, deactivated_at=now,
                                                    deactivation_reason="rejected by the push service"))
-            await uow.commit()
-        await self._auditor.record(OUTBOX_WORKER, "push.send", "Alert", [updated.id, updated.alert_id or ""],
-                                   status=updated.status.value, tokens_deactivated=str(len(rejected)))
 
 
 async def _recipients(uow: UnitOfWork, alert: Alert | None) -> list[str]:

@@ -27,9 +27,12 @@ class PatientsImported:
 
 @dataclass(frozen=True)
 class ObservationPushed:
+    """An outbox item after a relay attempt (or deferral): its new status."""
+
     item_id: str
     status: str
     http_status: int | None
+    topic: str = ""
 
 
 @dataclass(frozen=True)

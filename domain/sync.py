@@ -8,9 +8,19 @@ from enum import StrEnum
 
 
 class OutboxTopic(StrEnum):
+    """The topics of today; the relay carries any topic a handler is registered for."""
+
     EMR_PUSH = "emr.push"
     EMR_WITHDRAW = "emr.withdraw"  # mark a delivered Observation entered-in-error
     NOTIFY_ALERT = "notify.alert"
+
+
+def topic_of(value: str) -> str:
+    """A stored topic: the known member when there is one, else the text itself."""
+    try:
+        return OutboxTopic(value)
+    except ValueError:
+        return value
 
 
 class SyncStatus(StrEnum):
@@ -25,7 +35,7 @@ class OutboxItem:
     """One unit of outbound work. For EMR pushes: one Observation (`code`) of a reading."""
 
     id: str
-    topic: OutboxTopic
+    topic: str  # an OutboxTopic, or a newer handler's topic
     status: SyncStatus
     created_at: datetime
     updated_at: datetime

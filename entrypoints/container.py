@@ -39,9 +39,7 @@ from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.keep_failed_delivery import KeepFailedDelivery
 from application.login import LogIn, UnlockLogins
-from application.push_alerts import EscalateAlerts, PushAlertNotifications
-from application.push_observations import PushPendingObservations
-from application.push_withdrawals import PushWithdrawals
+from application.push_alerts import EscalateAlerts
 from application.queries import PatientQueries
 from application.register_device import RegisterDevice
 from application.reports import ReportVitals
@@ -68,6 +66,7 @@ from domain.sync import RetryPolicy
 from entrypoints.http.client_address import TrustedProxies, parse_networks
 from entrypoints.http.group_commit import GroupCommit, group_commit_on
 from entrypoints.providers import IntegrationsProvider
+from entrypoints.relay_wiring import RelayProvider
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
@@ -149,10 +148,10 @@ class ApplicationProvider(Provider):
         )
     use_cases = provide_all(
         TakeInDeliveries, KeepFailedDelivery, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
-        BrowseEmrPatients, PushPendingObservations, PatientQueries, CreateUser, Authenticate,
+        BrowseEmrPatients, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
-        RegisterPushToken, PushAlertNotifications, EscalateAlerts, ShowDashboard, ReportVitals,
-        CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading, PushWithdrawals,
+        RegisterPushToken, EscalateAlerts, ShowDashboard, ReportVitals,
+        CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
         LogIn, UnlockLogins,
     )
 
@@ -175,7 +174,7 @@ class EntrypointProvider(Provider):
 def production_providers() -> list[Provider]:
     return [
         InfrastructureProvider(), IntegrationsProvider(), ApplicationProvider(),
-        EntrypointProvider(), LitestarProvider(),
+        EntrypointProvider(), RelayProvider(), LitestarProvider(),
     ]
 
 

@@ -37,6 +37,12 @@ Feature: Out-of-range home readings alert the care team
     Then Dr. Okafor's phone receives an urgent alert
     And the alert on the phone names no patient and no reading
 
+  Scenario: An urgent alert is not held up by readings waiting to be filed in the chart
+    Given 10 of Bram's earlier readings are still waiting to be filed in the chart
+    When Bram's cuff reads 186/124 mmHg
+    And the system sends its next few messages
+    Then Dr. Okafor's phone receives an urgent alert
+
   Scenario: A patient with lung disease gets lower oxygen limits
     Given Bram's care team sets his low-oxygen limit to 88 percent
     When Bram's pulse oximeter reads 89 percent

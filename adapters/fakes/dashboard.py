@@ -22,7 +22,7 @@ class InMemoryDashboard:
         accepted = [r for r in self._t.readings.values() if r.status is ReadingStatus.ACCEPTED and r.patient_id in ours]
         recent = {r.patient_id for r in accepted if r.measured_at >= window.quiet_since}
         open_alerts = [a for a in self._t.alerts.values() if a.status is AlertStatus.OPEN and a.patient_id in ours]
-        pushes = Counter(i.status.value for i in self._t.outbox.values() if i.topic is OutboxTopic.EMR_PUSH
+        pushes = Counter(i.status.value for i in self._t.outbox.values() if i.topic == OutboxTopic.EMR_PUSH
                          and i.status is not SyncStatus.DELIVERED and i.patient_id in ours)
         devices = {a.device_id for a in self._t.assignments.values() if a.active and a.patient_id in ours}
         return DashboardSnapshot(

@@ -201,17 +201,24 @@ class InMemoryOutboxRepository(InMemoryRepository):
         return self._t.outbox.get(item_id)
 
     async def claim_due(
-        self, topic: OutboxTopic, now: datetime, limit: int, owner: str, lease: timedelta
+        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta
     ) -> Sequence[OutboxItem]:
+        rank = {topic: n for n, topic in enumerate(topics)}
         due = sorted(
             (i for i in self._t.outbox.values()
-             if i.topic is topic and i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)
+             if i.topic in rank and i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)
              and i.next_attempt_at <= now and not self._leased(i.id, now)),
-            key=lambda i: (i.next_attempt_at, i.id),
+            key=lambda i: (rank[i.topic], i.next_attempt_at, i.id),
         )[:limit]
         for item in due:
             self._t.leases[item.id] = (owner, (now + lease).timestamp())
         return due
+
+    async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
+        for item in items:
+            await self.save(item)
+        for attempt in attempts:
+            await self.add_attempt(attempt)
 
     def _leased(self, item_id: str, now: datetime) -> bool:
         held = self._t.leases.get(item_id)
@@ -220,7 +227,7 @@ class InMemoryOutboxRepository(InMemoryRepository):
     async def for_patient(self, patient_id: str) -> Sequence[OutboxItem]:
         found = [
             i for i in self._t.outbox.values()
-            if i.patient_id == patient_id and i.topic is OutboxTopic.EMR_PUSH
+            if i.patient_id == patient_id and i.topic == OutboxTopic.EMR_PUSH
         ]
         return sorted(found, key=lambda i: (i.created_at, i.id), reverse=True)
 
@@ -230,8 +237,8 @@ class InMemoryOutboxRepository(InMemoryRepository):
 
     async def backlog(self) -> Sequence[tuple[str, int, datetime | None]]:
         waiting = [i for i in self._t.outbox.values() if i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)]
-        return [(topic.value, sum(i.topic is topic for i in waiting),
-                 min((i.created_at for i in waiting if i.topic is topic), default=None)) for topic in OutboxTopic]
+        return [(topic.value, sum(i.topic == topic for i in waiting),
+                 min((i.created_at for i in waiting if i.topic == topic), default=None)) for topic in OutboxTopic]
 
     async def add_attempt(self, attempt: SyncAttempt) -> None:
         self._t.attempts[attempt.id] = attempt

@@ -16,7 +16,7 @@ from domain.devices import Device, DeviceAssignment
 from domain.notifications import Platform, PushToken
 from domain.patients import Patient
 from domain.readings import Measurement, Quantity, Reading, ReadingKind, ReadingStatus, Unit, VitalSign
-from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
+from domain.sync import OutboxItem, SyncAttempt, SyncStatus, topic_of
 from domain.users import Role, User
 
 if TYPE_CHECKING:
@@ -89,11 +89,11 @@ def push_token_of(row: RowMapping) -> PushToken:
 
 
 def outbox_row(item: OutboxItem) -> Row:
-    return {**vars(item), "topic": item.topic.value, "status": item.status.value}
+    return {**vars(item), "topic": str(item.topic), "status": item.status.value}
 
 
 def outbox_of(row: RowMapping) -> OutboxItem:
-    return build(OutboxItem, row, topic=OutboxTopic(row["topic"]), status=SyncStatus(row["status"]))
+    return build(OutboxItem, row, topic=topic_of(row["topic"]), status=SyncStatus(row["status"]))
 
 
 def attempt_row(attempt: SyncAttempt) -> Row:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import BindParameter, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
@@ -15,6 +17,35 @@ from adapters.sql.tables import outbox, sync_attempts
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
 
 _CLAIMABLE = (SyncStatus.PENDING.value, SyncStatus.RETRYING.value)
+_OUTCOME = ("status", "attempts", "http_status", "external_id", "last_error", "updated_at", "next_attempt_at")
+
+
+def _typed(name: str) -> BindParameter[Any]:
+    return bindparam(f"v_{name}", type_=outbox.c[name].type)
+
+
+# built once: an item's outcome by id, its claim released (executed with one parameter set per item)
+_RECORD = (update(outbox).where(outbox.c.id == _typed("id"))
+           .values({**{name: _typed(name) for name in _OUTCOME}, "lease_owner": None, "lease_until": None}))
+
+
+@lru_cache(maxsize=8)
+def _claim_statement(dialect: str, topics: tuple[str, ...]) -> Any:
+    """UPDATE ... WHERE id IN (due ids, SKIP LOCKED on Postgres) RETURNING: lease and read in one trip."""
+    t = outbox
+    now = bindparam("now", type_=t.c.next_attempt_at.type)
+    due = (
+        select(t.c.id)
+        .where(t.c.topic.in_(topics), t.c.status.in_(_CLAIMABLE), t.c.next_attempt_at <= now,
+               or_(t.c.lease_until.is_(None), t.c.lease_until <= now))
+        .order_by(case({topic: n for n, topic in enumerate(topics)}, value=t.c.topic), t.c.next_attempt_at, t.c.id)
+        .limit(bindparam("claim_limit"))
+    )
+    if dialect == "postgresql":
+        # rows another worker is claiming right now are skipped, not waited for
+        due = due.with_for_update(skip_locked=True)
+    until = bindparam("until", type_=t.c.lease_until.type)
+    return update(t).where(t.c.id.in_(due)).values(lease_owner=bindparam("owner"), lease_until=until).returning(*t.c)
 
 
 class SqlOutboxRepository:
@@ -31,7 +62,7 @@ class SqlOutboxRepository:
         if not items:
             return
         await self._c.execute(insert_statement(outbox), [m.outbox_row(item) for item in items])
-        for topic in dict.fromkeys(item.topic.value for item in items):
+        for topic in dict.fromkeys(str(item.topic) for item in items):
             if topic not in self._notified:
                 self._notified.add(topic)
                 await notify_outbox(self._c, topic)
@@ -44,29 +75,22 @@ class SqlOutboxRepository:
         return m.outbox_of(row) if row else None
 
     async def claim_due(
-        self, topic: OutboxTopic, now: datetime, limit: int, owner: str, lease: timedelta
+        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta
     ) -> Sequence[OutboxItem]:
-        t = outbox
-        due = (
-            select(t)
-            .where(
-                t.c.topic == topic.value, t.c.status.in_(_CLAIMABLE), t.c.next_attempt_at <= now,
-                or_(t.c.lease_until.is_(None), t.c.lease_until <= now),
-            )
-            .order_by(t.c.next_attempt_at, t.c.id)
-            .limit(limit)
-        )
-        if self._c.dialect.name == "postgresql":
-            # rows another worker is claiming right now are skipped, not waited for
-            due = due.with_for_update(skip_locked=True)
-        rows = (await self._c.execute(due)).mappings().all()
-        if not rows:
-            return []
-        await self._c.execute(
-            update(t).where(t.c.id.in_([row["id"] for row in rows]))
-            .values(lease_owner=owner, lease_until=now + lease)
-        )
-        return [m.outbox_of(row) for row in rows]
+        ranked = tuple(str(topic) for topic in topics)
+        statement = _claim_statement(self._c.dialect.name, ranked)
+        result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "owner": owner,
+                                                   "until": now + lease})
+        rank = {topic: n for n, topic in enumerate(ranked)}
+        items = [m.outbox_of(row) for row in result.mappings().all()]
+        return sorted(items, key=lambda i: (rank[i.topic], i.next_attempt_at, i.id))  # RETURNING has no order
+
+    async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
+        if items:
+            await self._c.execute(_RECORD, [{f"v_{name}": getattr(item, name) for name in _OUTCOME} | {
+                "v_status": item.status.value, "v_id": item.id} for item in items])
+        if attempts:
+            await self._c.execute(insert_statement(sync_attempts), [m.attempt_row(a) for a in attempts])
 
     async def for_patient(self, patient_id: str) -> Sequence[OutboxItem]:
         t = outbox

@@ -16,7 +16,7 @@ from domain.devices import Device, DeviceAssignment
 from domain.notifications import PushToken
 from domain.patients import Patient
 from domain.readings import Reading
-from domain.sync import OutboxItem, OutboxTopic, SyncAttempt
+from domain.sync import OutboxItem, SyncAttempt
 from domain.users import Role, User
 
 
@@ -120,9 +120,13 @@ class OutboxRepository(Protocol):
         ...
     async def get(self, item_id: str) -> OutboxItem | None: ...
     async def claim_due(
-        self, topic: OutboxTopic, now: datetime, limit: int, owner: str, lease: timedelta
+        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta
     ) -> Sequence[OutboxItem]:
-        """Lease up to `limit` due items of a topic (pending/retrying, unclaimed or lease expired)."""
+        """Lease up to `limit` due items of these topics (pending/retrying, unclaimed or lease expired):
+        earlier topics first, then by due time. One statement; rows another claimer holds are skipped."""
+        ...
+    async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
+        """Items' new states (claims released) and the attempts made, in few statements."""
         ...
     async def for_patient(self, patient_id: str) -> Sequence[OutboxItem]: ...
     async def for_reading(self, reading_id: str) -> Sequence[OutboxItem]: ...

@@ -12,9 +12,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from domain.patients import EmrPatient
 from domain.users import Role
+from entrypoints.worker import OutboxWorker
 from tests.bdd.conftest import Runner
 from tests.support.api import assign_device, call, import_patient, login, register_device
-from tests.support.app import deliver, drain_outbox, fixture
+from tests.support.app import container_of, deliver, drain_outbox, fixture, in_app
 from tests.support.phi import leaks
 from tests.support.world import World
 
@@ -58,10 +59,25 @@ def low_oxygen_limit(limit: int, client: AsyncTestClient[Litestar], ctx: dict[st
 
 
 @when(parsers.parse("Bram's cuff reads {sys_:d}/{dia:d} mmHg"))
-def cuff_reads(sys_: int, dia: int, client: AsyncTestClient[Litestar], run: Runner) -> None:
+def cuff_reads(sys_: int, dia: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
     answer = run(deliver(client, fixture("bp_normal", sys=sys_, dia=dia, pul=72)))
     assert answer.json()["status"] == "accepted"  # "no alert" must not mean "reading set aside"
-    run(drain_outbox(client))
+    if not ctx.get("no_drain"):
+        run(drain_outbox(client))
+
+
+@given(parsers.parse("{count:d} of Bram's earlier readings are still waiting to be filed in the chart"))
+def backlog(count: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
+    for n in range(count):
+        answer = run(deliver(client, fixture("bp_normal", ts=fixture("bp_normal")["data"]["ts"] - 600 - 60 * n)))
+        assert answer.json()["status"] == "accepted"
+    ctx["no_drain"] = True
+
+
+@when("the system sends its next few messages")
+def one_round(client: AsyncTestClient[Litestar], run: Runner) -> None:
+    worker = OutboxWorker(container_of(client.app), batch_size=5, poll_seconds=0)  # far fewer than are waiting
+    run(in_app(client, lambda: worker.run_once(housekeeping=False)))
 
 
 @when(parsers.parse("Bram's pulse oximeter reads {spo2:d} percent"))

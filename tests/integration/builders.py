@@ -74,7 +74,7 @@ def delivery(webhook_id: str | None = None, source: str = "mioconnect") -> Deliv
 
 def outbox_item(
     *, reading_id: str | None = None, patient_id: str | None = None, due: datetime = T0,
-    topic: OutboxTopic = OutboxTopic.EMR_PUSH, status: SyncStatus = SyncStatus.PENDING,
+    topic: str = OutboxTopic.EMR_PUSH, status: SyncStatus = SyncStatus.PENDING,
     code: str | None = "85354-9", created_at: datetime = T0,
 ) -> OutboxItem:
     return OutboxItem(

@@ -81,7 +81,7 @@ async def test_concurrent_claimers_never_get_the_same_item(engine: AsyncEngine) 
     owners = iter(f"worker-{n}" for n in range(4))
     claims = await race(
         engine, 4,
-        lambda uow: uow.outbox.claim_due(OutboxTopic.EMR_PUSH, T0, 10, next(owners), timedelta(minutes=1)),
+        lambda uow: uow.outbox.claim_due([OutboxTopic.EMR_PUSH], T0, 10, next(owners), timedelta(minutes=1)),
     )
 
     claimed = [item.id for batch in claims for item in batch]
@@ -99,10 +99,10 @@ async def test_a_claimer_skips_rows_another_claimer_holds_instead_of_waiting(eng
         await uow.commit()
 
     async with SqlAlchemyUnitOfWork(engine) as holder, SqlAlchemyUnitOfWork(engine) as other:
-        held = await holder.outbox.claim_due(OutboxTopic.EMR_PUSH, T0, 2, "holder", timedelta(minutes=1))
+        held = await holder.outbox.claim_due([OutboxTopic.EMR_PUSH], T0, 2, "holder", timedelta(minutes=1))
         # the holder has not committed: its rows are locked, and a waiting claim would time out here
         rest = await asyncio.wait_for(
-            other.outbox.claim_due(OutboxTopic.EMR_PUSH, T0, 10, "other", timedelta(minutes=1)), timeout=5
+            other.outbox.claim_due([OutboxTopic.EMR_PUSH], T0, 10, "other", timedelta(minutes=1)), timeout=5
         )
         await other.commit()
         await holder.commit()

@@ -11,7 +11,7 @@ from tests.integration.builders import T0, new_id, outbox_item, seeded_reading
 from tests.integration.conftest import UowFactory
 
 LEASE = timedelta(seconds=60)
-EMR = OutboxTopic.EMR_PUSH
+EMR = [OutboxTopic.EMR_PUSH]  # claim_due takes the topics to claim, in priority order
 
 
 async def test_outbox_item_round_trip_and_save(uow: UnitOfWork) -> None:
@@ -121,3 +121,44 @@ async def test_attempts_of_an_item_oldest_first(uow: UnitOfWork) -> None:
     async with uow:
         assert list(await uow.outbox.attempts(item.id)) == [first, second]
         assert list(await uow.outbox.attempts(new_id())) == []
+
+
+async def test_one_claim_takes_every_topic_asked_for_earlier_topics_first(uow: UnitOfWork) -> None:
+    now = T0 + timedelta(minutes=10)
+    old_push = outbox_item(due=T0)
+    alert = outbox_item(due=now, topic=OutboxTopic.NOTIFY_ALERT, code=None)
+    lab_order = outbox_item(due=T0 + timedelta(minutes=1), topic="lab.order", code=None)  # a topic of tomorrow
+    withdrawal = outbox_item(due=T0, topic=OutboxTopic.EMR_WITHDRAW)
+    async with uow:
+        for item in (old_push, lab_order, withdrawal, alert):
+            await uow.outbox.add(item)
+        claimed = await uow.outbox.claim_due([OutboxTopic.NOTIFY_ALERT, "lab.order", OutboxTopic.EMR_PUSH], now, 3,
+                                             "worker-a", LEASE)
+        again = await uow.outbox.claim_due([OutboxTopic.EMR_WITHDRAW, OutboxTopic.EMR_PUSH], now, 10, "b", LEASE)
+        await uow.commit()
+    assert list(claimed) == [alert, lab_order, old_push]
+    assert list(again) == [withdrawal]  # the others stay leased
+
+
+async def test_recording_outcomes_saves_states_and_attempts_and_releases_claims(new_uow: UowFactory) -> None:
+    items = [outbox_item(due=T0) for _ in range(3)]
+    async with new_uow() as uow:
+        await uow.outbox.add_many(items)
+        claimed = await uow.outbox.claim_due(EMR, T0, 10, "worker-a", LEASE)
+        await uow.commit()
+    assert len(claimed) == 3
+    done = delivered(items[0], T0 + timedelta(seconds=1), 201, "obs-1")
+    retry = replace(items[1], status=SyncStatus.RETRYING, attempts=1, http_status=503, last_error="busy",
+                    next_attempt_at=T0 + timedelta(seconds=2), updated_at=T0 + timedelta(seconds=1))
+    waiting = replace(items[2], next_attempt_at=T0 + timedelta(seconds=5))  # deferred: no attempt
+    attempts = [SyncAttempt(new_id(), i.id, T0 + timedelta(seconds=1), i.status, i.http_status, i.external_id,
+                            i.last_error) for i in (done, retry)]
+    async with new_uow() as uow:
+        await uow.outbox.record_outcomes([done, retry, waiting], attempts)
+        await uow.commit()
+    async with new_uow() as uow:
+        assert [await uow.outbox.get(i.id) for i in items] == [done, retry, waiting]
+        assert [list(await uow.outbox.attempts(i.id)) for i in items] == [[attempts[0]], [attempts[1]], []]
+        # claims released: each is claimable again as soon as it is due
+        assert list(await uow.outbox.claim_due(EMR, T0 + timedelta(seconds=5), 10, "worker-b", LEASE)) == [
+            retry, waiting]

@@ -72,7 +72,8 @@ class WorkerProcess:
         return found
 
     def delivered_item_ids(self) -> list[str]:
-        return [str(e["item_id"]) for e in self.events("emr_push") if e.get("status") == "delivered"]
+        """Items this process delivered, from its one INFO line per relay batch."""
+        return [str(i) for e in self.events("outbox_batch") for i in e.get("delivered_ids", ())]
 
     def log_tail(self, lines: int = 30) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

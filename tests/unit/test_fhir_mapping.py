@@ -152,3 +152,12 @@ def test_a_value_in_the_wrong_unit_is_refused_not_relabelled() -> None:
 def test_the_device_is_named_by_model_only() -> None:
     unnamed = ObservationDraft(ObservationCode.BODY_WEIGHT, WEIGHT, "ecw-patient-42", "")
     assert to_observation(unnamed)["device"] == {"display": "Vantrexia RPM"}
+
+
+@pytest.mark.parametrize(("r", "code"), [(r, code) for r, code, *_ in CASES])
+def test_the_plain_body_sent_on_the_push_path_is_exactly_what_the_fhir_model_makes_of_it(
+    r: Reading, code: ObservationCode
+) -> None:
+    resource = to_observation(draft(r, code))  # plain dicts: no model is built per push
+    model = Observation.model_validate(resource)
+    assert json.loads(model.model_dump_json(exclude_none=True)) == resource

@@ -1,12 +1,16 @@
-"""PushPendingObservations: each Observation reaches the EMR once; failures retry or go dead, all recorded."""
+"""The relay's EMR create topic: each Observation reaches the EMR once; failures retry or go dead, all recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
-from application.outbox import PushBatch
-from application.push_observations import PushPendingObservations
+from application.push_observations import EmrCreateHandler
+from application.relay import OutboxRelay
+from application.relay import RelayBatch as PushBatch
+from application.relay_handler import TopicHandler
+from domain.events import ObservationPushed
 from domain.ports.emr import EmrRejected, EmrUnavailable, ObservationReceipt
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, RetryPolicy, SyncStatus
@@ -17,8 +21,19 @@ from tests.unit.test_record_reading import assign_cuff, record
 POLICY = RetryPolicy(base_delay=timedelta(seconds=2), max_delay=timedelta(minutes=15), max_attempts=3)
 
 
-def push(world: World) -> PushPendingObservations:
-    return PushPendingObservations(world.uow, world.emr, world.clock, world.ids, world.random, POLICY, world.auditor)
+def relay(world: World, *handlers: TopicHandler) -> OutboxRelay:
+    return OutboxRelay(lambda: world.uow, handlers, world.clock, world.ids, world.random, POLICY, world.auditor)
+
+
+def relayed(relay: OutboxRelay) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
+    async def run(batch: PushBatch) -> list[ObservationPushed]:
+        return list((await relay(batch)).results)
+    return run
+
+
+def push(world: World) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
+    """A relay of EMR creates only."""
+    return relayed(relay(world, EmrCreateHandler(world.emr)))
 
 
 async def accepted_bp(world: World) -> str:
@@ -107,7 +122,7 @@ async def test_an_adapter_bug_costs_an_attempt_not_the_worker(world: World) -> N
 async def test_a_leased_item_is_not_claimed_twice(world: World) -> None:
     await accepted_bp(world)
     async with world.uow as uow:
-        claimed = await uow.outbox.claim_due(OutboxTopic.EMR_PUSH, NOW, 10, "other-worker", timedelta(minutes=1))
+        claimed = await uow.outbox.claim_due([OutboxTopic.EMR_PUSH], NOW, 10, "other-worker", timedelta(minutes=1))
         await uow.commit()
     assert len(claimed) == 2
     assert await push(world)(PushBatch("w1")) == []

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from application.context import Actor
-from application.outbox import PushBatch
-from application.push_withdrawals import PushWithdrawals
+from application.push_withdrawals import EmrWithdrawHandler
+from application.relay import RelayBatch as PushBatch
 from application.withdraw_reading import WithdrawReading, WithdrawReadingCommand
 from domain.errors import Conflict, NotFound
+from domain.events import ObservationPushed
 from domain.ports.emr import EmrUnavailable
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, SyncStatus
 from tests.support.world import World
-from tests.unit.test_push_observations import POLICY, accepted_bp, push
+from tests.unit.test_push_observations import accepted_bp, push, relay, relayed
 
 NURSE = Actor("user-1", "req-1")
 
@@ -25,12 +27,13 @@ def withdraw(world: World) -> WithdrawReading:
     return WithdrawReading(world.uow, world.clock, world.ids, world.auditor)
 
 
-def push_withdrawals(world: World) -> PushWithdrawals:
-    return PushWithdrawals(world.uow, world.emr, world.clock, world.ids, world.random, POLICY, world.auditor)
+def push_withdrawals(world: World) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
+    """A relay of EMR withdrawals only."""
+    return relayed(relay(world, EmrWithdrawHandler(world.emr)))
 
 
 def withdrawals(world: World) -> list[SyncStatus]:
-    return [i.status for i in world.db.outbox.values() if i.topic is OutboxTopic.EMR_WITHDRAW]
+    return [i.status for i in world.db.outbox.values() if i.topic == OutboxTopic.EMR_WITHDRAW]
 
 
 async def test_a_delivered_reading_is_withdrawn_in_the_emr(world: World) -> None:

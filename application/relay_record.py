@@ -1,0 +1,53 @@
+"""How the relay writes down a send, the same for every topic: next state, attempt, audit entry."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from application.auditing import Auditor
+from application.context import OUTBOX_WORKER
+from application.relay_handler import Outcome, TopicHandler
+from domain.audit import AuditOutcome
+from domain.ports import IdGenerator, RandomSource
+from domain.sync import OutboxItem, RetryPolicy, SyncAttempt, SyncStatus, deferred, delivered, failed
+
+Sent = tuple[OutboxItem, Outcome]  # an item as it is to be recorded, and what its send did
+
+
+def next_state(item: OutboxItem, outcome: Outcome, now: datetime, policy: RetryPolicy,
+               random: RandomSource) -> OutboxItem:
+    """Delivered; deferred without spending an attempt; or failed: dead when permanent or out of
+    attempts, else retried after backoff with jitter (longer if the peer's Retry-After says so)."""
+    if outcome.wait is not None:
+        return deferred(item, now, outcome.wait)
+    if outcome.delivered:
+        return delivered(item, now, outcome.http_status, outcome.external_id)
+    return failed(item, now, error=outcome.error or "failed", http_status=outcome.http_status,
+                  permanent=outcome.permanent, policy=policy,
+                  jitter=0.0 if outcome.permanent else random.random(), retry_after=outcome.retry_after)
+
+
+def attempts_of(sent: Sequence[Sent], ids: IdGenerator) -> list[SyncAttempt]:
+    """The record of each try (a deferral was no try)."""
+    return [
+        SyncAttempt(id=ids.new_id(), item_id=after.id, attempted_at=after.updated_at, status=after.status,
+                    http_status=after.http_status, external_id=after.external_id, error=after.last_error)
+        for after, outcome in sent if outcome.wait is None
+    ]
+
+
+async def audit_batch(auditor: Auditor, handlers: Mapping[str, TopicHandler], sent: Sequence[Sent]) -> None:
+    """One entry per topic and outcome in the batch, naming every item and its subject (ids only)."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for after, outcome in sent:
+        if outcome.wait is None:
+            key = (after.topic, after.status.value, str(after.http_status or ""))
+            groups.setdefault(key, []).extend((after.id, after.reading_id or after.alert_id or ""))
+    for (topic, status, http_status), resource_ids in groups.items():
+        handler = handlers[topic]
+        await auditor.record(
+            OUTBOX_WORKER, handler.audit_action, handler.audit_resource, resource_ids,
+            AuditOutcome.SUCCESS if status == SyncStatus.DELIVERED.value else AuditOutcome.FAILURE,
+            status=status, http_status=http_status,
+        )
