@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.engine import is_connection_error
 from domain.errors import AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
@@ -48,11 +48,10 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, object]]:
+    """Litestar's own errors; a request that fails its declared schema (parameters or body) is 422."""
+    status = HTTP_422_UNPROCESSABLE_ENTITY if isinstance(exc, ValidationException) else exc.status_code
     errors = exc.extra if isinstance(exc, ValidationException) and exc.extra else None
-    return problem(
-        exc.status_code, _title(exc.status_code), exc.detail, errors=errors,
-        request_id=_request_id(request),
-    )
+    return problem(status, _title(status), exc.detail, errors=errors, request_id=_request_id(request))
 
 
 def emr_error(request: Request[Any, Any, Any], exc: EmrError) -> Response[dict[str, object]]:
