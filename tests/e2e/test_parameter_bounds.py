@@ -1,4 +1,5 @@
-"""Paging and date-time query parameters are bounded: out of range is a 422 problem, never a 5xx.
+"""Paging and date-time query parameters are bounded: out of range is a 422 problem, never a 5xx;
+nor is a value the database itself refuses (Postgres: a NUL character in text).
 
 Against the SQL adapter (SQLite and Postgres), where an unbounded page once overflowed the OFFSET.
 """
@@ -6,6 +7,7 @@ Against the SQL adapter (SQLite and Postgres), where an unbounded page once over
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -89,3 +91,25 @@ async def test_a_date_time_without_offset_or_out_of_range_is_a_422_problem(
     assert response.status_code == 422, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [error["key"] for error in response.json()["errors"]] == [name]
+
+
+NUL = "a\x00b"
+
+
+@pytest.mark.parametrize(("method", "path", "options"), [
+    ("GET", "/api/v1/patients/a%00b", {}),
+    ("GET", "/api/v1/devices/a%00b", {}),
+    ("GET", "/api/v1/readings/a%00b/fhir", {}),
+    ("GET", "/api/v1/alerts", {"params": {"patient_id": NUL}}),
+    ("GET", "/api/v1/audit", {"params": {"actor": NUL}}),
+    ("POST", "/api/v1/devices", {"json": {"device_id": NUL, "model_number": NUL}}),
+    ("POST", "/api/v1/notifications/tokens", {"json": {"token": NUL * 10, "platform": "android"}}),
+    ("POST", "/api/v1/auth/token", {"json": {"username": NUL, "password": NUL}}),
+])
+async def test_text_the_database_cannot_hold_is_never_a_server_error(
+    sql_client: Client, admin: dict[str, str], method: str, path: str, options: dict[str, Any]
+) -> None:
+    response = await sql_client.request(method, path, headers=admin, **options)
+    assert response.status_code < 500, response.text
+    if response.status_code == 422:
+        assert response.json()["detail"] == "a value in the request cannot be stored (for example a NUL character)"
