@@ -1,6 +1,6 @@
 """Schemathesis over the whole OpenAPI document: no request gets a 5xx and every answer matches it.
 
-The app is the real one with its demo data (patients with devices) on the fakes and on SQLite.
+The app is the real one with its demo data (patients with devices) on the fakes, SQLite and Postgres.
 Each generated request carries a fresh bearer token, an administrator's and a clinician's in turn,
 so a generated logout revokes only its own token and the admin-only routes are reached too.
 """
@@ -59,10 +59,10 @@ class FuzzTarget:
         return {"Authorization": f"Bearer {self.tokens.issue(next(self._turns)).access_token}"}
 
 
-@pytest.fixture(params=["fakes", "sqlite"])
+@pytest.fixture(params=["fakes", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def fuzz_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FuzzTarget]:
     world, on_fakes = World(), request.param == "fakes"
-    database = {} if on_fakes else {"database_url": request.getfixturevalue("sqlite_url")}
+    database = {} if on_fakes else {"database_url": request.getfixturevalue(f"{request.param}_url")}
     app_settings = settings_for_tests(demo=True, demo_password_file=str(tmp_path / "demo-password"), **database)
 
     async def users_and_tokens() -> tuple[tuple[User, ...], AccessTokenService]:
