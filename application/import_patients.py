@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from application.access import may_see
 from application.auditing import Auditor
 from application.context import Actor
+from application.queries import MAX_PAGE
 from domain.errors import InvalidInput
 from domain.patients import DEFAULT_PRACTICE, EmrPatient, Patient, patient_from_emr, refreshed_from_emr
 from domain.ports import Clock, EmrGateway, EmrPatientPage, IdGenerator, UnitOfWork
@@ -110,8 +111,8 @@ class BrowseEmrPatients:
         self._auditor = auditor
 
     async def __call__(self, query: BrowseEmrPatientsQuery) -> EmrPatientPage:
-        if query.page < 1 or not 1 <= query.page_size <= MAX_PAGE_SIZE:
-            raise InvalidInput(f"page must be >= 1 and page_size 1-{MAX_PAGE_SIZE}")
+        if not 1 <= query.page <= MAX_PAGE or not 1 <= query.page_size <= MAX_PAGE_SIZE:
+            raise InvalidInput(f"page must be 1-{MAX_PAGE} and page_size 1-{MAX_PAGE_SIZE}")
         page = await self._emr.search_patients(query.page, query.page_size)
         await self._auditor.record(
             query.actor, "emr.patient.search", "Patient",

@@ -17,6 +17,8 @@ from domain.readings import Reading
 from domain.sync import OutboxItem
 
 MAX_PAGE_SIZE = 200
+# keeps (page - 1) * page_size far inside a 64-bit OFFSET (and a 32-bit one) for every page size we allow
+MAX_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,8 @@ class PageQuery:
 
     @property
     def offset(self) -> int:
-        if self.page < 1 or not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise InvalidInput(f"page must be >= 1 and page_size 1-{MAX_PAGE_SIZE}")
+        if not 1 <= self.page <= MAX_PAGE or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise InvalidInput(f"page must be 1-{MAX_PAGE} and page_size 1-{MAX_PAGE_SIZE}")
         return (self.page - 1) * self.page_size
 
 

@@ -49,6 +49,19 @@ def is_connection_error(error: BaseException) -> bool:
     return False
 
 
+def is_data_error(error: BaseException) -> bool:
+    """Whether the database refused a value itself (SQLSTATE class 22: a NUL character in text, a
+    number out of range, a string too long), i.e. the request carried something it cannot hold."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, (sa_exc.DataError, asyncpg.exceptions.DataError)):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
     """An AsyncEngine configured for our transaction semantics on either database."""
     url = make_url(database_url)

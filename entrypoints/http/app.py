@@ -18,6 +18,7 @@ from domain.ports import KeyStore
 from entrypoints.demo import ensure_demo_data
 from entrypoints.http.api_docs import OfflineSwaggerUI
 from entrypoints.http.edge import stamp_response
+from entrypoints.http.openapi import declare_problems
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.routes import (
     alerts,
@@ -103,4 +104,5 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
         debug=False,
     )
     setup_dishka(container, app)
+    declare_problems(app)
     return app

@@ -8,9 +8,9 @@ from typing import Any
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
-from adapters.sql.engine import is_connection_error
+from adapters.sql.engine import is_connection_error, is_data_error
 from domain.errors import AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
 from domain.ports.emr import EmrError, EmrUnavailable
 from entrypoints.http.edge import request_id_in
@@ -48,11 +48,10 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, object]]:
+    """Litestar's own errors; a request that fails its declared schema (parameters or body) is 422."""
+    status = HTTP_422_UNPROCESSABLE_ENTITY if isinstance(exc, ValidationException) else exc.status_code
     errors = exc.extra if isinstance(exc, ValidationException) and exc.extra else None
-    return problem(
-        exc.status_code, _title(exc.status_code), exc.detail, errors=errors,
-        request_id=_request_id(request),
-    )
+    return problem(status, _title(status), exc.detail, errors=errors, request_id=_request_id(request))
 
 
 def emr_error(request: Request[Any, Any, Any], exc: EmrError) -> Response[dict[str, object]]:
@@ -69,6 +68,8 @@ def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
     # the exception text may quote data; log its type only
     if is_connection_error(exc):
         return database_unavailable(request, exc)
+    if is_data_error(exc):
+        return unstorable_value(request, exc)
     _log.error("unhandled_error", error_type=type(exc).__name__, request_id=_request_id(request))
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error",
@@ -83,6 +84,14 @@ def database_unavailable(request: Request[Any, Any, Any], exc: Exception) -> Res
                        request_id=_request_id(request))
     response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response
+
+
+def unstorable_value(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+    """The database refused a value the request carried (Postgres: NUL in text, out of range): 422."""
+    _log.warning("unstorable_value", error_type=type(exc).__name__, request_id=_request_id(request))
+    return problem(HTTP_422_UNPROCESSABLE_ENTITY, _title(HTTP_422_UNPROCESSABLE_ENTITY),
+                   "a value in the request cannot be stored (for example a NUL character)",
+                   request_id=_request_id(request))
 
 
 def _title(status: int) -> str:

@@ -82,10 +82,14 @@ async def test_browse_and_import_emr_patients(client: Client, auth: dict[str, st
 async def test_bad_requests_get_problem_details(client: Client, auth: dict[str, str]) -> None:
     empty = await client.post("/api/v1/patients/import_selected_from_ecw/", json={"ecw_patient_ids": []},
                               headers=auth)
-    assert empty.status_code == 400
+    assert empty.status_code == 422  # fails the body's declared schema
     assert empty.headers["content-type"].startswith("application/problem+json")
+    assert empty.json()["errors"][0]["source"] == "body"
+    malformed = await client.post("/api/v1/patients/import_selected_from_ecw/", content=b"{not json",
+                                  headers={**auth, "content-type": "application/json"})
+    assert malformed.status_code == 400
     too_big_page = await client.get("/api/v1/ecw/patients/?page_size=1000", headers=auth)
-    assert too_big_page.status_code == 400
+    assert too_big_page.status_code == 422
     for patient_id in ("00000000-0000-4000-8000-00000000ffff", "not-a-uuid"):
         missing = await client.get(f"/api/v1/patients/{patient_id}", headers=auth)
         assert missing.status_code == 404

@@ -61,4 +61,4 @@ async def test_bad_periods_and_unknown_patients_are_clear_errors(client: Client,
     assert backwards.status_code == 400
     assert (await client.get("/api/v1/reports/patients/nobody/vitals/", headers=auth)).status_code == 404
     bad_format = await client.get(f"/api/v1/reports/patients/{patient_id}/vitals/?format=pdf", headers=auth)
-    assert bad_format.status_code == 400
+    assert bad_format.status_code == 422

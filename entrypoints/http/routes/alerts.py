@@ -8,7 +8,7 @@ from typing import Literal
 
 from dishka import FromDishka
 from litestar import Request, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from application.alerts import AlertFilter, AlertWorkflow, PatientThresholds, RegisterPushToken
 from application.queries import PageQuery
@@ -16,6 +16,7 @@ from domain.alerts import Alert
 from domain.notifications import Platform
 from domain.triage import Thresholds
 from entrypoints.http import dto
+from entrypoints.http.paging import Page, PageSize
 from entrypoints.http.security import actor_of
 
 
@@ -40,8 +41,8 @@ async def list_alerts(
     status: FromQuery[Literal["open", "acknowledged", "resolved"] | None] = None,
     severity: FromQuery[Literal["warning", "critical"] | None] = None,
     patient_id: FromQuery[str | None] = None,
-    page: int = Parameter(default=1, ge=1),
-    page_size: int = Parameter(default=50, ge=1, le=200),
+    page: int = Page,
+    page_size: int = PageSize,
 ) -> dto.AlertsPage:
     found, total = await alerts.list(PageQuery(actor_of(request), page, page_size),
                                      AlertFilter(status, severity, patient_id))

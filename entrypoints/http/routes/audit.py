@@ -6,14 +6,17 @@ from datetime import datetime
 
 from dishka import FromDishka
 from litestar import Request, get
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromQuery
 
 from application.auditing import Auditor
 from domain.audit import AuditQuery
 from domain.ports import AuditLog
 from domain.users import Role
 from entrypoints.http import dto
+from entrypoints.http.paging import Page, check_instants, page_size_param
 from entrypoints.http.security import actor_of, requires_role
+
+MAX_AUDIT_PAGE_SIZE = 500
 
 
 @get("/api/v1/audit", tags=["audit"], guards=[requires_role(Role.ADMIN)], summary="Audit trail (admins)")
@@ -26,9 +29,10 @@ async def audit_trail(
     resource_type: FromQuery[str | None] = None,
     since: FromQuery[datetime | None] = None,
     until: FromQuery[datetime | None] = None,
-    page: int = Parameter(default=1, ge=1),
-    page_size: int = Parameter(default=100, ge=1, le=500),
+    page: int = Page,
+    page_size: int = page_size_param(default=100, maximum=MAX_AUDIT_PAGE_SIZE),
 ) -> dto.AuditPage:
+    check_instants(since=since, until=until)
     query = AuditQuery(actor, action, resource_type, since, until, (page - 1) * page_size, page_size)
     found, total = await log.search(query)
     await auditor.record(actor_of(request), "audit.read", "AuditLog", page=str(page))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, get, post
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody
 
 from application.assign_device import (
     AssignDevice,
@@ -17,6 +17,7 @@ from application.queries import PageQuery
 from application.register_device import RegisterDevice, RegisterDeviceCommand
 from entrypoints.http import dto
 from entrypoints.http.mapping import assignment_out, device_detail_out, device_out
+from entrypoints.http.paging import Page, PageSize
 from entrypoints.http.security import actor_of
 
 
@@ -25,8 +26,8 @@ from entrypoints.http.security import actor_of
 async def list_devices(
     request: Request,  # type: ignore[type-arg]
     queries: FromDishka[DeviceQueries],
-    page: int = Parameter(default=1, ge=1),
-    page_size: int = Parameter(default=50, ge=1, le=200),
+    page: int = Page,
+    page_size: int = PageSize,
 ) -> dto.DevicesPage:
     devices, total = await queries.list_devices(PageQuery(actor_of(request), page, page_size))
     return dto.DevicesPage(page, page_size, total, [device_out(d) for d in devices])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 
 from application.import_patients import (
+    MAX_PAGE_SIZE,
     BrowseEmrPatients,
     BrowseEmrPatientsQuery,
     ImportPatients,
@@ -15,6 +16,7 @@ from application.import_patients import (
 from domain.errors import InvalidInput
 from domain.patients import DEFAULT_PRACTICE
 from entrypoints.http import dto
+from entrypoints.http.paging import Page, page_size_param
 from entrypoints.http.security import actor_of
 
 
@@ -22,8 +24,8 @@ from entrypoints.http.security import actor_of
 async def browse_emr_patients(
     request: Request,  # type: ignore[type-arg]
     browse: FromDishka[BrowseEmrPatients],
-    page: int = Parameter(default=1, ge=1),
-    page_size: int = Parameter(default=20, ge=1, le=100),
+    page: int = Page,
+    page_size: int = page_size_param(default=20, maximum=MAX_PAGE_SIZE),
 ) -> dto.EmrPatientsPage:
     result = await browse(BrowseEmrPatientsQuery(page, page_size, actor_of(request)))
     return dto.EmrPatientsPage(

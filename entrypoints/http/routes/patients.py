@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import Request, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath
 
 from application.queries import PageQuery, PatientQueries
 from application.retry_sync import RetrySyncItem
 from domain.users import Role
 from entrypoints.http import dto
 from entrypoints.http.mapping import patient_out, reading_out, sync_item_out
+from entrypoints.http.paging import Page, PageSize
 from entrypoints.http.security import actor_of, requires_role
-
-Page = Parameter(default=1, ge=1)
-PageSize = Parameter(default=50, ge=1, le=200)
 
 
 @get("/api/v1/patients", tags=["patients"], summary="Monitored patients, paged")

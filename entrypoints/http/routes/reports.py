@@ -13,6 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from application.reports import ReportVitals, VitalsReportQuery
 from domain.ports import Clock
 from entrypoints.http.mapping import reading_out
+from entrypoints.http.paging import check_instants
 from entrypoints.http.reports.csv_report import vitals_csv
 from entrypoints.http.reports.svg_chart import vitals_svg
 from entrypoints.http.security import actor_of
@@ -31,6 +32,7 @@ async def vitals_report(
     end: Annotated[datetime | None, QueryParameter(name="to")] = None,
     format: Annotated[Literal["json", "csv", "svg"], QueryParameter(name="format")] = "json",
 ) -> Response[Any]:
+    check_instants(**{"from": start, "to": end})
     end = end or clock.now()
     result = await report(VitalsReportQuery(actor_of(request), patient_id, start or end - DEFAULT_PERIOD, end))
     if format == "csv":
