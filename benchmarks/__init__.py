@@ -2,12 +2,12 @@
 
 Every figure is measured beside a baseline taken in the same run (a bare Litestar + asyncpg
 endpoint, a raw COPY, the EMR's latency bound, ...), so the ratios stay meaningful on any
-machine. `python -m benchmarks` prints a table and writes `bench-results.json`.
+machine. `python -m benchmarks` prints a table and writes `bench-results.json`. The load
+generator is wrk, required (see generator.py).
 
-Environment: BENCH_QUICK=1 shrinks every size; BENCH_<SIZE> overrides one (BENCH_EMR_CONCURRENCY=16);
+Environment: BENCH_QUICK=1 shrinks every size; BENCH_<SIZE> overrides one (BENCH_EMR_BATCH_SIZE=8);
 BENCH_PG names the server's maintenance database (default postgresql://postgres@127.0.0.1:5432/postgres);
-BENCH_LOADGEN=python forces the Python load generator even when wrk is installed; BENCH_OUTPUT
-names the JSON file; BENCH_PROFILE=<dir> (e.g. bench-profiles) writes py-spy flame graphs of the
+BENCH_OUTPUT names the JSON file; BENCH_PROFILE=<dir> (e.g. bench-profiles) writes py-spy flame graphs of the
 API and worker processes while they are measured.
 """
 
