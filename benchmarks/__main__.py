@@ -78,6 +78,8 @@ async def main(console: Console) -> dict[str, Any]:
         await _step(console, results, "batch_ingest", lambda: _summary(batch_ingest(stage)))
         await _step(console, results, "emr_push", lambda: emr_push(stage))
         await _step(console, results, "e2e", lambda: _summary(e2e(stage)))
+        await _step(console, results, "e2e_200", lambda: _summary(
+            e2e(stage, SIZES.e2e_200_rate, SIZES.e2e_200_seconds, name="e2e_200")))
     finally:
         await close_stage(stage)
     await _step(console, results, "growth", lambda: _summary(growth()))
