@@ -67,7 +67,8 @@ async def _ceiling(stage: Stage, version: str) -> dict[str, Any]:
 async def main(console: Console) -> dict[str, Any]:
     results: dict[str, Any] = {}
     started, version = time.monotonic(), wrk_version()
-    console.print(f"benchmark on PostgreSQL, {'quick' if QUICK else 'full'} sizes, load generator: {version}")
+    console.print(f"benchmark on PostgreSQL, {'quick' if QUICK else 'full'} sizes, load generator: {version}",
+                  markup=False)
     stage = await open_stage()
     try:
         async def webhook() -> dict[str, Any]:

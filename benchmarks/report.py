@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from benchmarks.generator import CEILING_MARGIN
@@ -59,7 +60,7 @@ def _fmt(section: dict[str, Any], template: str) -> str:
     try:
         return template.format(**section)
     except (KeyError, ValueError, TypeError):
-        return f"error: {section.get('error', 'missing')}"
+        return escape(f"error: {section.get('error', 'missing')}")
 
 
 ROWS = (  # label, section, measured, baseline, goal
@@ -143,6 +144,9 @@ def notes(results: dict[str, Any]) -> list[str]:
         out.append("machine busy before each scenario (other work skews figures): "
                    + ", ".join(f"{name} {share:.0%}" for name, share in busy.items()))
     for run in results.get("emr_push", {}).get("sweep", []):
+        if "error" in run:
+            out.append(f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}: error: {run['error']}")
+            continue
         out.append(f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}: {run['per_s']:.1f}/s of "
                    f"{run['bound_per_s']:.0f}/s ({run['ratio']:.0%}), {run['worker_cpu_ms_per_push']:.1f} worker "
                    "CPU ms per push")
@@ -178,7 +182,7 @@ def publish(results: dict[str, Any], path: Path, console: Console) -> None:
     path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
     console.print(table(results))
     for line in notes(results):
-        console.print(f"  {line}")
+        console.print(f"  {line}", markup=False)  # versions and errors may hold [brackets]
     if "server" in results:
         console.print(server_table(results["server"]))
         if results["server"].get("winner"):
