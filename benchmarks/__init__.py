@@ -2,12 +2,12 @@
 
 Every figure is measured beside a baseline taken in the same run (a bare Litestar + asyncpg
 endpoint, a raw COPY, the EMR's latency bound, ...), so the ratios stay meaningful on any
-machine. `python -m benchmarks` prints a table and writes `bench-results.json`.
+machine. `python -m benchmarks` prints a table and writes `bench-results.json`. The load
+generator is wrk, required (see generator.py).
 
-Environment: BENCH_QUICK=1 shrinks every size; BENCH_<SIZE> overrides one (BENCH_EMR_CONCURRENCY=16);
+Environment: BENCH_QUICK=1 shrinks every size; BENCH_<SIZE> overrides one (BENCH_EMR_BATCH_SIZE=8);
 BENCH_PG names the server's maintenance database (default postgresql://postgres@127.0.0.1:5432/postgres);
-BENCH_LOADGEN=python forces the Python load generator even when wrk is installed; BENCH_OUTPUT
-names the JSON file; BENCH_PROFILE=<dir> (e.g. bench-profiles) writes py-spy flame graphs of the
+BENCH_OUTPUT names the JSON file; BENCH_PROFILE=<dir> (e.g. bench-profiles) writes py-spy flame graphs of the
 API and worker processes while they are measured.
 """
 
@@ -31,11 +31,14 @@ class Sizes:
     emr_pushes: int = 2_000  # Observations (a blood-pressure reading yields two)
     emr_loops: int = 2  # `vantrexia worker --concurrency`: loops in the worker process
     emr_batch_size: int = 4  # VANTREXIA_WORKER_BATCH_SIZE: a batch's pushes are sent concurrently
+    emr_wide_batch_size: int = 16  # the sweep's wide point: emr_loops x this = 32 in flight
     emr_latency_seconds: float = 0.05  # every sandbox answer takes this long
     e2e_rate: float = 50.0  # readings per second
     e2e_loops: int = 1  # the end-to-end run's worker: `vantrexia worker` as shipped (1 loop,
     e2e_batch_size: int = 20  # VANTREXIA_WORKER_BATCH_SIZE=20)
     e2e_seconds: float = 20.0
+    e2e_200_rate: float = 200.0  # the second end-to-end run: readings per second, same worker
+    e2e_200_seconds: float = 60.0
     growth_small: int = 10_000
     growth_large: int = 1_000_000
     growth_seconds: float = 8.0
@@ -44,7 +47,7 @@ class Sizes:
 FULL = Sizes()
 SMALL = Sizes(
     patients=100, warmup_seconds=2.0, webhook_seconds=5.0, batch_readings=800, emr_pushes=1_200,
-    e2e_seconds=8.0, growth_large=100_000, growth_seconds=4.0,
+    e2e_seconds=8.0, e2e_200_seconds=10.0, growth_large=100_000, growth_seconds=4.0,
 )
 
 

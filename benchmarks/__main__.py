@@ -1,7 +1,8 @@
 """`python -m benchmarks` (`make bench`): every scenario in one run, then the table and the JSON.
 
-A scenario that fails is reported as an error in its section; the others still run, and the
-process exits with 1. Throwaway databases and child processes are removed on the way out.
+Without wrk it stops at once (exit 2) and says how to install it. A scenario that fails is
+reported as an error in its section; the others still run, and the process exits with 1.
+Throwaway databases and child processes are removed on the way out.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from benchmarks import QUICK, SIZES
 from benchmarks.batch import batch_ingest
 from benchmarks.e2e import e2e
 from benchmarks.emr import emr_push
+from benchmarks.generator import MissingGenerator, flag_bounded, wrk_path, wrk_version
 from benchmarks.growth import growth
-from benchmarks.loadgen import tool
+from benchmarks.load_wrk import THREADS
 from benchmarks.procs import wait_quiet
 from benchmarks.report import publish
-from benchmarks.stage import close_stage, open_stage
-from benchmarks.webhook import Run, webhook_ingest
+from benchmarks.stage import Stage, close_stage, open_stage
+from benchmarks.webhook import Run, measure_ceiling, webhook_ingest
 
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", "bench-results.json"))
 
@@ -58,26 +60,35 @@ def _webhook_sections(runs: dict[str, Run], results: dict[str, Any]) -> dict[str
     return {**summaries["uvicorn"], "server": "uvicorn"}
 
 
+async def _ceiling(stage: Stage, version: str) -> dict[str, Any]:
+    return {"tool": "wrk", "version": version, "threads": THREADS, **measure_ceiling(stage)}
+
+
 async def main(console: Console) -> dict[str, Any]:
     results: dict[str, Any] = {}
-    started = time.monotonic()
-    console.print(f"benchmark on PostgreSQL, {'quick' if QUICK else 'full'} sizes, load generator: {tool()}")
+    started, version = time.monotonic(), wrk_version()
+    console.print(f"benchmark on PostgreSQL, {'quick' if QUICK else 'full'} sizes, load generator: {version}",
+                  markup=False)
     stage = await open_stage()
     try:
         async def webhook() -> dict[str, Any]:
             return _webhook_sections(await webhook_ingest(stage), results)
 
+        await _step(console, results, "generator", lambda: _ceiling(stage, version))
         await _step(console, results, "webhook_ingest", webhook)
         await _step(console, results, "batch_ingest", lambda: _summary(batch_ingest(stage)))
         await _step(console, results, "emr_push", lambda: emr_push(stage))
         await _step(console, results, "e2e", lambda: _summary(e2e(stage)))
+        await _step(console, results, "e2e_200", lambda: _summary(
+            e2e(stage, SIZES.e2e_200_rate, SIZES.e2e_200_seconds, name="e2e_200")))
     finally:
         await close_stage(stage)
     await _step(console, results, "growth", lambda: _summary(growth()))
     results.setdefault("rss_mb", None)
+    flag_bounded(results)
     results["meta"] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "quick": QUICK, "sizes": asdict(SIZES),
-        "loadgen": tool(), "cpus": os.cpu_count(), "python": platform.python_version(),
+        "loadgen": "wrk", "loadgen_version": version, "cpus": os.cpu_count(), "python": platform.python_version(),
         "seconds": round(time.monotonic() - started, 1),
     }
     return results
@@ -89,6 +100,11 @@ async def _summary(work: Awaitable[Any]) -> dict[str, Any]:
 
 
 def run() -> int:
+    try:
+        wrk_path()
+    except MissingGenerator as missing:
+        print(missing, file=sys.stderr)
+        return 2
     console = Console(width=None if sys.stdout.isatty() else 150)  # logs: no wrapping at 80 columns
     results = asyncio.run(main(console))
     publish(results, OUTPUT, console)

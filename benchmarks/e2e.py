@@ -28,11 +28,13 @@ WARMUP_READINGS = 10
 
 @dataclass
 class Sent:
-    """Reading id → wall-clock send time, the webhook's answer times, and failed sends."""
+    """Reading id → wall-clock send time, the webhook's answer times, failed sends, and the sender's
+    own CPU seconds over its wall seconds (the benchmark process is the load generator here)."""
 
     at: dict[str, float] = field(default_factory=dict)
     answer_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    cpu_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class E2eResult:
     sent: Sent
     expected: int
     cpu: dict[str, float]  # ms per reading of the API and the worker, and the machine's busy share
+    rate: float
 
     def summary(self) -> dict[str, Any]:
         return {"p50_ms": round(percentile(self.latencies_ms, 0.50), 1),
@@ -48,7 +51,8 @@ class E2eResult:
                 "max_ms": round(max(self.latencies_ms, default=0.0), 1),
                 "readings": len(self.sent.at), "observations": len(self.latencies_ms),
                 "missing": self.expected - len(self.latencies_ms), "send_errors": self.sent.errors,
-                "rate_per_s": SIZES.e2e_rate, "worker_loops": SIZES.e2e_loops,
+                "rate_per_s": self.rate, "sender_cpu_share": round(self.sent.cpu_share, 3),
+                "worker_loops": SIZES.e2e_loops,
                 "worker_batch_size": SIZES.e2e_batch_size,
                 "webhook_p50_ms": round(percentile(self.sent.answer_ms, 0.50), 1), **self.cpu}
 
@@ -76,32 +80,35 @@ async def send_steady(client: httpx.AsyncClient, stage: Stage, rate: float, coun
         else:
             sent.errors += 1
 
-    start, tasks = time.perf_counter(), []
+    start, cpu, tasks = time.perf_counter(), time.process_time(), []
     for i, body in enumerate(bodies):
         await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
         tasks.append(asyncio.create_task(one(body)))
     await asyncio.gather(*tasks)
+    sent.cpu_share = (time.process_time() - cpu) / max(time.perf_counter() - start, 1e-9)
     return sent
 
 
-async def e2e(stage: Stage) -> E2eResult:
+async def e2e(stage: Stage, rate: float = SIZES.e2e_rate, seconds: float = SIZES.e2e_seconds,
+              name: str = "e2e") -> E2eResult:
+    """`rate` readings per second for `seconds`, after a few to warm up (EMR token, pools)."""
     await park_pending_outbox(stage.database)
     await seal_audit(stage)
-    count = int(SIZES.e2e_rate * SIZES.e2e_seconds)
+    count = int(rate * seconds)
     with sandbox_for(stage) as sandbox:
         api = start_server("api-e2e", "uvicorn", APP, stage.app_env(), stage.workdir)
         worker = start_worker(stage, sandbox, SIZES.e2e_loops, SIZES.e2e_batch_size)
         try:
             limits = httpx.Limits(max_connections=32, max_keepalive_connections=8)
             async with httpx.AsyncClient(base_url=f"http://{HOST}:{api.port}", limits=limits, timeout=30) as client:
-                warm = await send_steady(client, stage, SIZES.e2e_rate, WARMUP_READINGS)  # token, pools
+                warm = await send_steady(client, stage, rate, WARMUP_READINGS)  # token, pools
                 sandbox.wait_creates(2 * len(warm.at), timeout=60)
                 sandbox.clear()
                 wait_quiet()
                 cpu, machine = (api.cpu_seconds(), worker.cpu_seconds()), busy_jiffies()
-                with profiled(worker, "e2e-worker"), profiled(api, "e2e-api"):
-                    sent = await send_steady(client, stage, SIZES.e2e_rate, count)
-            stats = sandbox.wait_creates(2 * len(sent.at), timeout=30)
+                with profiled(worker, f"{name}-worker"), profiled(api, f"{name}-api"):
+                    sent = await send_steady(client, stage, rate, count)
+            stats = sandbox.wait_creates(2 * len(sent.at), timeout=30 + seconds / 2)
             usage = {"api_cpu_ms_per_reading": round((api.cpu_seconds() - cpu[0]) * 1000 / count, 2),
                      "worker_cpu_ms_per_reading": round((worker.cpu_seconds() - cpu[1]) * 1000 / count, 2),
                      "machine_busy": round(busy_share(machine), 3)}
@@ -110,4 +117,4 @@ async def e2e(stage: Stage) -> E2eResult:
             api.stop()
     latencies = [(at - sent.at[value[:UUID_LENGTH]]) * 1000 for value, at in stats["receipts"]
                  if value[:UUID_LENGTH] in sent.at]
-    return E2eResult(latencies, sent, 2 * count, usage)
+    return E2eResult(latencies, sent, 2 * count, usage, rate)

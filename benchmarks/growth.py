@@ -30,7 +30,9 @@ class GrowthResult:
                 "ratio": round(large.rps / small.rps, 3), "rows_small": self.small_rows,
                 "rows_large": self.large_rows, "p99_ms_10k": round(small.p99_ms, 2),
                 "p99_ms_1m": round(large.p99_ms, 2), "cpu_ms_per_request_10k": round(self.small.cpu_ms_per_request, 2),
-                "cpu_ms_per_request_1m": round(self.large.cpu_ms_per_request, 2)}
+                "cpu_ms_per_request_1m": round(self.large.cpu_ms_per_request, 2),
+                "generator_cpu_share_10k": round(small.generator_cpu_share, 3),
+                "generator_cpu_share_1m": round(large.generator_cpu_share, 3)}
 
 
 async def load(stage: Stage, start: int, count: int) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-import resource
+import os
 import subprocess
+import tempfile
+import threading
+import time
 from pathlib import Path
 
+from benchmarks.generator import wrk_path
 from benchmarks.loadgen import MAX_CYCLED, LoadResult
 from benchmarks.procs import HOST
 
@@ -57,11 +61,9 @@ def run_wrk(port: int, requests: list[bytes], *, seconds: float, connections: in
     script = workdir / f"wrk-{port}.lua"
     limit = (MAX_CYCLED if cycle else len(requests)) // THREADS
     script.write_text(LUA % {"prefix": prefix, "cycle": "true" if cycle else "false", "limit": limit})
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    command = ["wrk", "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
+    command = [wrk_path(), "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds:g}s", "--timeout", "10s",
                "-s", str(script), f"http://{HOST}:{port}/"]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output, cpu, wall = run_measured(command, timeout=seconds + 60)
     line = next((text for text in output.splitlines() if text.startswith("BENCH ")), None)
     if line is None:
         raise RuntimeError(f"wrk printed no result:\n{output}")
@@ -69,5 +71,26 @@ def run_wrk(port: int, requests: list[bytes], *, seconds: float, connections: in
     return LoadResult(
         tool="wrk", requests=count, seconds=duration_us / 1e6, p50_ms=p50 / 1000, p99_ms=p99 / 1000,
         errors=socket_errors + status_errors, exhausted=count >= limit * THREADS,
-        loadgen_cpu_seconds=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        loadgen_cpu_seconds=cpu, wall_seconds=wall,
     )
+
+
+def run_measured(command: list[str], timeout: float) -> tuple[str, float, float]:
+    """Run `command`; its output, its own CPU seconds (user + system, from the rusage that wait4
+    returns for exactly this child) and its wall-clock seconds. Killed after `timeout`."""
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        watchdog = threading.Timer(timeout, process.kill)
+        watchdog.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            watchdog.cancel()
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        output.seek(0)
+        text = output.read().decode(errors="replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"{Path(command[0]).name} exited with {process.returncode}:\n{text[-2000:]}")
+    return text, usage.ru_utime + usage.ru_stime, wall

@@ -1,9 +1,8 @@
-"""Replay pre-signed requests against 127.0.0.1: wrk when installed, else the Python generator."""
+"""Replay pre-signed requests against 127.0.0.1 with wrk (the only load generator: see generator.py)."""
 
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,16 +11,17 @@ MAX_CYCLED = 1_000_000  # a cycling replay stops after this many requests, whate
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What one bounded replay measured; `loadgen_cpu_share` is the generator's share of all CPUs."""
+    """What one bounded replay measured, and what wrk itself cost (CPU seconds over its wall time)."""
 
     tool: str
     requests: int
-    seconds: float
+    seconds: float  # wrk's own measuring time
     p50_ms: float
     p99_ms: float
     errors: int
     exhausted: bool  # the pre-signed requests ran out before the time did (rps is then a floor)
-    loadgen_cpu_seconds: float
+    loadgen_cpu_seconds: float  # the wrk process's user + system time (its rusage when reaped)
+    wall_seconds: float = 0.0  # the wrk process's life, start-up included
 
     @property
     def rps(self) -> float:
@@ -29,14 +29,13 @@ class LoadResult:
 
     @property
     def loadgen_cpu_share(self) -> float:
+        """wrk's share of all CPUs of the machine (kept for comparison with earlier runs)."""
         return self.loadgen_cpu_seconds / (self.seconds * (os.cpu_count() or 1)) if self.seconds else 0.0
 
-
-def tool() -> str:
-    forced = os.environ.get("BENCH_LOADGEN", "")
-    if forced not in ("", "wrk", "python"):
-        raise ValueError("BENCH_LOADGEN must be wrk or python")
-    return forced or ("wrk" if shutil.which("wrk") else "python")
+    @property
+    def generator_cpu_share(self) -> float:
+        """wrk's CPU time over its wall time: 1.0 is one core kept busy by the generator."""
+        return self.loadgen_cpu_seconds / self.wall_seconds if self.wall_seconds else 0.0
 
 
 def replay(port: int, requests: list[bytes], *, seconds: float, connections: int, workdir: Path,
@@ -47,13 +46,9 @@ def replay(port: int, requests: list[bytes], *, seconds: float, connections: int
     stops when they run out; with `cycle` it starts over (for endpoints that do not de-duplicate),
     up to MAX_CYCLED requests.
     """
-    if tool() == "wrk":
-        from benchmarks.load_wrk import run_wrk
+    from benchmarks.load_wrk import run_wrk
 
-        return run_wrk(port, requests, seconds=seconds, connections=connections, workdir=workdir, cycle=cycle)
-    from benchmarks.load_py import run_python
-
-    return run_python(port, requests, seconds=seconds, connections=connections, cycle=cycle)
+    return run_wrk(port, requests, seconds=seconds, connections=connections, workdir=workdir, cycle=cycle)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+
+from benchmarks.generator import CEILING_MARGIN
 
 
 @dataclass(frozen=True)
@@ -57,21 +60,36 @@ def _fmt(section: dict[str, Any], template: str) -> str:
     try:
         return template.format(**section)
     except (KeyError, ValueError, TypeError):
-        return f"error: {section.get('error', 'missing')}"
+        return escape(f"error: {section.get('error', 'missing')}")
 
 
-ROWS = (  # label, section, measured, baseline
+ROWS = (  # label, section, measured, baseline, goal
+    ("wrk ceiling (constant answer)", "generator", "{ceiling_rps:,.0f} req/s · wrk {cpu_share:.0%} of a core",
+     "—", None),
     ("Webhook ingest (uvicorn)", "webhook_ingest", "{rps:,.0f} req/s · p50 {p50_ms:.1f} · p99 {p99_ms:.1f} ms",
-     "{baseline_rps:,.0f} req/s · p99 {baseline_p99_ms:.1f} ms (bare Litestar+asyncpg)"),
+     "{baseline_rps:,.0f} req/s · p99 {baseline_p99_ms:.1f} ms (bare Litestar+asyncpg)", "webhook_ingest.ratio"),
     ("Batch ingest (sync devices)", "batch_ingest", "{readings_per_s:,.0f} readings/s",
-     "{copy_rows_per_s:,.0f} rows/s (raw COPY)"),
+     "{copy_rows_per_s:,.0f} rows/s (raw COPY)", "batch_ingest.ratio"),
     ("EMR push (worker → sandbox)", "emr_push", "{per_s:,.1f} pushes/s",
-     "{bound_per_s:,.0f}/s ({concurrency} in flight ÷ {latency_ms:.0f} ms)"),
-    ("EMR tokens", "emr_push", "{tokens_per_1000:.2f} per 1,000 pushes", "—"),
-    ("End to end webhook → EMR 201", "e2e", "p50 {p50_ms:.0f} · p95 {p95_ms:.0f} ms @ {rate_per_s:.0f}/s", "—"),
+     "{bound_per_s:,.0f}/s ({concurrency} in flight ÷ {latency_ms:.0f} ms)", "emr_push.ratio"),
+    ("EMR tokens", "emr_push", "{tokens_per_1000:.2f} per 1,000 pushes", "—", "emr_push.tokens_per_1000"),
+    ("End to end webhook → EMR 201", "e2e", "p50 {p50_ms:.0f} · p95 {p95_ms:.0f} ms @ {rate_per_s:.0f}/s", "—",
+     "e2e.p95_ms"),
+    ("End to end at 200 readings/s", "e2e_200",
+     "p50 {p50_ms:.0f} · p95 {p95_ms:.0f} ms @ {rate_per_s:.0f}/s · {missing} missing", "—", None),
     ("Growth (ingest rate)", "growth", "{rate_1m:,.0f} req/s with {rows_large:,} stored",
-     "{rate_10k:,.0f} req/s with {rows_small:,} stored"),
+     "{rate_10k:,.0f} req/s with {rows_small:,} stored", "growth.ratio"),
 )
+FLAGS = {  # section: the flags (generator.flag_bounded) of its measured and its baseline figure
+    "webhook_ingest": ("bounded_by_generator", "baseline_bounded_by_generator"),
+    "growth": ("bounded_by_generator_1m", "bounded_by_generator_10k"),
+}
+BOUNDED = " [bold yellow]· BOUNDED BY wrk[/]"
+
+
+def _flagged(data: dict[str, Any], section: str, which: int) -> str:
+    flags = FLAGS.get(section)
+    return BOUNDED if flags and data.get(flags[which]) else ""
 
 
 def table(results: dict[str, Any]) -> Table:
@@ -79,13 +97,13 @@ def table(results: dict[str, Any]) -> Table:
     out = Table(title="Vantrexia benchmark (PostgreSQL, one run)", show_lines=False)
     for column in ("Figure", "Measured", "Baseline (same run)", "Ratio", "Goal", "Result"):
         out.add_column(column)
-    names = ("webhook_ingest.ratio", "batch_ingest.ratio", "emr_push.ratio", "emr_push.tokens_per_1000",
-             "e2e.p95_ms", "growth.ratio")
-    for (label, section, measured, baseline), name in zip(ROWS, names, strict=True):
+    for label, section, measured, baseline, name in ROWS:
         data = results.get(section, {})
-        ratio = data.get("ratio") if name.endswith(".ratio") else None
-        out.add_row(label, _fmt(data, measured), _fmt(data, baseline) if baseline != "—" else "—",
-                    f"{ratio:.1%}" if isinstance(ratio, float) else "—", checks[name]["goal"], _mark(checks[name]))
+        ratio = data.get("ratio") if name and name.endswith(".ratio") else None
+        out.add_row(label, _fmt(data, measured) + _flagged(data, section, 0),
+                    _fmt(data, baseline) + _flagged(data, section, 1) if baseline != "—" else "—",
+                    f"{ratio:.1%}" if isinstance(ratio, float) else "—",
+                    checks[name]["goal"] if name else "—", _mark(checks[name]) if name else "—")
     rss = results.get("rss_mb")
     out.add_row("API peak RSS (webhook run)", f"{rss:.0f} MB" if isinstance(rss, float) else "error", "—", "—",
                 checks["rss_mb"]["goal"], _mark(checks["rss_mb"]))
@@ -101,7 +119,9 @@ def server_table(server: dict[str, Any]) -> Table:
         if "rps" not in s:
             out.add_row(name, f"error: {s.get('error', 'missing')}", "", "", "", "", "")
             continue
-        out.add_row(name, f"{s['rps']:,.0f}", f"{s['p50_ms']:.1f} / {s['p99_ms']:.1f}", f"{s['baseline_rps']:,.0f}",
+        out.add_row(name, f"{s['rps']:,.0f}" + (BOUNDED if s.get("bounded_by_generator") else ""),
+                    f"{s['p50_ms']:.1f} / {s['p99_ms']:.1f}",
+                    f"{s['baseline_rps']:,.0f}" + (BOUNDED if s.get("baseline_bounded_by_generator") else ""),
                     f"{s['baseline_p99_ms']:.1f}", f"{s['ratio']:.1%}", f"{s['rss_mb']:.0f}")
     return out
 
@@ -112,31 +132,48 @@ def _mark(check: dict[str, Any]) -> str:
 
 def notes(results: dict[str, Any]) -> list[str]:
     """What a reader needs beside the figures: the load generator's share and the machine's load."""
-    out = []
+    out = generator_notes(results)
     webhook = results.get("webhook_ingest", {})
-    if "loadgen" in webhook:
-        out.append(f"load generator: {webhook['loadgen']}, {webhook['loadgen_cpu_share']:.1%} of all CPUs during the "
-                   f"app's run, {webhook['baseline_loadgen_cpu_share']:.1%} during the baseline's; server CPU per "
-                   f"request: app {webhook['cpu_ms_per_request']:.2f} ms, baseline "
-                   f"{webhook['baseline_cpu_ms_per_request']:.2f} ms")
+    if "generator_cpu_share" in webhook:
+        out.append(f"webhook ingest: wrk used {webhook['generator_cpu_share']:.0%} of a core during the app's run, "
+                   f"{webhook['baseline_generator_cpu_share']:.0%} during the baseline's; server CPU per request: app "
+                   f"{webhook['cpu_ms_per_request']:.2f} ms, baseline {webhook['baseline_cpu_ms_per_request']:.2f} ms")
     busy = {name: section["machine_busy_before"] for name, section in results.items()
             if isinstance(section, dict) and "machine_busy_before" in section}
     if busy:
         out.append("machine busy before each scenario (other work skews figures): "
                    + ", ".join(f"{name} {share:.0%}" for name, share in busy.items()))
     for run in results.get("emr_push", {}).get("sweep", []):
+        if "error" in run:
+            out.append(f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}: error: {run['error']}")
+            continue
         out.append(f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}: {run['per_s']:.1f}/s of "
                    f"{run['bound_per_s']:.0f}/s ({run['ratio']:.0%}), {run['worker_cpu_ms_per_push']:.1f} worker "
                    "CPU ms per push")
-    for name, key in (("emr_push", "worker_cpu_ms_per_push"), ("e2e", "worker_cpu_ms_per_reading")):
+    for name, key in (("emr_push", "worker_cpu_ms_per_push"), ("e2e", "worker_cpu_ms_per_reading"),
+                      ("e2e_200", "worker_cpu_ms_per_reading")):
         section = results.get(name, {})
         if key in section:
+            sender = f", sender {section['sender_cpu_share']:.0%} of a core" if "sender_cpu_share" in section else ""
             out.append(f"{name}: worker {section[key]:.1f} CPU ms per {key.rsplit('_', 1)[-1]}, "
-                       f"all CPUs {section['machine_busy']:.0%} busy during the run")
+                       f"all CPUs {section['machine_busy']:.0%} busy during the run{sender}")
     return out
 
 
-ORDER = ("webhook_ingest", "batch_ingest", "emr_push", "e2e", "growth", "rss_mb", "server", "goals", "meta")
+ORDER = ("generator", "webhook_ingest", "batch_ingest", "emr_push", "e2e", "e2e_200", "growth", "rss_mb", "server",
+         "goals", "meta")
+
+
+def generator_notes(results: dict[str, Any]) -> list[str]:
+    """wrk's ceiling and cost, and which figures it bounded."""
+    generator = results.get("generator", {})
+    if "ceiling_rps" not in generator:
+        return [f"load generator ceiling: error: {generator.get('error', 'missing')}"]
+    bounded = generator.get("bounded") or []
+    return [f"load generator: {generator['version']} ({generator['threads']} thread, {generator['connections']} "
+            f"connections); ceiling {generator['ceiling_rps']:,.0f} req/s against a constant endpoint, wrk at "
+            f"{generator['cpu_share']:.0%} of a core; within {CEILING_MARGIN:.0%} of it (bounded by the generator): "
+            + (", ".join(bounded) if bounded else "none")]
 
 
 def publish(results: dict[str, Any], path: Path, console: Console) -> None:
@@ -145,7 +182,7 @@ def publish(results: dict[str, Any], path: Path, console: Console) -> None:
     path.write_text(json.dumps(ordered, indent=2, ensure_ascii=False) + "\n")
     console.print(table(results))
     for line in notes(results):
-        console.print(f"  {line}")
+        console.print(f"  {line}", markup=False)  # versions and errors may hold [brackets]
     if "server" in results:
         console.print(server_table(results["server"]))
         if results["server"].get("winner"):

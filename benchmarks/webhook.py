@@ -18,6 +18,7 @@ from benchmarks.stage import Stage
 
 APP = "entrypoints.http.asgi:create"
 BASELINE = "benchmarks.baseline_app:create"
+TRIVIAL = "benchmarks.trivial_app:create"
 BASELINE_BODIES = 5_000  # the baseline does not de-duplicate: these are replayed in a cycle
 
 
@@ -59,6 +60,8 @@ class Run:
             "exhausted": self.app.exhausted, "outcomes": self.outcomes,
             "loadgen": self.app.tool, "loadgen_cpu_share": round(self.app.loadgen_cpu_share, 3),
             "baseline_loadgen_cpu_share": round(self.baseline.loadgen_cpu_share, 3),
+            "generator_cpu_share": round(self.app.generator_cpu_share, 3),
+            "baseline_generator_cpu_share": round(self.baseline.generator_cpu_share, 3),
             "cpu_ms_per_request": round(self.measured.cpu_ms_per_request, 2),
             "baseline_cpu_ms_per_request": round(self.measured_baseline.cpu_ms_per_request, 3),
         }
@@ -111,3 +114,18 @@ async def run_server(stage: Stage, server: str, seconds: float) -> Run:
 async def webhook_ingest(stage: Stage) -> dict[str, Run]:
     """Both servers, baseline first each time, in one run on the same database."""
     return {server: await run_server(stage, server, SIZES.webhook_seconds) for server in SERVERS}
+
+
+def measure_ceiling(stage: Stage) -> dict[str, Any]:
+    """wrk against the constant endpoint under uvicorn, exactly as the baselines are loaded."""
+    wait_quiet()
+    process = start_server("ceiling-uvicorn", "uvicorn", TRIVIAL, stage.app_env(), stage.workdir)
+    try:
+        measured = measure_baseline(stage, process, SIZES.webhook_seconds)
+    finally:
+        process.stop()
+    load = measured.load
+    return {"ceiling_rps": round(load.rps, 1), "cpu_share": round(load.generator_cpu_share, 3),
+            "p50_ms": round(load.p50_ms, 2), "p99_ms": round(load.p99_ms, 2), "errors": load.errors,
+            "server_cpu_ms_per_request": round(measured.cpu_ms_per_request, 3), "endpoint": TRIVIAL,
+            "server": "uvicorn", "connections": SIZES.connections, "seconds": SIZES.webhook_seconds}
