@@ -11,7 +11,7 @@ from typing import Any
 
 from adapters.fakes.device_gateway import FakeDeviceGateway
 from adapters.mioconnect.client import PAGE_SIZE
-from adapters.mioconnect.parse import parse_telemetry
+from adapters.mioconnect.inbound import telemetry_delivery
 from application.sync_device_readings import SyncDeviceReadings, SyncReadings
 from benchmarks import SIZES
 from benchmarks.rows import CREATE_PLAIN_TABLE, PLAIN_TABLE, READING_COLUMNS, reading_tuple
@@ -39,7 +39,7 @@ class BatchResult:
 
 def _messages(bodies: list[bytes]) -> list[GatewayMessage]:
     """As the MioConnect client hands them over: id, raw body and the parsed telemetry."""
-    return [GatewayMessage(f"sync_{uuid.uuid4().hex}", body, parse_telemetry(body)) for body in bodies]
+    return [GatewayMessage(telemetry_delivery(f"sync_{uuid.uuid4().hex}", body)) for body in bodies]
 
 
 async def sync_readings(stage: Stage, count: int, warmup: int = WARMUP_READINGS) -> tuple[float, dict[str, int]]:

@@ -1,4 +1,4 @@
-"""EMR push throughput: a real `vantrexia worker` process (OutboxWorker → PushPendingObservations)
+"""EMR push throughput: a real `vantrexia worker` process (OutboxWorker → OutboxRelay)
 pushing queued Observations over HTTP to the SMART/FHIR sandbox, whose every answer takes
 `latency` seconds. A batch's pushes go out together, so the pushes in flight (the concurrency)
 are loops times batch size, and the bound is concurrency ÷ latency. Also counts token requests."""
