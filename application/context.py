@@ -17,6 +17,7 @@ class Actor:
     client_request_id: str | None = None
 
 
+ANONYMOUS = Actor("anonymous")
 WEBHOOK_SERVICE = Actor("service:mioconnect-webhook")
 OUTBOX_WORKER = Actor("service:outbox-worker")
 CLI = Actor("service:cli")

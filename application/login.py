@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.auditing import Auditor
-from application.context import Actor
+from application.context import ANONYMOUS, Actor
 from application.users import Authenticate, Credentials
 from domain.audit import AuditOutcome
 from domain.errors import AuthenticationFailed, InvalidInput
@@ -27,7 +27,7 @@ class LoginAttempt:
     username: str
     password: str
     client_address: str | None
-    request_id: str | None = None
+    caller: Actor = ANONYMOUS  # the request's ids (ours and the caller's own), before anyone is known
 
 
 class LogIn:
@@ -50,15 +50,15 @@ class LogIn:
         if wait is not None:
             raise LoginThrottled(wait)
         try:
-            user = await self._authenticate(Credentials(attempt.username, attempt.password, attempt.request_id))
+            user = await self._authenticate(Credentials(attempt.username, attempt.password, attempt.caller))
         except AuthenticationFailed as failed:
-            await self._count_failure(username, address, failed.user_id, attempt.request_id)
+            await self._count_failure(username, address, failed.user_id, attempt.caller)
             raise
         if recent.username_at_address.count:  # the owner got in: their own slips no longer count
             await self._failures.clear(username, address)
         return user
 
-    async def _count_failure(self, username: str, address: str, user_id: str | None, request_id: str | None) -> None:
+    async def _count_failure(self, username: str, address: str, user_id: str | None, caller: Actor) -> None:
         now = self._clock.now()
         since = now - self._policy.window
         recent = await self._failures.record(username, address, now, since)
@@ -66,7 +66,7 @@ class LogIn:
         for scope in locks_crossed(self._policy, recent):
             account = [user_id] if user_id and scope is LockScope.USERNAME_AT_ADDRESS else []
             await self._auditor.record(
-                Actor("anonymous", request_id), "auth.lock", "User", account,
+                caller, "auth.lock", "User", account,
                 AuditOutcome.DENIED, scope=scope.value, address=address,
                 minutes=str(int(self._policy.window.total_seconds() // 60)),
             )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from application.auditing import Auditor
-from application.context import Actor
+from application.context import ANONYMOUS, Actor
 from domain.audit import AuditOutcome
 from domain.errors import AuthenticationFailed
 from domain.patients import DEFAULT_PRACTICE
@@ -52,7 +52,7 @@ class CreateUser:
 class Credentials:
     username: str
     password: str
-    request_id: str | None = None
+    caller: Actor = ANONYMOUS  # the request's ids; the actor becomes the user once the password matches
 
 
 class Authenticate:
@@ -71,9 +71,9 @@ class Authenticate:
         matches = self._hasher.verify(stored_hash, credentials.password)
         if user is None or not user.active or not matches:
             await self._auditor.record(
-                Actor("anonymous", credentials.request_id), "auth.login", "User",
+                credentials.caller, "auth.login", "User",
                 [user.id] if user else [], AuditOutcome.FAILURE,
             )
             raise AuthenticationFailed(user.id if user else None)
-        await self._auditor.record(Actor(user.id, credentials.request_id), "auth.login", "User", [user.id])
+        await self._auditor.record(replace(credentials.caller, id=user.id), "auth.login", "User", [user.id])
         return user

@@ -52,8 +52,9 @@ def requires_role(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], 
 
 
 def actor_of(request: Request) -> Actor:  # type: ignore[type-arg]
-    """The acting user, request id and practice scope (clinicians: their own practice; admins: all)."""
-    principal = request.user
+    """The acting user, request id and practice scope (clinicians: their own practice; admins: all);
+    on a public route, nobody yet (no principal is looked for there)."""
+    principal = request.scope.get("user")
     if not isinstance(principal, Principal):
         return Actor("anonymous", request_id_of(request), NO_PRACTICE, client_request_id_of(request))
     scope = None if principal.role is Role.ADMIN else principal.practice_id

@@ -10,6 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from tests.support.api import add_user
 from tests.support.app import TELEMETRY
 from tests.support.world import World
 
@@ -121,3 +122,15 @@ async def test_the_api_docs_page_loads_everything_from_the_app_under_a_strict_po
     assert policy["script-src"] == "'self'"
     assert policy["default-src"] == "'none'"
     assert not re.search(r"https?://", page.text)
+
+
+async def test_a_sign_in_is_audited_with_the_callers_request_id_beside_ours(
+    client: AsyncTestClient[Litestar], world: World,
+) -> None:
+    username, password = add_user(world, "dr-trace")
+    response = await client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                                 headers={"x-request-id": CLIENT_ID})
+    assert response.status_code == 200
+    entry = next(e for e in world.audit.entries if e.action == "auth.login")
+    assert (entry.request_id, entry.details["client_request_id"]) == (response.headers["x-request-id"], CLIENT_ID)
+    assert entry.actor != "anonymous"

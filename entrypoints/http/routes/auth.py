@@ -14,7 +14,7 @@ from domain.ports import Clock, UnitOfWork
 from entrypoints.http import dto
 from entrypoints.http.client_address import TrustedProxies
 from entrypoints.http.problems import problem
-from entrypoints.http.security import PUBLIC, request_id_of
+from entrypoints.http.security import PUBLIC, actor_of, request_id_of
 
 
 @post("/api/v1/auth/token", opt=PUBLIC, tags=["auth"], status_code=200, summary="Obtain a bearer token",
@@ -30,7 +30,7 @@ async def issue_token(
     peer = request.client.host if request.client else None
     address = proxies.client_address(peer, request.headers.getall("x-forwarded-for", []))
     try:
-        user = await log_in(LoginAttempt(data.username, data.password, address, request_id_of(request)))
+        user = await log_in(LoginAttempt(data.username, data.password, address, actor_of(request)))
     except LoginThrottled as throttled:
         refused = problem(429, "Too many failed logins", "try again later", request_id=request_id_of(request))
         refused.headers["Retry-After"] = str(throttled.retry_after_seconds)
