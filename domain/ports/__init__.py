@@ -2,7 +2,7 @@
 
 from domain.ports.audit import AuditLog
 from domain.ports.clock import Clock, IdGenerator, RandomSource
-from domain.ports.device_gateway import DeviceGateway, GatewayDevice, GatewayMessage, GatewayPage
+from domain.ports.device_gateway import DeviceGateway, GatewayMessage, GatewayPage
 from domain.ports.emr import (
     EmrConnection,
     EmrError,
@@ -49,7 +49,6 @@ __all__ = [
     "EmrPatientPage",
     "EmrRejected",
     "EmrUnavailable",
-    "GatewayDevice",
     "GatewayMessage",
     "GatewayPage",
     "IdGenerator",
