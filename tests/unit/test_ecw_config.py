@@ -29,7 +29,7 @@ def test_staging_uses_the_tutorial_quick_reference_urls() -> None:
 
 
 def test_staging_without_a_practice_code_names_the_variable() -> None:
-    with pytest.raises(SettingsError, match="^ECW_PRACTICE_CODE is required"):
+    with pytest.raises(SettingsError, match=r"^ECW_PRACTICE_CODE is required"):
         from_env({"ECW_CLIENT_ID": "abc", "ECW_ENVIRONMENT": "staging"})
 
 
