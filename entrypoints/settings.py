@@ -85,9 +85,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "ECW_APP_TYPE": ("ecw_app_type", "application type registered with eCW"),
     "ECW_FHIR_BASE_URL": ("ecw_fhir_base_url", "FHIR R4 base URL (required in production)"),
     "ECW_TOKEN_URL": ("ecw_token_url", "token endpoint (default: staging URL or SMART discovery)"),
-    "ECW_AUTHORIZE_URL": (
-        "ecw_authorize_url", "authorize endpoint of user launches (default: SMART discovery from the FHIR base URL)"
-    ),
+    "ECW_AUTHORIZE_URL": ("ecw_authorize_url", "authorize endpoint of SMART user launches (default: discovered)"),
     "ECW_CA_BUNDLE": ("ecw_ca_bundle", "extra trusted CA certificates (PEM path)"),
     "ECW_TLS_PINS": ("ecw_tls_pins", "comma-separated base64 SHA-256 pins of the servers' leaf SPKI"),
     "ECW_RATE_LIMIT_PER_MINUTE": ("ecw_rate_limit_per_minute", "EMR calls per minute per practice"),
