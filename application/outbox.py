@@ -1,5 +1,5 @@
-"""The outbox from the application's side: queue EMR pushes and withdrawals with their reading
-(application/relay.py consumes them)."""
+"""The outbox from the application's side: EMR pushes (built for the intake's page) and withdrawals, queued
+with their reading (application/relay.py consumes them)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,9 @@ from domain.readings import Reading
 from domain.sync import OutboxItem, OutboxTopic, SyncStatus
 
 
-async def enqueue_observations(
-    uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime, trace_context: str | None = None
-) -> list[OutboxItem]:
-    """One pending EMR push per Observation the reading yields."""
-    return await _enqueue(uow, ids, reading, now, OutboxTopic.EMR_PUSH, trace_context)
-
-
 async def enqueue_withdrawals(uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime) -> list[OutboxItem]:
     """One pending EMR withdrawal (entered-in-error) per Observation the reading yields."""
-    return await _enqueue(uow, ids, reading, now, OutboxTopic.EMR_WITHDRAW, None)
-
-
-async def _enqueue(
-    uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime, topic: OutboxTopic,
-    trace_context: str | None,
-) -> list[OutboxItem]:
-    items = observation_items(ids, reading, now, topic, trace_context)
+    items = observation_items(ids, reading, now, OutboxTopic.EMR_WITHDRAW)
     await uow.outbox.add_many(items)
     return items
 

@@ -19,13 +19,6 @@ class DeliveryTakenIn:
 
 
 @dataclass(frozen=True)
-class PatientsImported:
-    imported: tuple[str, ...]
-    skipped: tuple[str, ...]
-    errors: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ObservationPushed:
     """An outbox item after a relay attempt (or deferral): its new status."""
 

@@ -1,10 +1,10 @@
-"""The composition root: dishka providers per layer, choosing adapters from Settings."""
+"""The composition root: dishka providers per layer, and one provider class per adapter choice, picked
+from Settings when the container is built (as in dishka's examples: no provider method branches on them)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 from dishka import (
     AsyncContainer,
@@ -19,13 +19,11 @@ from dishka.integrations.litestar import LitestarProvider
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.auth.passwords import Argon2PasswordHasher
-from adapters.aws_secrets.store import SecretsManagerKeyStore
-from adapters.fakes.clock import SystemClock, SystemRandom, UuidGenerator
-from adapters.keys.file_store import FileKeyStore
 from adapters.sql.audit import SqlAuditLog
 from adapters.sql.engine import create_engine
 from adapters.sql.login_failures import SqlLoginFailures
 from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
+from adapters.system.clock import SystemClock, SystemRandom, UuidGenerator
 from adapters.telemetry.metrics import OtelMetrics
 from adapters.telemetry.otel import OtelTracer
 from application.alerts import AlertWorkflow, PatientThresholds, RegisterPushToken
@@ -54,7 +52,6 @@ from domain.ports import (
     AuditLog,
     Clock,
     IdGenerator,
-    KeyStore,
     LoginFailures,
     Metrics,
     PasswordHasher,
@@ -63,16 +60,36 @@ from domain.ports import (
     UnitOfWork,
 )
 from domain.sync import RetryPolicy
+from entrypoints.emr_providers import EcwEmrProvider, FakeEmrProvider, SandboxEmrProvider
+from entrypoints.http.actor import ActorProvider
 from entrypoints.http.client_address import TrustedProxies, parse_networks
 from entrypoints.http.group_commit import GroupCommit, group_commit_on
-from entrypoints.providers import IntegrationsProvider
+from entrypoints.providers import (
+    AwsKeyStoreProvider,
+    CredentialsProvider,
+    FakeDeviceGatewayProvider,
+    FakeNotifierProvider,
+    FcmProvider,
+    FileKeyStoreProvider,
+    MioConnectProvider,
+)
 from entrypoints.relay_wiring import RelayProvider
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
+# the adapter choices of Settings, each a provider class
+EMR_PROVIDERS: dict[str, type[Provider]] = {
+    "fake": FakeEmrProvider, "sandbox": SandboxEmrProvider, "ecw": EcwEmrProvider,
+}
+DEVICE_GATEWAY_PROVIDERS: dict[str, type[Provider]] = {
+    "fake": FakeDeviceGatewayProvider, "mioconnect": MioConnectProvider,
+}
+NOTIFIER_PROVIDERS: dict[str, type[Provider]] = {"fake": FakeNotifierProvider, "fcm": FcmProvider}
+KEY_STORE_PROVIDERS: dict[str, type[Provider]] = {"file": FileKeyStoreProvider, "aws": AwsKeyStoreProvider}
+
 
 class InfrastructureProvider(Provider):
-    """Database, key store, clock and other process-wide resources."""
+    """Database, clock, ids and other process-wide resources."""
 
     settings = from_context(Settings, scope=Scope.APP)
 
@@ -94,16 +111,6 @@ class InfrastructureProvider(Provider):
     def login_failures(self, engine: AsyncEngine) -> LoginFailures:
         return SqlLoginFailures(engine)
 
-    @provide(scope=Scope.APP)
-    def key_store(self, settings: Settings) -> KeyStore:
-        if settings.keystore == "aws":
-            import boto3  # loaded only when configured
-
-            client = boto3.client("secretsmanager", region_name=settings.aws_region,
-                                  endpoint_url=settings.aws_endpoint_url)
-            return SecretsManagerKeyStore(client, settings.aws_secrets_prefix, settings.key_refresh_seconds)
-        return FileKeyStore(Path(settings.key_file), settings.key_refresh_seconds)
-
     clock = provide(SystemClock, provides=Clock, scope=Scope.APP)
 
     @provide(scope=Scope.APP)
@@ -113,6 +120,7 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.APP)
     def metrics(self) -> Metrics:
         return OtelMetrics()
+
     ids = provide(UuidGenerator, provides=IdGenerator, scope=Scope.APP)
     random = provide(SystemRandom, provides=RandomSource, scope=Scope.APP)
 
@@ -171,13 +179,18 @@ class EntrypointProvider(Provider):
         return group_commit_on(container, settings.webhook_page_size)
 
 
-def production_providers() -> list[Provider]:
+def production_providers(settings: Settings) -> list[Provider]:
+    """Every provider of a process: the layers', and the one class per adapter choice that settings name."""
+    chosen = [
+        EMR_PROVIDERS[settings.emr], DEVICE_GATEWAY_PROVIDERS[settings.device_gateway],
+        NOTIFIER_PROVIDERS[settings.notifier], KEY_STORE_PROVIDERS[settings.keystore],
+    ]
     return [
-        InfrastructureProvider(), IntegrationsProvider(), ApplicationProvider(),
-        EntrypointProvider(), RelayProvider(), LitestarProvider(),
+        InfrastructureProvider(), *(provider() for provider in chosen), CredentialsProvider(),
+        ApplicationProvider(), EntrypointProvider(), RelayProvider(), LitestarProvider(), ActorProvider(),
     ]
 
 
 def build_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
     """The app's container; tests pass fake providers whose factories say override=True."""
-    return make_async_container(*production_providers(), *overrides, context={Settings: settings})
+    return make_async_container(*production_providers(settings), *overrides, context={Settings: settings})

@@ -1,111 +1,96 @@
-"""The outside systems chosen by configuration: EMR (fake, sandbox, eCW), device gateway, notifier,
-SMART user launch, webhook verification and our API token key."""
+"""One dishka provider per adapter choice for the device gateway, the notifier and the key store, and the
+credentials built on the key store (webhook verification, our API tokens). `production_providers` in
+entrypoints/container.py picks the classes by settings; no provider method looks at which was chosen."""
 
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 from dishka import Provider, Scope, provide
 
 from adapters.auth.tokens import AccessTokenService
-from adapters.ecw.config import build_ecw_gateway
+from adapters.aws_secrets.store import SecretsManagerKeyStore
 from adapters.fakes.device_gateway import FakeDeviceGateway
-from adapters.fakes.emr import FakeEmrGateway
 from adapters.fakes.notifier import FakeNotifier
-from adapters.fakes.synthetic import synthetic_patients
 from adapters.fcm.push import FcmNotifier, build_fcm_app
-from adapters.fhir.client import FhirEmrGateway
-from adapters.fhir.config import SmartServerConfig, build_gateway
-from adapters.fhir.launch import LaunchClient, StandaloneLaunch, UserLaunch
-from adapters.fhir.smart import TokenObserver
+from adapters.keys.file_store import FileKeyStore
 from adapters.mioconnect.client import MioConnectGateway, gateway_client
 from adapters.mioconnect.webhook import WebhookVerifier
-from application.auditing import Auditor
-from application.context import EMR_TOKEN_CLIENT
-from domain.audit import AuditOutcome
-from domain.ports import Clock, DeviceGateway, EmrGateway, KeyStore, Notifier, Tracer
-from entrypoints.settings import Settings, ecw_config
+from domain.ports import Clock, DeviceGateway, KeyStore, Notifier
+from entrypoints.settings import Settings
 
 # names of entries in the key store (not secrets themselves)
 API_TOKEN_SECRET = "api-token-signing-key"  # noqa: S105
 WEBHOOK_SECRET = "mioconnect-webhook-secret"  # noqa: S105
-ECW_CLIENT_SECRET = "ecw-client-secret"  # noqa: S105 - the key store's name for ECW_CLIENT_SECRET
 
 
-class IntegrationsProvider(Provider):
-    """The outside systems: EMR, device gateway, notifier (by configuration)."""
+class FakeDeviceGatewayProvider(Provider):
+    """No device cloud to pull from: batch sync finds nothing."""
 
-    scope = Scope.APP
+    @provide(scope=Scope.APP)
+    def device_gateway(self) -> DeviceGateway:
+        return FakeDeviceGateway()
 
-    @provide
-    async def emr(
-        self, settings: Settings, keys: KeyStore, auditor: Auditor, tracer: Tracer
-    ) -> AsyncIterator[EmrGateway]:
-        if settings.emr == "fake":
-            yield FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
-            return
-        observer = token_auditor(auditor)
-        if settings.emr == "ecw":
-            gateway, closeable = build_ecw_gateway(ecw_config(settings), keys, token_observer=observer,
-                                                  tracer=tracer)
-            try:
-                yield gateway
-            finally:
-                await closeable.aclose()
-            return
-        from entrypoints.sandbox.serve import serve_sandbox  # only the demo mode starts a sandbox
-        from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SandboxState
 
-        state = SandboxState.seeded(settings.synthetic_patients)
-        with serve_sandbox(keys.public_jwks, state=state, port=settings.sandbox_port) as sandbox:
-            gateway, closeable = build_gateway(SmartServerConfig(
-                fhir_base_url=sandbox.fhir_base_url, client_id=SANDBOX_CLIENT_ID, token_url=sandbox.token_url), keys,
-                token_observer=observer, tracer=tracer)
-            try:
-                yield gateway
-            finally:
-                await closeable.aclose()
+class MioConnectProvider(Provider):
+    """MioConnect's REST API (MIOCONNECT_API_URL, MIOCONNECT_API_KEY)."""
 
-    @provide
+    @provide(scope=Scope.APP)
     async def device_gateway(self, settings: Settings) -> AsyncIterator[DeviceGateway]:
-        if settings.device_gateway == "fake":
-            yield FakeDeviceGateway()
-            return
         client = gateway_client(settings.mioconnect_api_url or "", settings.mioconnect_api_key or "")
         try:
             yield MioConnectGateway(client)
         finally:
             await client.aclose()
 
-    @provide
+
+class FakeNotifierProvider(Provider):
+    """Pushes are recorded in memory, never sent."""
+
+    @provide(scope=Scope.APP)
+    def notifier(self) -> Notifier:
+        return FakeNotifier()
+
+
+class FcmProvider(Provider):
+    """Firebase Cloud Messaging (FCM_CREDENTIALS_FILE, FCM_PROJECT_ID)."""
+
+    @provide(scope=Scope.APP)
     async def notifier(self, settings: Settings) -> AsyncIterator[Notifier]:
-        if settings.notifier == "fake":
-            yield FakeNotifier()
-            return
         fcm = FcmNotifier(build_fcm_app(settings.fcm_credentials_file or "", settings.fcm_project_id))
         try:
             yield fcm
         finally:
             await fcm.aclose()
 
-    @provide
-    async def user_launch(self, settings: Settings, emr: EmrGateway, keys: KeyStore) -> UserLaunch:
-        """SMART standalone launches run against the configured SMART server (none with the fake EMR)."""
-        if not isinstance(emr, FhirEmrGateway):
-            return UserLaunch(None)
-        if settings.emr == "ecw":
-            smart = ecw_config(settings).smart_config()
-            secret = settings.ecw_client_secret or await keys.stored_secret(ECW_CLIENT_SECRET) or ""
-            client_id, token_url = smart.client_id, smart.token_url
-        else:
-            from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-            client_id, secret, token_url = SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, None
-        redirect = settings.ecw_redirect_uri or f"http://127.0.0.1:{settings.port}/api/v1/ecw/launch/callback"
-        client = LaunchClient(emr.session.base_url, client_id, secret, redirect, token_url=token_url)
-        return UserLaunch(StandaloneLaunch(emr.session.http, client))
+
+class FileKeyStoreProvider(Provider):
+    """Keys in a local JSON file (mode 0600), created on first run."""
+
+    @provide(scope=Scope.APP)
+    def key_store(self, settings: Settings) -> KeyStore:
+        return FileKeyStore(Path(settings.key_file), settings.key_refresh_seconds)
+
+
+class AwsKeyStoreProvider(Provider):
+    """Keys in AWS Secrets Manager (boto3's usual credential chain)."""
+
+    @provide(scope=Scope.APP)
+    def key_store(self, settings: Settings) -> KeyStore:
+        import boto3  # loaded only when configured
+
+        client = boto3.client("secretsmanager", region_name=settings.aws_region,
+                              endpoint_url=settings.aws_endpoint_url)
+        return SecretsManagerKeyStore(client, settings.aws_secrets_prefix, settings.key_refresh_seconds)
+
+
+class CredentialsProvider(Provider):
+    """Webhook verification and our API tokens, from settings or the key store."""
+
+    scope = Scope.APP
 
     @provide
     async def webhook_verifier(self, settings: Settings, keys: KeyStore) -> WebhookVerifier:
@@ -122,15 +107,3 @@ async def webhook_secret_from(keys: KeyStore) -> str:
     """The generated webhook secret, in Standard Webhooks' whsec_ form."""
     raw = await keys.secret(WEBHOOK_SECRET)
     return "whsec_" + base64.b64encode(raw.encode()).decode()
-
-
-def token_auditor(auditor: Auditor) -> TokenObserver:
-    """Every EMR token request on the audit trail: outcome, HTTP status and OAuth error code only."""
-
-    async def observe(succeeded: bool, http_status: int | None, error: str | None) -> None:
-        code = re.sub(r"[^a-z0-9_]", "", (error or "").lower())[:40]
-        await auditor.record(EMR_TOKEN_CLIENT, "emr.token", "AccessToken", (),
-                             AuditOutcome.SUCCESS if succeeded else AuditOutcome.FAILURE,
-                             http_status=str(http_status or ""), error=code)
-
-    return observe

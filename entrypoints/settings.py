@@ -31,6 +31,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ecw_app_type: str = "backend_service"
     ecw_fhir_base_url: str | None = None
     ecw_token_url: str | None = None
+    ecw_authorize_url: str | None = None
     ecw_ca_bundle: str | None = None
     ecw_tls_pins: str | None = None
     ecw_rate_limit_per_minute: int = 250
@@ -84,6 +85,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "ECW_APP_TYPE": ("ecw_app_type", "application type registered with eCW"),
     "ECW_FHIR_BASE_URL": ("ecw_fhir_base_url", "FHIR R4 base URL (required in production)"),
     "ECW_TOKEN_URL": ("ecw_token_url", "token endpoint (default: staging URL or SMART discovery)"),
+    "ECW_AUTHORIZE_URL": ("ecw_authorize_url", "authorize endpoint of SMART user launches (default: discovered)"),
     "ECW_CA_BUNDLE": ("ecw_ca_bundle", "extra trusted CA certificates (PEM path)"),
     "ECW_TLS_PINS": ("ecw_tls_pins", "comma-separated base64 SHA-256 pins of the servers' leaf SPKI"),
     "ECW_RATE_LIMIT_PER_MINUTE": ("ecw_rate_limit_per_minute", "EMR calls per minute per practice"),
@@ -159,7 +161,7 @@ def ecw_config(settings: Settings) -> EcwConfig:
         client_id=settings.ecw_client_id or "", client_secret=settings.ecw_client_secret,
         environment=settings.ecw_environment, practice_code=settings.ecw_practice_code,
         app_type=settings.ecw_app_type, fhir_base_url=settings.ecw_fhir_base_url, token_url=settings.ecw_token_url,
-        ca_bundle=settings.ecw_ca_bundle,
+        authorize_url=settings.ecw_authorize_url, ca_bundle=settings.ecw_ca_bundle,
         tls_pins=tuple(p.strip() for p in (settings.ecw_tls_pins or "").split(",") if p.strip()),
         rate_limit_per_minute=settings.ecw_rate_limit_per_minute,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,24 +88,6 @@ class EcwConfig:
             fhir_base_url=base, client_id=self.client_id, token_url=token, client_secret=self.client_secret,
             authorize_url=self.authorize_url, ca_bundle=self.ca_bundle, tls_pins=self.tls_pins,
             rate_limit_per_minute=self.rate_limit_per_minute,
-        )
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> EcwConfig:
-        """From ECW_* variables (empty values count as unset; ECW_TLS_PINS is comma-separated)."""
-        def value(name: str) -> str | None:
-            return (environ.get(name) or "").strip() or None
-
-        rate = value("ECW_RATE_LIMIT_PER_MINUTE")
-        if rate is not None and not rate.isdigit():
-            raise ConfigError("ECW_RATE_LIMIT_PER_MINUTE", "must be a whole number")
-        return cls(
-            client_id=value("ECW_CLIENT_ID") or "", client_secret=value("ECW_CLIENT_SECRET"),
-            environment=value("ECW_ENVIRONMENT") or "staging", practice_code=value("ECW_PRACTICE_CODE"),
-            app_type=value("ECW_APP_TYPE") or "backend_service", fhir_base_url=value("ECW_FHIR_BASE_URL"),
-            token_url=value("ECW_TOKEN_URL"), authorize_url=value("ECW_AUTHORIZE_URL"),
-            ca_bundle=value("ECW_CA_BUNDLE"), tls_pins=tuple((value("ECW_TLS_PINS") or "").split(",")),
-            rate_limit_per_minute=int(rate) if rate else DEFAULT_PER_MINUTE,
         )
 
 

@@ -1,29 +1,10 @@
-"""Deterministic time, ids and randomness for tests, plus the system versions."""
+"""Deterministic time, ids and randomness for tests (the system versions are in adapters/system/clock.py)."""
 
 from __future__ import annotations
 
 import itertools
-import random
 import uuid
-from datetime import UTC, datetime, timedelta
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-class UuidGenerator:
-    def new_id(self) -> str:
-        return str(uuid.uuid4())
-
-
-class SystemRandom:
-    def __init__(self) -> None:
-        self._random = random.SystemRandom()
-
-    def random(self) -> float:
-        return self._random.random()
+from datetime import datetime, timedelta
 
 
 class FixedClock:

@@ -1,57 +1,31 @@
-"""The JWT test and the connection test of the eCW tutorial, as plain results (never an exception)."""
+"""EmrDiagnostics of a SMART/FHIR server: the eCW tutorial's JWT test and connection test, as plain results
+(never an exception)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Any
 
+from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.errors import SmartAuthError
 from adapters.fhir.smart import SmartTokenClient
 from domain.ports.emr import EmrError, EmrGateway, EmrRejected, EmrUnavailable
+from domain.ports.emr_diagnostics import ConnectionTestResult, TokenTestResult
 
 PREVIEW_CHARS = 20
 
 
-@dataclass(frozen=True)
-class JwtTestResult:
-    """Fields of `POST /api/v1/ecw/test/jwt/` (error and hint only on failure)."""
+class FhirEmrDiagnostics:
+    """The checks run against the gateway's own server, token client and TLS settings."""
 
-    status: str
-    message: str
-    token_endpoint: str | None = None
-    access_token_preview: str | None = None
-    token_type: str | None = None
-    expires_in: int | None = None
-    scope: str | None = None
-    issued_at: str | None = None
-    error: str | None = None
-    hint: str | None = None
+    def __init__(self, gateway: FhirEmrGateway) -> None:
+        self._gateway = gateway
 
-    def as_response(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+    async def test_token(self) -> TokenTestResult:
+        return await run_jwt_test(self._gateway.session.tokens)
 
-
-@dataclass(frozen=True)
-class ConnectionTestResult:
-    """Fields of `POST /api/v1/ecw/test/connection/` (message and hint only on failure)."""
-
-    status: str
-    fhir_base_url: str
-    fhir_version: str | None = None
-    capabilities: tuple[str, ...] = ()
-    test_patient_count: int | None = None
-    connection_latency_ms: int | None = None
-    supports_observation_create: bool | None = None
-    supports_conditional_create: bool | None = None
-    message: str | None = None
-    hint: str | None = None
-
-    def as_response(self) -> dict[str, Any]:
-        body = {k: v for k, v in asdict(self).items() if v is not None}
-        body["capabilities"] = list(self.capabilities)
-        return body
+    async def test_connection(self) -> ConnectionTestResult:
+        return await run_connection_test(self._gateway, self._gateway.session.base_url)
 
 
 def token_preview(token: str) -> str:
@@ -59,19 +33,19 @@ def token_preview(token: str) -> str:
     return token[: min(PREVIEW_CHARS, len(token) // 3)] + "...truncated"
 
 
-async def run_jwt_test(tokens: SmartTokenClient) -> JwtTestResult:
+async def run_jwt_test(tokens: SmartTokenClient) -> TokenTestResult:
     """Sign an assertion and exchange it for a token, reporting the outcome."""
     endpoint: str | None = None
     try:
         endpoint = await tokens.token_endpoint()
         token = await tokens.request_token()
     except SmartAuthError as error:
-        return JwtTestResult("error", error.description or "the authorization server refused the assertion",
-                             token_endpoint=endpoint, error=error.error, hint=error.hint)
+        return TokenTestResult("error", error.description or "the authorization server refused the assertion",
+                               token_endpoint=endpoint, error=error.error, hint=error.hint)
     except EmrError as error:
-        return JwtTestResult("error", str(error), token_endpoint=endpoint, error="unavailable",
-                             hint=_hint(error))
-    return JwtTestResult(
+        return TokenTestResult("error", str(error), token_endpoint=endpoint, error="unavailable",
+                               hint=_hint(error))
+    return TokenTestResult(
         "success", "JWT authentication successful", token_endpoint=endpoint,
         access_token_preview=token_preview(token.value), token_type=token.token_type,
         expires_in=token.expires_in, scope=token.scope,

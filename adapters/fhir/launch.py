@@ -1,8 +1,9 @@
 """A user's SMART standalone launch (authorization code + PKCE S256), start to callback.
 
-Pending launches (state → verifier) and the tokens they yield live only in this process's memory:
-never persisted, never logged, gone after `ttl_seconds` or a restart. A callback must reach the
-process that started the launch (one API process, or sticky sessions in front of several).
+Pending launches (state → verifier) live only in this process's memory: never persisted, never logged,
+gone after `ttl_seconds` or a restart. A callback must reach the process that started the launch (one API
+process, or sticky sessions in front of several). The tokens a launch yields are not kept at all: nothing
+here acts with a user's own EMR access yet, and a token nobody uses is only something to leak.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 import httpx
 
 from adapters.fhir.errors import SmartAuthError
-from adapters.fhir.pkce import UserToken, authorization_request, exchange_code
+from adapters.fhir.pkce import authorization_request, exchange_code
 from adapters.fhir.smart import discover
+from domain.ports.user_launch import LaunchRefused, LinkedAccount
 
 
 @dataclass(frozen=True)
@@ -30,28 +32,21 @@ class LaunchClient:
     token_url: str | None = None
 
 
-@dataclass(frozen=True)
-class LinkedAccount:
-    """What a completed launch tells the caller (the token stays here)."""
-
-    user_id: str
-    scope: str
-    patient: str | None
-    expires_in: int | None
-
-
 class StandaloneLaunch:
-    """Starts launches for our users and completes them at the callback, one use per state."""
+    """UserLaunch over SMART: starts launches for our users and completes them at the callback, one use per
+    state; the authorization server's refusals become LaunchRefused."""
 
     def __init__(self, http: httpx.AsyncClient, client: LaunchClient, *, ttl_seconds: float = 600,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._http, self._client, self._ttl, self._clock = http, client, ttl_seconds, clock
         self._pending: dict[str, tuple[str, str, float]] = {}  # state -> (user id, verifier, deadline)
-        self._tokens: dict[str, UserToken] = {}
 
     async def start(self, user_id: str) -> str:
         """The EMR authorize URL to send the user to (fresh state and code challenge)."""
-        authorize_url, _ = await self._endpoints()
+        try:
+            authorize_url, _ = await self._endpoints()
+        except SmartAuthError as error:
+            raise _refused(error) from None
         request = authorization_request(authorize_url, client_id=self._client.client_id,
                                         redirect_uri=self._client.redirect_uri, aud=self._client.fhir_base_url)
         self._forget_expired()
@@ -63,22 +58,20 @@ class StandaloneLaunch:
         self._forget_expired()
         pending = self._pending.pop(state or "", None)
         if pending is None:
-            raise SmartAuthError("invalid_state", "this launch is unknown, used or expired",
-                                 "start the launch again; never reuse an authorization link")
+            raise LaunchRefused("invalid_state", "this launch is unknown, used or expired",
+                                "start the launch again; never reuse an authorization link")
         if error or not code:
-            raise SmartAuthError(error or "invalid_request", "the EMR did not grant the launch")
+            raise _refused(SmartAuthError(error or "invalid_request", "the EMR did not grant the launch"))
         user_id, verifier, _ = pending
-        _, token_url = await self._endpoints()
-        token = await exchange_code(
-            self._http, token_url, code=code, returned_state=state or "", expected_state=state or "",
-            code_verifier=verifier, client_id=self._client.client_id, client_secret=self._client.client_secret,
-            redirect_uri=self._client.redirect_uri)
-        self._tokens[user_id] = token
+        try:
+            _, token_url = await self._endpoints()
+            token = await exchange_code(
+                self._http, token_url, code=code, returned_state=state or "", expected_state=state or "",
+                code_verifier=verifier, client_id=self._client.client_id, client_secret=self._client.client_secret,
+                redirect_uri=self._client.redirect_uri)
+        except SmartAuthError as refused:
+            raise _refused(refused) from None
         return LinkedAccount(user_id, token.scope, token.patient, token.expires_in)
-
-    def token_of(self, user_id: str) -> UserToken | None:
-        """The user's token from their last completed launch, if any."""
-        return self._tokens.get(user_id)
 
     async def _endpoints(self) -> tuple[str, str]:
         authorize, token = self._client.authorize_url, self._client.token_url
@@ -95,8 +88,5 @@ class StandaloneLaunch:
         self._pending = {s: p for s, p in self._pending.items() if p[2] > now}
 
 
-@dataclass(frozen=True)
-class UserLaunch:
-    """The launch service when the EMR adapter speaks SMART; None with an in-memory EMR."""
-
-    launch: StandaloneLaunch | None
+def _refused(error: SmartAuthError) -> LaunchRefused:
+    return LaunchRefused(error.error, error.description, error.hint)

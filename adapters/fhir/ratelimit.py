@@ -33,10 +33,6 @@ class RateLimiter:
         self._lock = asyncio.Lock()
         self.waited_seconds = 0.0
 
-    @property
-    def per_second(self) -> float:
-        return self._rate
-
     async def acquire(self) -> None:
         """Wait until a call may be made, then take its token."""
         async with self._lock:

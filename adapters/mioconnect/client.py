@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from adapters.mioconnect.inbound import telemetry_delivery
-from domain.ports.device_gateway import GatewayDevice, GatewayMessage, GatewayPage
+from domain.ports.device_gateway import GatewayMessage, GatewayPage
 
 RETRYABLE = {429, 500, 502, 503, 504}
 
@@ -55,14 +55,6 @@ class MioConnectGateway:
         self._max_retries = max_retries
         self._backoff = backoff_seconds
         self._sleep = sleep
-
-    async def list_devices(self, cursor: str | None = None) -> GatewayPage[GatewayDevice]:
-        body = await self._get("/devices", cursor=cursor)
-        devices = tuple(
-            GatewayDevice(str(item["deviceId"]), str(item.get("modelNumber", "")))
-            for item in body.get("items", [])
-        )
-        return GatewayPage(devices, body.get("nextToken"))
 
     async def readings_since(self, cursor: str | None) -> GatewayPage[GatewayMessage]:
         body = await self._get("/telemetry", cursor=cursor)

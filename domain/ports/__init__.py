@@ -2,7 +2,7 @@
 
 from domain.ports.audit import AuditLog
 from domain.ports.clock import Clock, IdGenerator, RandomSource
-from domain.ports.device_gateway import DeviceGateway, GatewayDevice, GatewayMessage, GatewayPage
+from domain.ports.device_gateway import DeviceGateway, GatewayMessage, GatewayPage
 from domain.ports.emr import (
     EmrConnection,
     EmrError,
@@ -12,6 +12,7 @@ from domain.ports.emr import (
     EmrUnavailable,
     ObservationReceipt,
 )
+from domain.ports.emr_diagnostics import ConnectionTestResult, EmrDiagnostics, TokenTestResult
 from domain.ports.keys import KeyStore, KeyVersion, SigningKey
 from domain.ports.login import LoginFailures
 from domain.ports.metrics import Metrics
@@ -33,28 +34,32 @@ from domain.ports.repositories import (
 )
 from domain.ports.security import PasswordHasher
 from domain.ports.tracing import Span, Tracer
+from domain.ports.user_launch import LaunchRefused, LinkedAccount, UserLaunch
 
 __all__ = [
     "AlertRepository",
     "AuditLog",
     "CareRecordRepository",
     "Clock",
+    "ConnectionTestResult",
     "DashboardReadModel",
     "DeliveryRepository",
     "DeviceGateway",
     "DeviceRepository",
     "EmrConnection",
+    "EmrDiagnostics",
     "EmrError",
     "EmrGateway",
     "EmrPatientPage",
     "EmrRejected",
     "EmrUnavailable",
-    "GatewayDevice",
     "GatewayMessage",
     "GatewayPage",
     "IdGenerator",
     "KeyStore",
     "KeyVersion",
+    "LaunchRefused",
+    "LinkedAccount",
     "LoginFailures",
     "Metrics",
     "Notifier",
@@ -71,7 +76,9 @@ __all__ = [
     "Span",
     "ThresholdRepository",
     "TokenRevocations",
+    "TokenTestResult",
     "Tracer",
     "UnitOfWork",
+    "UserLaunch",
     "UserRepository",
 ]

@@ -1,4 +1,4 @@
-"""The device-cloud port: inventory and readings since a cursor (batch sync)."""
+"""The device-cloud port: readings since a cursor (batch sync)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,6 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from domain.deliveries import IncomingDelivery
-
-
-@dataclass(frozen=True)
-class GatewayDevice:
-    gateway_device_id: str
-    model_number: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +25,4 @@ class GatewayPage(Generic[T]):
 
 
 class DeviceGateway(Protocol):
-    async def list_devices(self, cursor: str | None = None) -> GatewayPage[GatewayDevice]: ...
-
     async def readings_since(self, cursor: str | None) -> GatewayPage[GatewayMessage]: ...

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 import typer
+from dishka import AsyncContainer
 
 from adapters.keys.jwk import JWKS_MAX_AGE_SECONDS
 from domain.errors import DomainError
 from domain.ports import KeyStore
 from domain.ports.keys import ROTATION_POLICY, KeyVersion
+from entrypoints.cli.common import fail, settings_or_exit, with_container
 from entrypoints.settings import Settings
 
 keys_app = typer.Typer(help="Signing keys published in our JWKS", no_args_is_help=True)
@@ -20,20 +21,13 @@ T = TypeVar("T")
 
 
 def _with_store(work: Callable[[KeyStore, Settings], Awaitable[T]]) -> T:
-    from entrypoints.cli.main import fail, settings_or_exit
-    from entrypoints.container import build_container
-
     settings = settings_or_exit()
 
-    async def main() -> T:
-        container = build_container(settings)
-        try:
-            return await work(await container.get(KeyStore), settings)
-        finally:
-            await container.close()
+    async def with_store(container: AsyncContainer) -> T:
+        return await work(await container.get(KeyStore), settings)
 
     try:
-        return asyncio.run(main())
+        return with_container(settings, with_store)
     except DomainError as error:
         fail(str(error))
 

@@ -13,11 +13,14 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from dishka import AsyncContainer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from adapters.mioconnect.webhook import WebhookSigner
+from domain.ports import KeyStore
+from entrypoints.cli.common import settings_or_exit, with_container
 from entrypoints.simulator import KINDS, delivery
 
 TELEMETRY_PATH = "/api/v1/webhooks/mioconnect/telemetry"
@@ -68,11 +71,10 @@ def simulate(
     seed: Annotated[int, typer.Option(help="random seed (same seed, same readings)")] = 1,
 ) -> None:
     """Send realistic signed deliveries of every device kind (some invalid) and summarise the answers."""
-    from entrypoints.cli.main import settings_or_exit
-
     console = Console()
     if secret is None:
-        secret = asyncio.run(_configured_secret(settings_or_exit()))
+        settings = settings_or_exit()
+        secret = settings.webhook_secret or with_container(settings, _generated_secret)
     outcomes = asyncio.run(_send_all(url, secret, devices, readings, invalid_share, concurrency, seed, console))
     table = Table("outcome", "deliveries", title="simulation summary")
     for outcome, count in sorted(outcomes.items()):
@@ -80,11 +82,8 @@ def simulate(
     console.print(table)
 
 
-async def _configured_secret(settings: Any) -> str:
-    from pathlib import Path
-
-    from adapters.keys.file_store import FileKeyStore
+async def _generated_secret(container: AsyncContainer) -> str:
+    """The webhook secret the configured key store generated (file or AWS, as the server uses)."""
     from entrypoints.providers import webhook_secret_from
 
-    configured: str | None = settings.webhook_secret
-    return configured or await webhook_secret_from(FileKeyStore(Path(settings.key_file)))
+    return await webhook_secret_from(await container.get(KeyStore))

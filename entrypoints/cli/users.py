@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import Annotated
 
 import typer
+from dishka import AsyncContainer
 
 from application.context import CLI
 from application.login import UnlockCommand, UnlockLogins
@@ -14,6 +14,7 @@ from application.users import CreateUser, CreateUserCommand
 from domain.errors import DomainError
 from domain.patients import DEFAULT_PRACTICE
 from domain.users import Role
+from entrypoints.cli.common import fail, settings_or_exit, with_container
 
 users_app = typer.Typer(help="Manage provider-app users", no_args_is_help=True)
 
@@ -26,27 +27,20 @@ def create(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
 ) -> None:
     """Create a user; the password is read from stdin or prompted for (never an argument)."""
-    from entrypoints.cli.main import fail, settings_or_exit
-    from entrypoints.container import build_container
-
     settings = settings_or_exit()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
-    async def main() -> str:
-        container = build_container(settings)
-        try:
-            async with container() as scope:
-                use_case = await scope.get(CreateUser)
-                user = await use_case(CreateUserCommand(username, role, password, CLI, practice))
-                return user.id
-        finally:
-            await container.close()
+    async def work(container: AsyncContainer) -> str:
+        async with container() as scope:
+            use_case = await scope.get(CreateUser)
+            user = await use_case(CreateUserCommand(username, role, password, CLI, practice))
+            return user.id
 
     try:
-        user_id = asyncio.run(main())
+        user_id = with_container(settings, work)
     except DomainError as error:
         fail(str(error))
     typer.echo(f"created {role.value} {username} ({user_id})")
@@ -58,22 +52,15 @@ def unlock(
     address: Annotated[str | None, typer.Option(help="only the locks of this client address")] = None,
 ) -> None:
     """Lift login locks: a username's (from one address with --address), or an address's alone."""
-    from entrypoints.cli.main import fail, settings_or_exit
-    from entrypoints.container import build_container
-
     settings = settings_or_exit()
 
-    async def main() -> int:
-        container = build_container(settings)
-        try:
-            async with container() as scope:
-                use_case = await scope.get(UnlockLogins)
-                return await use_case(UnlockCommand(username, address, CLI))
-        finally:
-            await container.close()
+    async def work(container: AsyncContainer) -> int:
+        async with container() as scope:
+            use_case = await scope.get(UnlockLogins)
+            return await use_case(UnlockCommand(username, address, CLI))
 
     try:
-        cleared = asyncio.run(main())
+        cleared = with_container(settings, work)
     except DomainError as error:
         fail(str(error))
     typer.echo(f"unlocked: {cleared} counted failed login(s) forgotten")

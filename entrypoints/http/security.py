@@ -14,10 +14,10 @@ from adapters.auth.tokens import AccessTokenService, InvalidToken, Principal
 from application.context import Actor
 from domain.ports import UnitOfWork
 from domain.users import Role
+from entrypoints.http.actor import request_actor
 from entrypoints.http.edge import client_request_id_in, request_id_in
 
 PUBLIC = {"exclude_from_auth": True}
-NO_PRACTICE = ""  # an unauthenticated caller sees no practice's patients
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
@@ -52,13 +52,8 @@ def requires_role(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], 
 
 
 def actor_of(request: Request) -> Actor:  # type: ignore[type-arg]
-    """The acting user, request id and practice scope (clinicians: their own practice; admins: all);
-    on a public route, nobody yet (no principal is looked for there)."""
-    principal = request.scope.get("user")
-    if not isinstance(principal, Principal):
-        return Actor("anonymous", request_id_of(request), NO_PRACTICE, client_request_id_of(request))
-    scope = None if principal.role is Role.ADMIN else principal.practice_id
-    return Actor(principal.user_id, request_id_of(request), scope, client_request_id_of(request))
+    """The request's acting user: the same Actor that dishka provides to handlers (`FromDishka[Actor]`)."""
+    return request_actor(request)
 
 
 def request_id_of(request: ASGIConnection) -> str:  # type: ignore[type-arg]

@@ -34,13 +34,16 @@ async def _record_sleep(seconds: float) -> None:
     SLEPT.append(seconds)
 
 
-async def test_inventory_is_paged_with_limit_and_next_token() -> None:
-    state = GatewayState(devices=[{"deviceId": f"86001304567{n:04d}", "modelNumber": "TMB-2092-G"}
-                                  for n in range(5)])
+def _messages(count: int) -> list[dict[str, Any]]:
+    return [{"id": f"m{n}", "message": fixture("bp_normal")} for n in range(count)]
+
+
+async def test_readings_are_paged_with_limit_and_next_token() -> None:
+    state = GatewayState(messages=_messages(5))
     gateway = _gateway(state, page_size=2)
     seen, cursor = [], None
     while True:
-        page = await gateway.list_devices(cursor)
+        page = await gateway.readings_since(cursor)
         seen.extend(page.items)
         if page.next_cursor is None:
             break
@@ -51,10 +54,9 @@ async def test_inventory_is_paged_with_limit_and_next_token() -> None:
 
 
 async def test_429_and_503_are_retried_honouring_retry_after() -> None:
-    state = GatewayState(devices=[{"deviceId": "860013045670001", "modelNumber": "TMB-2091-G"}],
-                         failures=[(429, {"Retry-After": "3"}), (503, {})])
+    state = GatewayState(messages=_messages(1), failures=[(429, {"Retry-After": "3"}), (503, {})])
     SLEPT.clear()
-    page = await _gateway(state).list_devices()
+    page = await _gateway(state).readings_since(None)
     assert len(page.items) == 1
     assert SLEPT == [3.0, 1.0]
 
@@ -62,9 +64,9 @@ async def test_429_and_503_are_retried_honouring_retry_after() -> None:
 async def test_persistent_failure_and_a_wrong_key_are_clear_errors() -> None:
     failing = _gateway(GatewayState(failures=[(500, {})] * 10), max_retries=2)
     with pytest.raises(GatewayError, match="500"):
-        await failing.list_devices()
+        await failing.readings_since(None)
     with pytest.raises(GatewayError, match="403"):
-        await _gateway(GatewayState(), api_key="wrong").list_devices()
+        await _gateway(GatewayState(), api_key="wrong").readings_since(None)
 
 
 async def test_batch_sync_goes_through_validation_and_dedupe() -> None:

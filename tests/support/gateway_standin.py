@@ -12,14 +12,13 @@ API_KEY = "test-gateway-key"
 
 @dataclass
 class GatewayState:
-    devices: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     failures: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
 
 def gateway_standin(state: GatewayState) -> Litestar:
-    """Serves GET /devices and GET /telemetry with limit/nextToken paging behind x-api-key."""
+    """Serves GET /telemetry with limit/nextToken paging behind x-api-key."""
 
     def page(request: Request[Any, Any, Any], items: list[dict[str, Any]]) -> Response[Any]:
         state.requests.append((request.url.path, dict(request.query_params)))
@@ -33,12 +32,8 @@ def gateway_standin(state: GatewayState) -> Litestar:
         end = start + limit
         return Response({"items": items[start:end], "nextToken": str(end) if end < len(items) else None})
 
-    @get("/devices", sync_to_thread=False)
-    def devices(request: Request[Any, Any, Any]) -> Response[Any]:
-        return page(request, state.devices)
-
     @get("/telemetry", sync_to_thread=False)
     def telemetry(request: Request[Any, Any, Any]) -> Response[Any]:
         return page(request, state.messages)
 
-    return Litestar(route_handlers=[devices, telemetry])
+    return Litestar(route_handlers=[telemetry])

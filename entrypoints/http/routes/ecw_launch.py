@@ -13,17 +13,13 @@ from litestar import Request, Response, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
 
-from adapters.fhir.errors import SmartAuthError
-from adapters.fhir.launch import StandaloneLaunch, UserLaunch
 from application.auditing import Auditor
 from application.context import Actor
 from domain.audit import AuditOutcome
-from domain.errors import Conflict
+from domain.ports import LaunchRefused, UserLaunch
 from entrypoints.http import dto
 from entrypoints.http.problems import problem
 from entrypoints.http.security import PUBLIC, actor_of, request_id_of
-
-NO_SMART = "this deployment uses the in-memory EMR; set VANTREXIA_EMR=ecw (or sandbox) for SMART launches"
 
 
 @get("/api/v1/ecw/launch", tags=["ecw"], status_code=302,
@@ -33,11 +29,10 @@ async def start_launch(
     user_launch: FromDishka[UserLaunch],
     auditor: FromDishka[Auditor],
 ) -> Response[dict[str, object]]:
-    launch = _configured(user_launch)
     actor = actor_of(request)
     try:
-        url = await launch.start(actor.id)
-    except SmartAuthError as error:
+        url = await user_launch.start(actor.id)
+    except LaunchRefused as error:
         await auditor.record(actor, "emr.launch.start", "EMR", outcome=AuditOutcome.FAILURE, error=error.error)
         return problem(502, "EMR authorization unavailable", error.description or error.error, hint=error.hint)
     await auditor.record(actor, "emr.launch.start", "EMR")
@@ -54,10 +49,9 @@ async def launch_callback(
     oauth_state: Annotated[str | None, QueryParameter(name="state")] = None,
     error: FromQuery[str | None] = None,
 ) -> Response[dto.LaunchLinkedOut] | Response[dict[str, object]]:
-    launch = _configured(user_launch)
     try:
-        linked = await launch.complete(code=code, state=oauth_state, error=error)
-    except SmartAuthError as refused:
+        linked = await user_launch.complete(code=code, state=oauth_state, error=error)
+    except LaunchRefused as refused:
         await auditor.record(Actor("anonymous", request_id_of(request)), "emr.launch.complete", "EMR",
                              outcome=AuditOutcome.FAILURE, error=refused.error)
         return problem(400, "Launch not completed", refused.description or refused.error, error=refused.error,
@@ -65,9 +59,3 @@ async def launch_callback(
     await auditor.record(Actor(linked.user_id, request_id_of(request)), "emr.launch.complete", "EMR")
     body = dto.LaunchLinkedOut("linked", linked.scope, linked.patient, linked.expires_in)
     return Response(body, headers={"cache-control": "no-store"})
-
-
-def _configured(user_launch: UserLaunch) -> StandaloneLaunch:
-    if user_launch.launch is None:
-        raise Conflict(NO_SMART)
-    return user_launch.launch

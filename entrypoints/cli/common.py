@@ -1,0 +1,47 @@
+"""What every `vantrexia` subcommand shares: settings (or a one-line error and exit code 2) and a container
+for one piece of work. Subcommand modules import this, never `entrypoints.cli.main`, which assembles them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from typing import NoReturn, TypeVar
+
+import typer
+from dishka import AsyncContainer
+
+from entrypoints.logging_setup import configure_logging
+from entrypoints.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def settings_or_exit() -> Settings:
+    """The settings from the environment (and .env); an invalid one ends the command with one line."""
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as error:
+        fail(str(error))
+    configure_logging(settings.log_level)
+    return settings
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit code 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def with_container(settings: Settings, work: Callable[[AsyncContainer], Awaitable[T]]) -> T:
+    """Run `work` with the production container, closed afterwards whatever happens."""
+    from entrypoints.container import build_container  # the whole app's wiring: only when a command runs
+
+    async def main() -> T:
+        container = build_container(settings)
+        try:
+            return await work(container)
+        finally:
+            await container.close()
+
+    return asyncio.run(main())

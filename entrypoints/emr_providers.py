@@ -1,0 +1,121 @@
+"""One dishka provider per EMR choice (VANTREXIA_EMR): each provides the EmrGateway, its set-up checks
+(EmrDiagnostics) and the SMART user launch (UserLaunch); `production_providers` picks one by settings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+from dishka import Provider, Scope, alias, provide
+
+from adapters.ecw.config import build_ecw_gateway
+from adapters.fakes.emr import FakeEmrGateway
+from adapters.fakes.emr_setup import InMemoryEmrDiagnostics, NoUserLaunch
+from adapters.fakes.synthetic import synthetic_patients
+from adapters.fhir.client import FhirEmrGateway
+from adapters.fhir.config import SmartServerConfig, build_gateway
+from adapters.fhir.diagnostics import FhirEmrDiagnostics
+from adapters.fhir.launch import LaunchClient, StandaloneLaunch
+from adapters.fhir.smart import TokenObserver
+from application.auditing import Auditor
+from application.context import EMR_TOKEN_CLIENT
+from domain.audit import AuditOutcome
+from domain.ports import EmrDiagnostics, EmrGateway, KeyStore, Tracer, UserLaunch
+from entrypoints.settings import Settings, ecw_config
+
+ECW_CLIENT_SECRET = "ecw-client-secret"  # noqa: S105 - the key store's name for ECW_CLIENT_SECRET
+
+
+class FakeEmrProvider(Provider):
+    """The in-memory EMR with synthetic patients; its checks and launches say that is what runs."""
+
+    scope = Scope.APP
+
+    @provide
+    def emr(self, settings: Settings) -> EmrGateway:
+        return FakeEmrGateway(synthetic_patients(settings.synthetic_patients))
+
+    diagnostics = provide(InMemoryEmrDiagnostics, provides=EmrDiagnostics)
+    user_launch = provide(NoUserLaunch, provides=UserLaunch)
+
+
+class _SmartEmrProvider(Provider):
+    """What every SMART/FHIR server gives, once a subclass provides its FhirEmrGateway and LaunchClient."""
+
+    scope = Scope.APP
+    emr = alias(source=FhirEmrGateway, provides=EmrGateway)
+
+    @provide
+    def diagnostics(self, gateway: FhirEmrGateway) -> EmrDiagnostics:
+        return FhirEmrDiagnostics(gateway)
+
+    @provide
+    def user_launch(self, gateway: FhirEmrGateway, client: LaunchClient) -> UserLaunch:
+        return StandaloneLaunch(gateway.session.http, client)
+
+
+class SandboxEmrProvider(_SmartEmrProvider):
+    """The demo mode: a local SMART/FHIR sandbox started with the container, stopped when it closes."""
+
+    @provide
+    async def gateway(
+        self, settings: Settings, keys: KeyStore, auditor: Auditor, tracer: Tracer
+    ) -> AsyncIterator[FhirEmrGateway]:
+        from entrypoints.sandbox.serve import serve_sandbox  # only the demo mode loads the sandbox
+        from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SandboxState
+
+        state = SandboxState.seeded(settings.synthetic_patients)
+        with serve_sandbox(keys.public_jwks, state=state, port=settings.sandbox_port) as sandbox:
+            config = SmartServerConfig(fhir_base_url=sandbox.fhir_base_url, client_id=SANDBOX_CLIENT_ID,
+                                       token_url=sandbox.token_url)
+            gateway, closeable = build_gateway(config, keys, token_observer=token_auditor(auditor), tracer=tracer)
+            try:
+                yield gateway
+            finally:
+                await closeable.aclose()
+
+    @provide
+    def launch_client(self, settings: Settings, gateway: FhirEmrGateway) -> LaunchClient:
+        from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
+
+        return LaunchClient(gateway.session.base_url, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET,
+                            redirect_uri(settings))
+
+
+class EcwEmrProvider(_SmartEmrProvider):
+    """eClinicalWorks from the ECW_* settings (SMART Backend Services; user launches with the client secret)."""
+
+    @provide
+    async def gateway(
+        self, settings: Settings, keys: KeyStore, auditor: Auditor, tracer: Tracer
+    ) -> AsyncIterator[FhirEmrGateway]:
+        gateway, closeable = build_ecw_gateway(ecw_config(settings), keys, token_observer=token_auditor(auditor),
+                                               tracer=tracer)
+        try:
+            yield gateway
+        finally:
+            await closeable.aclose()
+
+    @provide
+    async def launch_client(self, settings: Settings, keys: KeyStore) -> LaunchClient:
+        smart = ecw_config(settings).smart_config()
+        secret = settings.ecw_client_secret or await keys.stored_secret(ECW_CLIENT_SECRET) or ""
+        return LaunchClient(smart.fhir_base_url, smart.client_id, secret, redirect_uri(settings),
+                            authorize_url=smart.authorize_url, token_url=smart.token_url)
+
+
+def redirect_uri(settings: Settings) -> str:
+    """Where the EMR sends a user back after a launch (ECW_REDIRECT_URI, else this server's callback)."""
+    return settings.ecw_redirect_uri or f"http://127.0.0.1:{settings.port}/api/v1/ecw/launch/callback"
+
+
+def token_auditor(auditor: Auditor) -> TokenObserver:
+    """Every EMR token request on the audit trail: outcome, HTTP status and OAuth error code only."""
+
+    async def observe(succeeded: bool, http_status: int | None, error: str | None) -> None:
+        code = re.sub(r"[^a-z0-9_]", "", (error or "").lower())[:40]
+        await auditor.record(EMR_TOKEN_CLIENT, "emr.token", "AccessToken", (),
+                             AuditOutcome.SUCCESS if succeeded else AuditOutcome.FAILURE,
+                             http_status=str(http_status or ""), error=code)
+
+    return observe
