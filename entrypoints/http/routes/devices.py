@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dishka import FromDishka
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath, JSONBody
 
 from application.assign_device import (
@@ -18,74 +18,80 @@ from application.register_device import RegisterDevice, RegisterDeviceCommand
 from entrypoints.http import dto
 from entrypoints.http.mapping import assignment_out, device_detail_out, device_out
 from entrypoints.http.paging import Page, PageSize
-from entrypoints.http.security import actor_of
+from entrypoints.http.routes import ApiController
+from entrypoints.http.security import AnyRequest, actor_of
 
 
-@get("/api/v1/devices", tags=["devices"],
-     summary="The device inventory, paged: a clinician's practice's devices; every device for admins")
-async def list_devices(
-    request: Request,  # type: ignore[type-arg]
-    queries: FromDishka[DeviceQueries],
-    page: int = Page,
-    page_size: int = PageSize,
-) -> dto.DevicesPage:
-    devices, total = await queries.list_devices(PageQuery(actor_of(request), page, page_size))
-    return dto.DevicesPage(page, page_size, total, [device_out(d) for d in devices])
+class DeviceController(ApiController):
+    """The device inventory and assignments."""
 
+    @get("/api/v1/devices", operation_id="listDevices", tags=["devices"],
+         summary="The device inventory, paged: a clinician's practice's devices; every device for admins")
+    async def list_devices(
+        self,
+        request: AnyRequest,
+        queries: FromDishka[DeviceQueries],
+        page: int = Page,
+        page_size: int = PageSize,
+    ) -> dto.DevicesPage:
+        devices, total = await queries.list_devices(PageQuery(actor_of(request), page, page_size))
+        return dto.DevicesPage(page, page_size, total, [device_out(d) for d in devices])
 
-@get("/api/v1/devices/{device_id:str}", tags=["devices"],
-     summary="A device with status and assignment history (404 for another practice's device)")
-async def get_device(
-    request: Request,  # type: ignore[type-arg]
-    device_id: FromPath[str],
-    queries: FromDishka[DeviceQueries],
-) -> dto.DeviceDetailOut:
-    detail = await queries.device(actor_of(request), device_id)
-    return device_detail_out(detail.device, detail.assignments)
+    @get("/api/v1/devices/{device_id:str}", operation_id="getDevice", tags=["devices"],
+         summary="A device with status and assignment history (404 for another practice's device)")
+    async def get_device(
+        self,
+        request: AnyRequest,
+        device_id: FromPath[str],
+        queries: FromDishka[DeviceQueries],
+    ) -> dto.DeviceDetailOut:
+        detail = await queries.device(actor_of(request), device_id)
+        return device_detail_out(detail.device, detail.assignments)
 
+    @post("/api/v1/devices", operation_id="registerDevice", tags=["devices"],
+          summary="Register a gateway device into your practice (admins may name the practice)")
+    async def register_device(
+        self,
+        request: AnyRequest,
+        data: JSONBody[dto.RegisterDeviceRequest],
+        register: FromDishka[RegisterDevice],
+    ) -> dto.DeviceOut:
+        device = await register(
+            RegisterDeviceCommand(data.device_id, data.model_number, actor_of(request), data.practice_id))
+        return device_out(device)
 
-@post("/api/v1/devices", tags=["devices"],
-      summary="Register a gateway device into your practice (admins may name the practice)")
-async def register_device(
-    request: Request,  # type: ignore[type-arg]
-    data: JSONBody[dto.RegisterDeviceRequest],
-    register: FromDishka[RegisterDevice],
-) -> dto.DeviceOut:
-    device = await register(
-        RegisterDeviceCommand(data.device_id, data.model_number, actor_of(request), data.practice_id))
-    return device_out(device)
-
-
-@post(
-    "/api/v1/devices/{device_id:str}/assign", tags=["devices"], status_code=200,
-    summary="Assign a device's user slot to a patient of the device's practice from a given time",
-)
-async def assign_device(
-    request: Request,  # type: ignore[type-arg]
-    device_id: FromPath[str],
-    data: JSONBody[dto.AssignRequest],
-    assign: FromDishka[AssignDevice],
-) -> dto.AssignmentOut:
-    result = await assign(
-        AssignDeviceCommand(
-            device_id=device_id, patient_id=data.patient_id, actor=actor_of(request),
-            user_slot=data.user_slot, effective_from=data.effective_from,
+    @post(
+        "/api/v1/devices/{device_id:str}/assign", operation_id="assignDevice", tags=["devices"], status_code=200,
+        summary="Assign a device's user slot to a patient of the device's practice from a given time",
+    )
+    async def assign_device(
+        self,
+        request: AnyRequest,
+        device_id: FromPath[str],
+        data: JSONBody[dto.AssignRequest],
+        assign: FromDishka[AssignDevice],
+    ) -> dto.AssignmentOut:
+        result = await assign(
+            AssignDeviceCommand(
+                device_id=device_id, patient_id=data.patient_id, actor=actor_of(request),
+                user_slot=data.user_slot, effective_from=data.effective_from,
+            )
         )
-    )
-    return assignment_out(result.assignment, len(result.released_reading_ids))
+        return assignment_out(result.assignment, len(result.released_reading_ids))
 
-
-@post(
-    "/api/v1/devices/{device_id:str}/unassign", tags=["devices"], status_code=200,
-    summary="End a device's current assignment(s) (404 for another practice's device)",
-)
-async def unassign_device(
-    request: Request,  # type: ignore[type-arg]
-    device_id: FromPath[str],
-    unassign: FromDishka[UnassignDevice],
-    data: JSONBody[dto.UnassignRequest | None] = None,
-) -> list[dto.AssignmentOut]:
-    ended = await unassign(
-        UnassignDeviceCommand(device_id, actor_of(request), data.user_slot if data else None)
+    @post(
+        "/api/v1/devices/{device_id:str}/unassign", operation_id="unassignDevice", tags=["devices"], status_code=200,
+        summary="End a device's current assignment(s) (404 for another practice's device)",
     )
-    return [assignment_out(a) for a in ended]
+    async def unassign_device(
+        self,
+        request: AnyRequest,
+        device_id: FromPath[str],
+        unassign: FromDishka[UnassignDevice],
+        data: JSONBody[dto.UnassignRequest | None] = None,
+    ) -> list[dto.AssignmentOut]:
+        ended = await unassign(
+            UnassignDeviceCommand(device_id, actor_of(request), data.user_slot if data else None)
+        )
+        return [assignment_out(a) for a in ended]
+
