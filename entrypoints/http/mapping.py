@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from adapters.fhir.diagnostics import ConnectionTestResult, JwtTestResult
 from domain.devices import Device, DeviceAssignment
 from domain.patients import Patient
 from domain.readings import Reading
@@ -59,3 +62,11 @@ def sync_item_out(item: OutboxItem) -> dto.SyncItemOut:
         status=item.status.value, http_status=item.http_status, emr_resource_id=item.external_id,
         attempts=item.attempts, last_error=item.last_error, updated_at=item.updated_at,
     )
+
+
+def jwt_test_out(result: JwtTestResult) -> dto.EmrTokenTestOut:
+    return dto.EmrTokenTestOut(**asdict(result))
+
+
+def connection_test_out(result: ConnectionTestResult) -> dto.EmrConnectionTestOut:
+    return dto.EmrConnectionTestOut(**{**asdict(result), "capabilities": list(result.capabilities)})

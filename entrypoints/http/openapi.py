@@ -50,6 +50,12 @@ def _problem_responses() -> dict[int, ResponseSpec]:
     }
 
 
+def success(status: int, body: type | None, description: str) -> dict[int, ResponseSpec]:
+    """The success answer of a route whose handler returns either it or a problem (the union of two
+    Responses has no schema of its own); `body` None for an answer without one (a redirect)."""
+    return {status: ResponseSpec(data_container=body, description=description, generate_examples=False)}
+
+
 def declare_problems(app: Litestar) -> None:
     """Add the problem responses to each of the app's operations (a route's own declarations win)."""
     for route in app.routes:

@@ -37,7 +37,7 @@ def _import(client: Client, run: Runner, ctx: dict[str, Any], emr_id: str, pract
 
 
 def _devices_of(client: Client, run: Runner, who: dict[str, str]) -> set[str]:
-    return {d["id"] for d in _call(client, run, "GET", "/api/v1/devices/", who).json()["devices"]}
+    return {d["id"] for d in _call(client, run, "GET", "/api/v1/devices/", who).json()["items"]}
 
 
 @given("Greta Northcott of Lakeside Clinic has a blood-pressure cuff")

@@ -111,7 +111,7 @@ def status_report(percent: int, client: AsyncTestClient[Litestar], app: Litestar
 
 def _readings(client: AsyncTestClient[Litestar], run: Runner, ctx: dict[str, Any]) -> list[dict[str, Any]]:
     response = run(call(client, "GET", f"/api/v1/patients/{ctx['patient_id']}/readings", ctx["auth"]))
-    readings: list[dict[str, Any]] = response.json()["readings"]
+    readings: list[dict[str, Any]] = response.json()["items"]
     return readings
 
 

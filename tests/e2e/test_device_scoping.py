@@ -84,9 +84,9 @@ async def test_another_practices_device_is_not_found_on_every_device_route(
         missing = await client.request(method, path.format(MISSING), json=body, headers=north["clinician"])
         assert (theirs.status_code, _shape(theirs)) == (404, _shape(missing)), (method, path, theirs.text)
     listed = (await client.get("/api/v1/devices/", headers=north["clinician"])).json()
-    assert ([d["id"] for d in listed["devices"]], listed["total"]) == ([north["device_id"]], 1)
+    assert ([d["id"] for d in listed["items"]], listed["total"]) == ([north["device_id"]], 1)
     everything = (await client.get("/api/v1/devices/", headers=two["admin"])).json()
-    assert {d["id"] for d in everything["devices"]} == {north["device_id"], south["device_id"]}
+    assert {d["id"] for d in everything["items"]} == {north["device_id"], south["device_id"]}
 
 
 async def test_a_clinician_may_not_assign_their_device_to_another_practices_patient(
@@ -108,7 +108,7 @@ async def test_a_device_first_seen_unregistered_is_nobodys_until_a_clinician_reg
 ) -> None:
     north = two["north"]
     await deliver(client, _cuff_reading(STRAY_CUFF, 120))
-    stray = [d for d in (await client.get("/api/v1/devices/", headers=two["admin"])).json()["devices"]
+    stray = [d for d in (await client.get("/api/v1/devices/", headers=two["admin"])).json()["items"]
              if d["registered_at"] is None]
     assert len(stray) == 1
     unseen = await client.get(f"/api/v1/devices/{stray[0]['id']}", headers=north["clinician"])
@@ -116,7 +116,7 @@ async def test_a_device_first_seen_unregistered_is_nobodys_until_a_clinician_reg
     registered = await client.post("/api/v1/devices/", json={"device_id": STRAY_CUFF, "model_number": "TMB-2092-G"},
                                    headers=north["clinician"])
     assert (registered.status_code, registered.json()["id"]) == (201, stray[0]["id"])
-    listed = (await client.get("/api/v1/devices/", headers=north["clinician"])).json()["devices"]
+    listed = (await client.get("/api/v1/devices/", headers=north["clinician"])).json()["items"]
     assert {d["id"] for d in listed} == {north["device_id"], stray[0]["id"]}
 
 

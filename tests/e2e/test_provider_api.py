@@ -133,9 +133,9 @@ async def test_reading_reaches_the_emr_and_sync_status_shows_it(
     assert sorted(world.emr.observations) == [f"{reading_id}-85354-9", f"{reading_id}-8867-4"]
 
     readings = (await client.get(f"/api/v1/patients/{ids.patient_id}/readings", headers=auth)).json()
-    values = readings["readings"][0]["values"]
+    values = readings["items"][0]["values"]
     assert values["systolic"] == {"value": 128, "unit": "mm[Hg]"}
-    assert readings["readings"][0]["measured_at"].endswith("-05:00")
+    assert readings["items"][0]["measured_at"].endswith("-05:00")
 
     bundle = await client.get(f"/api/v1/readings/{reading_id}/fhir", headers=auth)
     assert bundle.headers["content-type"].startswith("application/fhir+json")

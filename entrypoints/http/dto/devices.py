@@ -40,12 +40,6 @@ class DeviceDetailOut(msgspec.Struct):
     assignments: list[AssignmentOut]
 
 
-class DevicesPage(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    devices: list[DeviceOut]
-
 
 class AssignRequest(msgspec.Struct, forbid_unknown_fields=True):
     patient_id: NonEmpty

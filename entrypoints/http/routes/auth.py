@@ -13,6 +13,7 @@ from domain.login_throttle import LoginThrottled
 from domain.ports import Clock, UnitOfWork
 from entrypoints.http import dto
 from entrypoints.http.client_address import TrustedProxies
+from entrypoints.http.openapi import success
 from entrypoints.http.problems import problem
 from entrypoints.http.routes import ApiController
 from entrypoints.http.security import PUBLIC, AnyRequest, actor_of, request_id_of
@@ -24,7 +25,8 @@ class AuthController(ApiController):
     @post("/api/v1/auth/token", opt=PUBLIC,
           operation_id="issueToken", tags=["auth"], status_code=200, summary="Obtain a bearer token",
           description="Failed logins lock one username from one client address, and one address from all "
-                      "usernames, for a while: such tries answer 429 with Retry-After.")
+                      "usernames, for a while: such tries answer 429 with Retry-After.",
+          responses=success(200, dto.TokenResponse, "A bearer token"))
     async def issue_token(
         self,
         request: AnyRequest,

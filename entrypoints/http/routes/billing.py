@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from dishka import FromDishka
 from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from application.billing import BillingReport, PatientBilling, parse_month
@@ -22,7 +23,9 @@ class BillingController(ApiController):
     """RPM billing eligibility."""
 
     @get("/api/v1/billing",
-         operation_id="getBillingReport", tags=["billing"], summary="RPM billing eligibility for a month (JSON or CSV)")
+         operation_id="getBillingReport", tags=["billing"], summary="RPM billing eligibility for a month (JSON or CSV)",
+         responses={200: ResponseSpec(dto.BillingOut, generate_examples=False,
+                                      description="JSON; format=csv answers text/csv")})
     async def billing(
         self,
         request: AnyRequest,

@@ -33,9 +33,9 @@ class DeviceController(ApiController):
         queries: FromDishka[DeviceQueries],
         page: int = Page,
         page_size: int = PageSize,
-    ) -> dto.DevicesPage:
+    ) -> dto.Page[dto.DeviceOut]:
         devices, total = await queries.list_devices(PageQuery(actor_of(request), page, page_size))
-        return dto.DevicesPage(page, page_size, total, [device_out(d) for d in devices])
+        return dto.Page[dto.DeviceOut](page, page_size, total, [device_out(d) for d in devices])
 
     @get("/api/v1/devices/{device_id:str}", operation_id="getDevice", tags=["devices"],
          summary="A device with status and assignment history (404 for another practice's device)")

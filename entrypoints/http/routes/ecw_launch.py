@@ -20,6 +20,7 @@ from application.context import Actor
 from domain.audit import AuditOutcome
 from domain.errors import Conflict
 from entrypoints.http import dto
+from entrypoints.http.openapi import success
 from entrypoints.http.problems import problem
 from entrypoints.http.routes import ApiController
 from entrypoints.http.security import PUBLIC, AnyRequest, actor_of, request_id_of
@@ -31,7 +32,8 @@ class EmrLaunchController(ApiController):
     """The SMART standalone launch."""
 
     @get("/api/v1/ecw/launch", operation_id="startEmrLaunch", tags=["ecw"], status_code=302,
-         summary="Start a SMART standalone launch: redirect to the EMR's authorize endpoint (PKCE S256)")
+         summary="Start a SMART standalone launch: redirect to the EMR's authorize endpoint (PKCE S256)",
+         responses=success(302, None, "To the EMR's authorize endpoint (Location)"))
     async def start_launch(
         self,
         request: AnyRequest,
@@ -49,7 +51,8 @@ class EmrLaunchController(ApiController):
         return Redirect(url, status_code=302, headers={"cache-control": "no-store"})
 
     @get("/api/v1/ecw/launch/callback", operation_id="completeEmrLaunch", tags=["ecw"], opt=PUBLIC,
-         summary="Where the EMR sends the user back: checks state, exchanges the code")
+         summary="Where the EMR sends the user back: checks state, exchanges the code",
+         responses=success(200, dto.LaunchLinkedOut, "What was granted (never the token)"))
     async def launch_callback(
         self,
         request: AnyRequest,

@@ -24,9 +24,9 @@ class PatientController(ApiController):
         queries: FromDishka[PatientQueries],
         page: int = Page,
         page_size: int = PageSize,
-    ) -> dto.PatientsPage:
+    ) -> dto.Page[dto.PatientOut]:
         patients, total = await queries.list_patients(PageQuery(actor_of(request), page, page_size))
-        return dto.PatientsPage(page, page_size, total, [patient_out(p) for p in patients])
+        return dto.Page[dto.PatientOut](page, page_size, total, [patient_out(p) for p in patients])
 
     @get("/api/v1/patients/{patient_id:str}",
          operation_id="getPatient", tags=["patients"], summary="One patient with assigned devices")
@@ -60,6 +60,6 @@ class PatientController(ApiController):
         queries: FromDishka[PatientQueries],
         page: int = Page,
         page_size: int = PageSize,
-    ) -> dto.ReadingsPage:
+    ) -> dto.Page[dto.ReadingOut]:
         readings, total = await queries.readings(PageQuery(actor_of(request), page, page_size), patient_id)
-        return dto.ReadingsPage(page, page_size, total, [reading_out(r) for r in readings])
+        return dto.Page[dto.ReadingOut](page, page_size, total, [reading_out(r) for r in readings])

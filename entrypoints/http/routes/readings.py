@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import msgspec
 from dishka import FromDishka
 from litestar import Response, get, post
 from litestar.params import FromPath
@@ -24,15 +23,16 @@ class ReadingController(ApiController):
     """A reading's FHIR form and its withdrawal."""
 
     @get("/api/v1/readings/{reading_id:str}/fhir",
-         operation_id="getReadingFhir", tags=["readings"], summary="FHIR Bundle of the reading")
+         operation_id="getReadingFhir", tags=["readings"], summary="FHIR Bundle of the reading",
+         media_type=FHIR_JSON)
     async def reading_fhir(
         self,
         request: AnyRequest,
         reading_id: FromPath[str],
         queries: FromDishka[PatientQueries],
-    ) -> Response[dict[str, Any]]:
+    ) -> Response[dto.FhirBundleOut]:
         drafts = await queries.observations(actor_of(request), reading_id)
-        return Response(observation_bundle(drafts), media_type=FHIR_JSON)
+        return Response(msgspec.convert(observation_bundle(drafts), dto.FhirBundleOut), media_type=FHIR_JSON)
 
     @post(
         "/api/v1/readings/{reading_id:str}/entered-in-error",

@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 
 from dishka import FromDishka
 from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 
 from application.reports import ReportVitals, VitalsReportQuery
 from domain.ports import Clock
+from entrypoints.http import dto
 from entrypoints.http.mapping import reading_out
 from entrypoints.http.paging import check_instants
 from entrypoints.http.reports.csv_report import vitals_csv
@@ -26,7 +28,9 @@ class ReportController(ApiController):
     """Vitals reports."""
 
     @get("/api/v1/reports/patients/{patient_id:str}/vitals", operation_id="getVitalsReport", tags=["reports"],
-         summary="A patient's vitals over a period as JSON, CSV or an SVG trend chart")
+         summary="A patient's vitals over a period as JSON, CSV or an SVG trend chart",
+         responses={200: ResponseSpec(dto.VitalsReportOut, generate_examples=False,
+                                      description="JSON; format=csv answers text/csv, format=svg image/svg+xml")})
     async def vitals_report(
         self,
         request: AnyRequest,
@@ -45,9 +49,9 @@ class ReportController(ApiController):
                             headers={"Content-Disposition": f'attachment; filename="vitals-{patient_id}.csv"'})
         if format == "svg":
             return Response(vitals_svg(result), media_type="image/svg+xml")
-        return Response({
-            "patient_id": patient_id, "from": result.start, "to": result.end,
-            "thresholds": {name: float(value) for name, value in asdict(result.thresholds).items()},
-            "readings": [reading_out(r) for r in result.readings],
-        })
+        return Response(dto.VitalsReportOut(
+            patient_id=patient_id, start=result.start, end=result.end,
+            thresholds={name: float(value) for name, value in asdict(result.thresholds).items()},
+            readings=[reading_out(r) for r in result.readings],
+        ))
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import structlog
 from dishka import FromDishka
 from litestar import Response, get
 from litestar.datastructures import CacheControlHeader
+from litestar.openapi.datastructures import ResponseSpec
 
 from adapters.keys.jwk import JWKS_MAX_AGE_SECONDS
 from domain.ports import Clock, KeyStore, UnitOfWork
@@ -22,10 +21,12 @@ _log = structlog.get_logger("vantrexia.http")
 class SystemController(ApiController):
     """Health and the JWKS."""
 
-    @get("/health", opt=PUBLIC, operation_id="getHealth", tags=["system"], summary="Liveness and database reachability")
+    @get("/health", opt=PUBLIC, operation_id="getHealth", tags=["system"],
+         summary="Liveness and database reachability",
+         responses={503: ResponseSpec(dto.HealthOut, description="The database is unreachable",
+                                      generate_examples=False)})
     async def health(
-        self,
-        uow: FromDishka[UnitOfWork], keys: FromDishka[KeyStore], clock: FromDishka[Clock]
+        self, uow: FromDishka[UnitOfWork], keys: FromDishka[KeyStore], clock: FromDishka[Clock]
     ) -> Response[dto.HealthOut]:
         try:
             async with uow:
@@ -43,6 +44,6 @@ class SystemController(ApiController):
         operation_id="getJwks", tags=["system"], summary="Public keys of our client assertions",
         cache_control=CacheControlHeader(max_age=JWKS_MAX_AGE_SECONDS, public=True),
     )
-    async def jwks(self, keys: FromDishka[KeyStore]) -> dict[str, list[Mapping[str, str]]]:
-        return {"keys": await keys.public_jwks()}
+    async def jwks(self, keys: FromDishka[KeyStore]) -> dto.JwksOut:
+        return dto.JwksOut([dict(key) for key in await keys.public_jwks()])
 

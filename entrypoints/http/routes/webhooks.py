@@ -19,6 +19,7 @@ from domain.events import DeliveryTakenIn
 from domain.ports import Tracer
 from entrypoints.http import dto
 from entrypoints.http.group_commit import DeliveryFailed, GroupCommit
+from entrypoints.http.openapi import success
 from entrypoints.http.problems import problem
 from entrypoints.http.routes import ApiController
 from entrypoints.http.security import PUBLIC, AnyRequest, client_request_id_of, request_id_of
@@ -43,6 +44,7 @@ class WebhookController(ApiController):
         "/api/v1/webhooks/mioconnect/telemetry", opt=PUBLIC,
         operation_id="receiveTelemetry", tags=["webhooks"], status_code=202,
         summary="A measurement forwarded by MioConnect (signed per Standard Webhooks)",
+        responses=success(202, dto.WebhookAck, "Taken in (accepted, duplicate, discarded or quarantined)"),
     )
     async def telemetry(
         self,
@@ -63,6 +65,7 @@ class WebhookController(ApiController):
         "/api/v1/webhooks/mioconnect/status", opt=PUBLIC,
         operation_id="receiveDeviceStatus", tags=["webhooks"], status_code=202,
         summary="A device status report forwarded by MioConnect (battery, signal, firmware)",
+        responses=success(202, dto.WebhookAck, "Taken in (status updated or duplicate)"),
     )
     async def status(
         self,
