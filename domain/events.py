@@ -26,8 +26,8 @@ class PatientsImported:
 
 
 @dataclass(frozen=True)
-class ObservationPushed:
-    """An outbox item after a relay attempt (or deferral): its new status."""
+class OutboxItemSent:
+    """An outbox item (a sync item, or an alert's phone notification) after a relay attempt or deferral."""
 
     item_id: str
     status: str

@@ -15,20 +15,20 @@ from entrypoints.http import dto
 def patient_out(patient: Patient) -> dto.PatientOut:
     return dto.PatientOut(
         id=patient.id, name=patient.name, birth_date=patient.birth_date, mrn=patient.mrn,
-        ecw_fhir_id=patient.emr_patient_id, active=patient.active,
+        emr_patient_id=patient.emr_patient_id, active=patient.active,
     )
 
 
 def device_out(device: Device) -> dto.DeviceOut:
     return dto.DeviceOut(
-        id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
+        id=device.id, gateway_device_id=device.gateway_device_id, model_number=device.model_number,
         registered_at=device.registered_at, last_seen_at=device.last_seen_at, practice_id=device.practice_id,
     )
 
 
 def device_detail_out(device: Device, assignments: tuple[DeviceAssignment, ...]) -> dto.DeviceDetailOut:
     return dto.DeviceDetailOut(
-        id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
+        id=device.id, gateway_device_id=device.gateway_device_id, model_number=device.model_number,
         registered_at=device.registered_at, first_seen_at=device.first_seen_at, last_seen_at=device.last_seen_at,
         battery_percent=device.battery_percent, signal_bars=device.signal_bars, firmware=device.firmware,
         practice_id=device.practice_id, assignments=[assignment_out(a) for a in assignments],

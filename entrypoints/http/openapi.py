@@ -39,6 +39,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     status: int
     detail: str | None = None
     request_id: str | None = None
+    id: str | None = None  # 409 on a repeat creation: our id of what exists already, if the caller may see it
     errors: list[dict[str, Any]] | None = None
 
 

@@ -21,7 +21,7 @@ class PatientOut(msgspec.Struct):
     name: str
     birth_date: date | None
     mrn: str | None
-    ecw_fhir_id: str
+    emr_patient_id: str
     active: bool
 
 

@@ -52,7 +52,7 @@ class AlertController(ApiController):
     ) -> dto.Page[dto.AlertOut]:
         found, total = await alerts.list(PageQuery(actor_of(request), page, page_size),
                                          AlertFilter(status, severity, patient_id))
-        return dto.Page[dto.AlertOut](page, page_size, total, [alert_out(a) for a in found])
+        return dto.Page(page, page_size, total, [alert_out(a) for a in found])
 
     @post("/api/v1/alerts/{alert_id:str}/acknowledge",
           operation_id="acknowledgeAlert", tags=["alerts"], status_code=200, summary="Acknowledge")

@@ -43,7 +43,7 @@ class AuditController(ApiController):
         query = AuditQuery(actor, action, resource_type, since, until, (page - 1) * page_size, page_size)
         found, total = await log.search(query)
         await auditor.record(actor_of(request), "audit.read", "AuditLog", page=str(page))
-        return dto.Page[dto.AuditEntryOut](page, page_size, total, [
+        return dto.Page(page, page_size, total, [
             dto.AuditEntryOut(
                 seq=e.seq, occurred_at=e.entry.occurred_at, actor=e.entry.actor, action=e.entry.action,
                 resource_type=e.entry.resource_type, outcome=e.entry.outcome.value,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from dishka import FromDishka
 from litestar import get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, Parameter
 
 from application.assign_device import (
     AssignDevice,
@@ -15,9 +17,11 @@ from application.assign_device import (
 from application.device_queries import DeviceQueries
 from application.queries import PageQuery
 from application.register_device import RegisterDevice, RegisterDeviceCommand
+from domain.errors import AlreadyExists
 from entrypoints.http import dto
 from entrypoints.http.mapping import assignment_out, device_detail_out, device_out
 from entrypoints.http.paging import Page, PageSize
+from entrypoints.http.problems import already_registered
 from entrypoints.http.routes import ApiController
 from entrypoints.http.security import AnyRequest, actor_of
 
@@ -26,16 +30,22 @@ class DeviceController(ApiController):
     """The device inventory and assignments."""
 
     @get("/api/v1/devices", operation_id="listDevices", tags=["devices"],
-         summary="The device inventory, paged: a clinician's practice's devices; every device for admins")
+         summary="The device inventory, paged: a clinician's practice's devices; every device for admins",
+         description="With `gateway_device_id`, the one device MioConnect knows by that id (if yours to see).")
     async def list_devices(
         self,
         request: AnyRequest,
         queries: FromDishka[DeviceQueries],
+        gateway_device_id: Annotated[str | None, Parameter(min_length=1, max_length=64)] = None,
         page: int = Page,
         page_size: int = PageSize,
     ) -> dto.Page[dto.DeviceOut]:
-        devices, total = await queries.list_devices(PageQuery(actor_of(request), page, page_size))
-        return dto.Page[dto.DeviceOut](page, page_size, total, [device_out(d) for d in devices])
+        query = PageQuery(actor_of(request), page, page_size)
+        if gateway_device_id is None:
+            devices, total = await queries.list_devices(query)
+        else:
+            devices, total = await queries.find_by_gateway_id(query, gateway_device_id)
+        return dto.Page(page, page_size, total, [device_out(d) for d in devices])
 
     @get("/api/v1/devices/{device_id:str}", operation_id="getDevice", tags=["devices"],
          summary="A device with status and assignment history (404 for another practice's device)")
@@ -49,7 +59,10 @@ class DeviceController(ApiController):
         return device_detail_out(detail.device, detail.assignments)
 
     @post("/api/v1/devices", operation_id="registerDevice", tags=["devices"],
-          summary="Register a gateway device into your practice (admins may name the practice)")
+          summary="Register a gateway device into your practice (admins may name the practice)",
+          description="A device registered already answers 409; when it is yours to see, the problem carries "
+                      "its `id` and `Location` its URL.",
+          exception_handlers={AlreadyExists: already_registered})
     async def register_device(
         self,
         request: AnyRequest,
@@ -57,7 +70,7 @@ class DeviceController(ApiController):
         register: FromDishka[RegisterDevice],
     ) -> dto.DeviceOut:
         device = await register(
-            RegisterDeviceCommand(data.device_id, data.model_number, actor_of(request), data.practice_id))
+            RegisterDeviceCommand(data.gateway_device_id, data.model_number, actor_of(request), data.practice_id))
         return device_out(device)
 
     @post(

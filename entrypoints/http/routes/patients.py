@@ -26,7 +26,7 @@ class PatientController(ApiController):
         page_size: int = PageSize,
     ) -> dto.Page[dto.PatientOut]:
         patients, total = await queries.list_patients(PageQuery(actor_of(request), page, page_size))
-        return dto.Page[dto.PatientOut](page, page_size, total, [patient_out(p) for p in patients])
+        return dto.Page(page, page_size, total, [patient_out(p) for p in patients])
 
     @get("/api/v1/patients/{patient_id:str}",
          operation_id="getPatient", tags=["patients"], summary="One patient with assigned devices")
@@ -39,7 +39,7 @@ class PatientController(ApiController):
         detail = await queries.patient(actor_of(request), patient_id)
         p = detail.patient
         return dto.PatientDetailOut(
-            id=p.id, name=p.name, birth_date=p.birth_date, mrn=p.mrn, ecw_fhir_id=p.emr_patient_id,
+            id=p.id, name=p.name, birth_date=p.birth_date, mrn=p.mrn, emr_patient_id=p.emr_patient_id,
             active=p.active, phone=p.phone, address=p.address,
             devices=[
                 dto.AssignedDeviceOut(
@@ -62,4 +62,4 @@ class PatientController(ApiController):
         page_size: int = PageSize,
     ) -> dto.Page[dto.ReadingOut]:
         readings, total = await queries.readings(PageQuery(actor_of(request), page, page_size), patient_id)
-        return dto.Page[dto.ReadingOut](page, page_size, total, [reading_out(r) for r in readings])
+        return dto.Page(page, page_size, total, [reading_out(r) for r in readings])

@@ -31,13 +31,13 @@ class SyncController(ApiController):
         items = await queries.sync_status(actor_of(request), patient_id)
         return dto.SyncStatusOut(patient_id, [sync_item_out(i) for i in items])
 
-    @post("/api/v1/sync/{item_id:str}/retry", operation_id="retrySyncItem", tags=["sync"], status_code=200,
+    @post("/api/v1/sync/{sync_item_id:str}/retry", operation_id="retrySyncItem", tags=["sync"], status_code=200,
           guards=[requires_role(Role.ADMIN)], summary="Send a dead sync item again (admins)")
     async def retry_sync_item(
         self,
         request: AnyRequest,
-        item_id: FromPath[str],
+        sync_item_id: FromPath[str],
         retry: FromDishka[RetrySyncItem],
     ) -> dto.SyncItemOut:
-        return sync_item_out(await retry(actor_of(request), item_id))
+        return sync_item_out(await retry(actor_of(request), sync_item_id))
 
