@@ -8,6 +8,7 @@ import typer
 
 from domain.audit import ChainVerification
 from domain.ports import AuditLog
+from entrypoints.cli.common import settings_or_exit
 
 audit_app = typer.Typer(help="The immutable audit trail", no_args_is_help=True)
 
@@ -15,7 +16,6 @@ audit_app = typer.Typer(help="The immutable audit trail", no_args_is_help=True)
 @audit_app.command("verify")
 def verify(seal_first: bool = typer.Option(True, help="seal pending entries before checking")) -> None:
     """Exit 0 when every sealed entry still matches its link; 1 with the first broken link otherwise."""
-    from entrypoints.cli.main import settings_or_exit
     from entrypoints.container import build_container
 
     settings = settings_or_exit()

@@ -13,6 +13,7 @@ from adapters.keys.jwk import JWKS_MAX_AGE_SECONDS
 from domain.errors import DomainError
 from domain.ports import KeyStore
 from domain.ports.keys import ROTATION_POLICY, KeyVersion
+from entrypoints.cli.common import fail, settings_or_exit
 from entrypoints.settings import Settings
 
 keys_app = typer.Typer(help="Signing keys published in our JWKS", no_args_is_help=True)
@@ -20,7 +21,6 @@ T = TypeVar("T")
 
 
 def _with_store(work: Callable[[KeyStore, Settings], Awaitable[T]]) -> T:
-    from entrypoints.cli.main import fail, settings_or_exit
     from entrypoints.container import build_container
 
     settings = settings_or_exit()

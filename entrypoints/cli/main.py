@@ -6,18 +6,17 @@ import asyncio
 import os
 import signal
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from adapters.sql.migrate import run_migrations
 from entrypoints.cli.audit import audit_app
+from entrypoints.cli.common import fail, settings_or_exit
 from entrypoints.cli.keys import keys_app
 from entrypoints.cli.simulate import simulate
 from entrypoints.cli.sync import sync_app
 from entrypoints.cli.users import users_app
-from entrypoints.logging_setup import configure_logging
-from entrypoints.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Vantrexia RPM integration layer", no_args_is_help=True, add_completion=False)
 app.add_typer(users_app, name="users")
@@ -25,20 +24,6 @@ app.add_typer(sync_app, name="sync")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.command()(simulate)
-
-
-def settings_or_exit() -> Settings:
-    try:
-        settings = load_settings(os.environ)
-    except SettingsError as error:
-        fail(str(error))
-    configure_logging(settings.log_level)
-    return settings
-
-
-def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code=2)
 
 
 @app.command()

@@ -18,6 +18,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters.mioconnect.webhook import WebhookSigner
+from entrypoints.cli.common import settings_or_exit
 from entrypoints.simulator import KINDS, delivery
 
 TELEMETRY_PATH = "/api/v1/webhooks/mioconnect/telemetry"
@@ -68,7 +69,6 @@ def simulate(
     seed: Annotated[int, typer.Option(help="random seed (same seed, same readings)")] = 1,
 ) -> None:
     """Send realistic signed deliveries of every device kind (some invalid) and summarise the answers."""
-    from entrypoints.cli.main import settings_or_exit
 
     console = Console()
     if secret is None:

@@ -12,6 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from application.sync_device_readings import SyncDeviceReadings, SyncReadings, SyncSummary
+from entrypoints.cli.common import fail, settings_or_exit
 
 sync_app = typer.Typer(help="Batch synchronisation with the device cloud", no_args_is_help=True)
 OUTCOMES = ("accepted", "duplicate", "discarded", "quarantined", "rejected")
@@ -23,7 +24,6 @@ def sync_devices(
     max_pages: Annotated[int, typer.Option(min=1, help="stop after this many pages")] = 10_000,
 ) -> None:
     """Pull readings through the same validation and de-duplication as webhooks."""
-    from entrypoints.cli.main import fail, settings_or_exit
     from entrypoints.container import build_container
 
     settings = settings_or_exit()

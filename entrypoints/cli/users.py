@@ -14,6 +14,7 @@ from application.users import CreateUser, CreateUserCommand
 from domain.errors import DomainError
 from domain.patients import DEFAULT_PRACTICE
 from domain.users import Role
+from entrypoints.cli.common import fail, settings_or_exit
 
 users_app = typer.Typer(help="Manage provider-app users", no_args_is_help=True)
 
@@ -26,7 +27,6 @@ def create(
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="read the password from stdin")] = False,
 ) -> None:
     """Create a user; the password is read from stdin or prompted for (never an argument)."""
-    from entrypoints.cli.main import fail, settings_or_exit
     from entrypoints.container import build_container
 
     settings = settings_or_exit()
@@ -58,7 +58,6 @@ def unlock(
     address: Annotated[str | None, typer.Option(help="only the locks of this client address")] = None,
 ) -> None:
     """Lift login locks: a username's (from one address with --address), or an address's alone."""
-    from entrypoints.cli.main import fail, settings_or_exit
     from entrypoints.container import build_container
 
     settings = settings_or_exit()
