@@ -166,7 +166,7 @@ def held(ctx: dict[str, Any]) -> None:
 def filed(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner, world: World) -> None:
     (reading,) = _readings(client, run, ctx)
     assert reading["status"] == "accepted"
-    assert {o.draft.patient_emr_id for o in world.emr.observations.values()} == {"emr-celia"}
+    assert {o.draft.emr_patient_id for o in world.emr.observations.values()} == {"emr-celia"}
 
 
 @then("the second delivery is recognised as a duplicate")
