@@ -70,3 +70,8 @@ def test_every_paged_list_has_the_one_page_shape(app: Litestar) -> None:
     assert {key: shape for key, shape in shapes.items() if key not in SEED_PAGES} == {
         key: sorted(PAGE_FIELDS) for key in shapes if key not in SEED_PAGES
     }
+
+
+def test_schema_components_have_plain_names(app: Litestar) -> None:
+    names = app.openapi_schema.to_schema()["components"]["schemas"]
+    assert [name for name in names if not re.fullmatch(r"[A-Z][A-Za-z]+", name)] == []  # no module paths

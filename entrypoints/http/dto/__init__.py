@@ -35,6 +35,7 @@ from entrypoints.http.dto.emr import (
     TokenRequest,
     TokenResponse,
 )
+from entrypoints.http.dto.pages import AlertsPage, AuditPage, DevicesPage, PatientsPage, ReadingsPage
 from entrypoints.http.dto.patients import (
     AssignedDeviceOut,
     FhirBundleEntryOut,
@@ -66,10 +67,12 @@ from entrypoints.http.dto.types import (
 
 __all__ = [
     "AlertOut",
+    "AlertsPage",
     "AssignRequest",
     "AssignedDeviceOut",
     "AssignmentOut",
     "AuditEntryOut",
+    "AuditPage",
     "AwareDatetime",
     "BilledCodeOut",
     "BillingOut",
@@ -78,6 +81,7 @@ __all__ = [
     "DashboardOut",
     "DeviceDetailOut",
     "DeviceOut",
+    "DevicesPage",
     "EmrConnectionTestOut",
     "EmrPatientOut",
     "EmrPatientsPage",
@@ -97,11 +101,13 @@ __all__ = [
     "PatientBillingOut",
     "PatientDetailOut",
     "PatientOut",
+    "PatientsPage",
     "PushTokenOut",
     "PushTokenRequest",
     "QuantityOut",
     "ReadingOut",
     "ReadingWithdrawnOut",
+    "ReadingsPage",
     "RegisterDeviceRequest",
     "ResolveRequest",
     "SyncItemOut",

@@ -49,7 +49,7 @@ class AlertController(ApiController):
         patient_id: FromQuery[str | None] = None,
         page: int = Page,
         page_size: int = PageSize,
-    ) -> dto.Page[dto.AlertOut]:
+    ) -> dto.AlertsPage:
         found, total = await alerts.list(PageQuery(actor_of(request), page, page_size),
                                          AlertFilter(status, severity, patient_id))
         return dto.Page(page, page_size, total, [alert_out(a) for a in found])

@@ -38,7 +38,7 @@ class AuditController(ApiController):
         until: FromQuery[datetime | None] = None,
         page: int = Page,
         page_size: int = page_size_param(default=100, maximum=MAX_AUDIT_PAGE_SIZE),
-    ) -> dto.Page[dto.AuditEntryOut]:
+    ) -> dto.AuditPage:
         check_instants(since=since, until=until)
         query = AuditQuery(actor, action, resource_type, since, until, (page - 1) * page_size, page_size)
         found, total = await log.search(query)

@@ -39,7 +39,7 @@ class DeviceController(ApiController):
         gateway_device_id: Annotated[str | None, Parameter(min_length=1, max_length=64)] = None,
         page: int = Page,
         page_size: int = PageSize,
-    ) -> dto.Page[dto.DeviceOut]:
+    ) -> dto.DevicesPage:
         query = PageQuery(actor_of(request), page, page_size)
         if gateway_device_id is None:
             devices, total = await queries.list_devices(query)

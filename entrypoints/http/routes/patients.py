@@ -24,7 +24,7 @@ class PatientController(ApiController):
         queries: FromDishka[PatientQueries],
         page: int = Page,
         page_size: int = PageSize,
-    ) -> dto.Page[dto.PatientOut]:
+    ) -> dto.PatientsPage:
         patients, total = await queries.list_patients(PageQuery(actor_of(request), page, page_size))
         return dto.Page(page, page_size, total, [patient_out(p) for p in patients])
 
@@ -60,6 +60,6 @@ class PatientController(ApiController):
         queries: FromDishka[PatientQueries],
         page: int = Page,
         page_size: int = PageSize,
-    ) -> dto.Page[dto.ReadingOut]:
+    ) -> dto.ReadingsPage:
         readings, total = await queries.readings(PageQuery(actor_of(request), page, page_size), patient_id)
         return dto.Page(page, page_size, total, [reading_out(r) for r in readings])
