@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from application.access import device_for, may_see
+from application.access import device_for, may_see, may_see_device
 from application.auditing import Auditor
 from application.context import Actor
 from application.queries import PageQuery
@@ -30,6 +30,15 @@ class DeviceQueries:
             devices, total = await uow.devices.list(query.offset, query.page_size, query.actor.practice_id)
         await self._auditor.record(query.actor, "device.list", "Device", [d.id for d in devices])
         return devices, total
+
+    async def find_by_gateway_id(self, query: PageQuery, gateway_device_id: str) -> tuple[Sequence[Device], int]:
+        """The one device with this gateway id as a page (empty unless the actor may see it, as in the list)."""
+        async with self._uow as uow:
+            device = await uow.devices.by_gateway_id(gateway_device_id)
+        found = [device] if device is not None and may_see_device(query.actor, device) else []
+        shown = found if query.offset == 0 else []
+        await self._auditor.record(query.actor, "device.list", "Device", [d.id for d in shown])
+        return shown, len(found)
 
     async def device(self, actor: Actor, device_id: str) -> DeviceDetail:
         """The device and its assignments; NotFound for another practice's device, as for a missing one."""

@@ -25,7 +25,7 @@ class ImportSelectedPatients:
 
 
 @dataclass(frozen=True)
-class ImportError_:
+class ImportFailure:
     emr_patient_id: str
     error: str
 
@@ -34,7 +34,7 @@ class ImportError_:
 class ImportResult:
     imported: tuple[Patient, ...]
     skipped: tuple[str, ...]
-    errors: tuple[ImportError_, ...]
+    errors: tuple[ImportFailure, ...]
     updated: tuple[Patient, ...] = ()
 
 
@@ -60,11 +60,11 @@ class ImportPatients:
         imported: list[Patient] = []
         updated: list[Patient] = []
         skipped: list[str] = []
-        errors: list[ImportError_] = []
+        errors: list[ImportFailure] = []
         for emr_id in dict.fromkeys(command.emr_patient_ids):
             source = await self._emr.read_patient(emr_id)
             if source is None:
-                errors.append(ImportError_(emr_id, "patient not found in the EMR"))
+                errors.append(ImportFailure(emr_id, "patient not found in the EMR"))
                 continue
             stored, is_new = await self._store(command, source)
             if stored is None:

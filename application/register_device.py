@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from application.access import may_see_device
 from application.auditing import Auditor
 from application.context import Actor
 from domain.devices import Device
-from domain.errors import Conflict, InvalidInput, NotFound
+from domain.errors import AlreadyExists, InvalidInput, NotFound
 from domain.patients import DEFAULT_PRACTICE
 from domain.ports import Clock, IdGenerator, UnitOfWork
 from domain.users import check_practice_id
@@ -35,13 +36,14 @@ class RegisterDevice:
 
     async def __call__(self, command: RegisterDeviceCommand) -> Device:
         if not command.gateway_device_id.strip() or not command.model_number.strip():
-            raise InvalidInput("device_id and model_number are required")
+            raise InvalidInput("gateway_device_id and model_number are required")
         now = self._clock.now()
         async with self._uow as uow:
             practice = await _practice(uow, command)
             device = await uow.devices.by_gateway_id(command.gateway_device_id)
             if device is not None and device.registered:
-                raise Conflict("device is already registered")
+                visible = device.id if may_see_device(command.actor, device) else None
+                raise AlreadyExists("device is already registered", visible)
             if device is None:
                 device = Device(
                     id=self._ids.new_id(), gateway_device_id=command.gateway_device_id,

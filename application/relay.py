@@ -19,7 +19,7 @@ from application.auditing import Auditor
 from application.relay_handler import Outcome, TopicHandler
 from application.relay_record import Sent, attempts_of, audit_batch, next_state
 from application.tracing import NULL_METRICS, NULL_TRACER
-from domain.events import ObservationPushed
+from domain.events import OutboxItemSent
 from domain.ports import Clock, IdGenerator, Metrics, RandomSource, Tracer, UnitOfWork
 from domain.sync import OutboxItem, RetryPolicy, SyncStatus
 
@@ -40,7 +40,7 @@ class RelayBatch:
 class RelayReport:
     """Each item's new status (deferred ones stay pending); `unrecorded`: why an earlier batch's record failed."""
 
-    results: tuple[ObservationPushed, ...] = ()
+    results: tuple[OutboxItemSent, ...] = ()
     unrecorded: str | None = None
 
     @property
@@ -82,7 +82,7 @@ class OutboxRelay:
             unrecorded = await self._settle_recording()
             if sent:
                 self._recording = asyncio.create_task(self._record(sent))
-        results = tuple(ObservationPushed(a.id, a.status.value, a.http_status, a.topic) for a, _ in sent)
+        results = tuple(OutboxItemSent(a.id, a.status.value, a.http_status, a.topic) for a, _ in sent)
         return RelayReport(results, unrecorded)
 
     async def settle(self) -> str | None:

@@ -22,6 +22,18 @@ class Conflict(DomainError):
     """The request contradicts the current state (e.g. a device already registered)."""
 
 
+class AlreadyExists(Conflict):
+    """What a request would create exists already.
+
+    `existing_id` is our id of it when the actor may see it (so a client can go on with it), else None:
+    another practice's resource must not be found out this way.
+    """
+
+    def __init__(self, message: str, existing_id: str | None = None) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id
+
+
 class InvalidInput(DomainError):
     """A command's values break a rule (bad time range, unknown role, ...)."""
 

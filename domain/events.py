@@ -19,8 +19,8 @@ class DeliveryTakenIn:
 
 
 @dataclass(frozen=True)
-class ObservationPushed:
-    """An outbox item after a relay attempt (or deferral): its new status."""
+class OutboxItemSent:
+    """An outbox item (a sync item, or an alert's phone notification) after a relay attempt or deferral."""
 
     item_id: str
     status: str

@@ -48,7 +48,7 @@ class ObservationDraft:
 
     code: ObservationCode
     reading: Reading
-    patient_emr_id: str
+    emr_patient_id: str
     device_model: str
 
     @property

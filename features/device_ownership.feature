@@ -24,3 +24,11 @@ Feature: A practice's home devices are its own
     Then the scale is not in Dr. Osei's list of devices
     When Dr. Osei registers the scale
     Then the scale is in Dr. Osei's list of devices
+
+  Scenario: Registering the practice's own cuff again leads to the cuff already on record
+    When a nurse of Lakeside Clinic registers Greta's cuff again
+    Then she is told the cuff is registered already and shown Greta's cuff
+
+  Scenario: Registering another practice's cuff reveals nothing about it
+    When Dr. Osei registers Greta's cuff
+    Then Dr. Osei is told the cuff is registered already and shown nothing more about it

@@ -56,7 +56,7 @@ BP_COMPONENTS = ((VitalSign.SYSTOLIC, "8480-6", "Systolic blood pressure"),
 def to_observation(draft: ObservationDraft) -> dict[str, Any]:
     """The Observation JSON for one draft; identifier `{reading id}-{LOINC}` makes creation idempotent."""
     profile = PROFILES[draft.code]
-    patient = {"reference": f"Patient/{draft.patient_emr_id}"}
+    patient = {"reference": f"Patient/{draft.emr_patient_id}"}
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "meta": {"profile": [profile.url], "source": SOURCE},

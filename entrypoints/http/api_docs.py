@@ -27,7 +27,7 @@ class OfflineSwaggerUI(OpenAPIRenderPlugin):
     def __init__(self, path: str = "/swagger") -> None:
         super().__init__(path=path, favicon="", style="")
 
-    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:  # type: ignore[type-arg]
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         title = escape(str(openapi_schema["info"]["title"]))
         schema_url = escape(self.get_openapi_json_route(request))
         return f"""<!DOCTYPE html>

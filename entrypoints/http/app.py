@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from dishka import AsyncContainer
-from dishka.integrations.litestar import DishkaRouter, setup_dishka
+from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.types import ControllerRouterHandler
 
 from domain.ports import KeyStore
 from entrypoints.demo import ensure_demo_data
@@ -20,29 +21,33 @@ from entrypoints.http.api_docs import OfflineSwaggerUI
 from entrypoints.http.edge import stamp_response
 from entrypoints.http.openapi import declare_problems
 from entrypoints.http.problems import EXCEPTION_HANDLERS
-from entrypoints.http.routes import (
-    alerts,
-    audit,
-    auth,
-    billing,
-    care,
-    dashboard,
-    devices,
-    ecw,
-    ecw_diagnostics,
-    ecw_launch,
-    patients,
-    readings,
-    reports,
-    system,
-    webhooks,
-)
+from entrypoints.http.routes.alerts import AlertController
+from entrypoints.http.routes.audit import AuditController
+from entrypoints.http.routes.auth import AuthController
+from entrypoints.http.routes.billing import BillingController
+from entrypoints.http.routes.care import CareController
+from entrypoints.http.routes.dashboard import DashboardController
+from entrypoints.http.routes.devices import DeviceController
+from entrypoints.http.routes.ecw import EmrPatientController
+from entrypoints.http.routes.ecw_diagnostics import EmrDiagnosticsController
+from entrypoints.http.routes.ecw_launch import EmrLaunchController
+from entrypoints.http.routes.patients import PatientController
+from entrypoints.http.routes.readings import ReadingController
+from entrypoints.http.routes.reports import ReportController
+from entrypoints.http.routes.sync import SyncController
+from entrypoints.http.routes.system import SystemController
+from entrypoints.http.routes.webhooks import WebhookController
 from entrypoints.http.security import BearerAuthMiddleware
 from entrypoints.settings import Settings
 from entrypoints.worker import OutboxWorker, WorkerWakeup
 
 API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_048_576  # webhooks have their own, smaller limit
+CONTROLLERS: list[ControllerRouterHandler] = [
+    SystemController, AuthController, PatientController, DeviceController, WebhookController, ReadingController,
+    AlertController, DashboardController, ReportController, CareController, AuditController, BillingController,
+    SyncController, EmrPatientController, EmrDiagnosticsController, EmrLaunchController,
+]
 
 
 def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
@@ -70,23 +75,8 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
                 await task
             await container.close()
 
-    router = DishkaRouter(
-        "",
-        route_handlers=[
-            system.health, system.jwks, auth.issue_token, auth.logout, ecw.browse_emr_patients, ecw.import_selected,
-            patients.list_patients, patients.get_patient, patients.list_readings, patients.sync_status,
-            patients.retry_sync_item,
-            devices.list_devices, devices.get_device, devices.register_device, devices.assign_device,
-            devices.unassign_device, webhooks.telemetry, webhooks.status, readings.reading_fhir,
-            readings.withdraw_reading,
-            alerts.list_alerts, alerts.acknowledge_alert, alerts.resolve_alert, alerts.get_thresholds,
-            alerts.put_thresholds, alerts.register_push_token, dashboard.dashboard, reports.vitals_report,
-            care.record_consent, care.log_time, audit.audit_trail, billing.billing, ecw_diagnostics.test_jwt,
-            ecw_diagnostics.test_connection, ecw_launch.start_launch, ecw_launch.launch_callback,
-        ],
-    )
     app = Litestar(
-        route_handlers=[router],
+        route_handlers=CONTROLLERS,
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"])],
         before_send=[stamp_response],
         request_max_body_size=MAX_BODY_BYTES,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from domain.devices import Device, DeviceAssignment
 from domain.patients import Patient
+from domain.ports import ConnectionTestResult, TokenTestResult
 from domain.readings import Reading
 from domain.sync import OutboxItem
 from entrypoints.http import dto
@@ -12,20 +15,20 @@ from entrypoints.http import dto
 def patient_out(patient: Patient) -> dto.PatientOut:
     return dto.PatientOut(
         id=patient.id, name=patient.name, birth_date=patient.birth_date, mrn=patient.mrn,
-        ecw_fhir_id=patient.emr_patient_id, active=patient.active,
+        emr_patient_id=patient.emr_patient_id, active=patient.active,
     )
 
 
 def device_out(device: Device) -> dto.DeviceOut:
     return dto.DeviceOut(
-        id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
+        id=device.id, gateway_device_id=device.gateway_device_id, model_number=device.model_number,
         registered_at=device.registered_at, last_seen_at=device.last_seen_at, practice_id=device.practice_id,
     )
 
 
 def device_detail_out(device: Device, assignments: tuple[DeviceAssignment, ...]) -> dto.DeviceDetailOut:
     return dto.DeviceDetailOut(
-        id=device.id, device_id=device.gateway_device_id, model_number=device.model_number,
+        id=device.id, gateway_device_id=device.gateway_device_id, model_number=device.model_number,
         registered_at=device.registered_at, first_seen_at=device.first_seen_at, last_seen_at=device.last_seen_at,
         battery_percent=device.battery_percent, signal_bars=device.signal_bars, firmware=device.firmware,
         practice_id=device.practice_id, assignments=[assignment_out(a) for a in assignments],
@@ -59,3 +62,11 @@ def sync_item_out(item: OutboxItem) -> dto.SyncItemOut:
         status=item.status.value, http_status=item.http_status, emr_resource_id=item.external_id,
         attempts=item.attempts, last_error=item.last_error, updated_at=item.updated_at,
     )
+
+
+def jwt_test_out(result: TokenTestResult) -> dto.EmrTokenTestOut:
+    return dto.EmrTokenTestOut(**asdict(result))
+
+
+def connection_test_out(result: ConnectionTestResult) -> dto.EmrConnectionTestOut:
+    return dto.EmrConnectionTestOut(**{**asdict(result), "capabilities": list(result.capabilities)})

@@ -39,6 +39,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     status: int
     detail: str | None = None
     request_id: str | None = None
+    id: str | None = None  # 409 on a repeat creation: our id of what exists already, if the caller may see it
     errors: list[dict[str, Any]] | None = None
 
 
@@ -48,6 +49,12 @@ def _problem_responses() -> dict[int, ResponseSpec]:
                              generate_examples=False)
         for status, description in PROBLEM_STATUSES.items()
     }
+
+
+def success(status: int, body: type | None, description: str) -> dict[int, ResponseSpec]:
+    """The success answer of a route whose handler returns either it or a problem (the union of two
+    Responses has no schema of its own); `body` None for an answer without one (a redirect)."""
+    return {status: ResponseSpec(data_container=body, description=description, generate_examples=False)}
 
 
 def declare_problems(app: Litestar) -> None:

@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.engine import is_connection_error, is_data_error
-from domain.errors import AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
+from domain.errors import AlreadyExists, AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
 from domain.ports.emr import EmrError, EmrUnavailable
 from entrypoints.http.edge import request_id_in
 
@@ -45,6 +45,17 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
         if isinstance(exc, kind):
             return problem(status, title, str(exc), request_id=_request_id(request))
     return problem(400, "Invalid request", str(exc), request_id=_request_id(request))
+
+
+def already_registered(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+    """409 naming the device registered already (its `id`, its URL in Location) when the caller may see it."""
+    if not isinstance(exc, AlreadyExists):
+        return unexpected_error(request, exc)
+    if exc.existing_id is None:
+        return domain_error(request, exc)
+    answer = problem(409, "Conflict", str(exc), id=exc.existing_id, request_id=_request_id(request))
+    answer.headers["Location"] = f"/api/v1/devices/{exc.existing_id}"
+    return answer
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, object]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -17,13 +18,15 @@ from domain.users import Role
 from entrypoints.http.actor import request_actor
 from entrypoints.http.edge import client_request_id_in, request_id_in
 
+AnyRequest = Request[Any, Any, Any]  # handlers read headers, scope and body; never a typed user or state
+AnyConnection = ASGIConnection[Any, Any, Any, Any]
 PUBLIC = {"exclude_from_auth": True}
 
 
 class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
     """Every route needs a valid bearer token unless its handler is marked PUBLIC."""
 
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:  # type: ignore[type-arg]
+    async def authenticate_request(self, connection: AnyConnection) -> AuthenticationResult:
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -40,10 +43,10 @@ class BearerAuthMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=token)
 
 
-def requires_role(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:  # type: ignore[type-arg]
+def requires_role(*roles: Role) -> Callable[[AnyConnection, BaseRouteHandler], None]:
     """A guard admitting only the given roles."""
 
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    def guard(connection: AnyConnection, _: BaseRouteHandler) -> None:
         principal = connection.user
         if not isinstance(principal, Principal) or principal.role not in roles:
             raise PermissionDeniedException("your role may not do this")
@@ -51,16 +54,16 @@ def requires_role(*roles: Role) -> Callable[[ASGIConnection, BaseRouteHandler], 
     return guard
 
 
-def actor_of(request: Request) -> Actor:  # type: ignore[type-arg]
+def actor_of(request: AnyRequest) -> Actor:
     """The request's acting user: the same Actor that dishka provides to handlers (`FromDishka[Actor]`)."""
     return request_actor(request)
 
 
-def request_id_of(request: ASGIConnection) -> str:  # type: ignore[type-arg]
+def request_id_of(request: AnyConnection) -> str:
     """Our id of this request (the same one the response's `x-request-id` and problem bodies carry)."""
     return request_id_in(request.scope)
 
 
-def client_request_id_of(request: ASGIConnection) -> str | None:  # type: ignore[type-arg]
+def client_request_id_of(request: AnyConnection) -> str | None:
     """The caller's own correlation id, kept beside ours for the audit trail."""
     return client_request_id_in(request.scope)

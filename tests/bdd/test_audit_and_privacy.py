@@ -73,7 +73,7 @@ def no_such_patient(ctx: dict[str, Any]) -> None:
 
 
 def _listed(client: Any, run: Runner, who: dict[str, str]) -> set[str]:
-    return {p["id"] for p in run(call(client, "GET", "/api/v1/patients/", who)).json()["patients"]}
+    return {p["id"] for p in run(call(client, "GET", "/api/v1/patients/", who)).json()["items"]}
 
 
 @then("Greta does not appear in Dr. Osei's list of patients")
@@ -88,7 +88,7 @@ def still_listed(client: Any, ctx: dict[str, Any], run: Runner) -> None:
 
 def _trail(client: Any, ctx: dict[str, Any], run: Runner) -> list[dict[str, Any]]:
     answer = run(call(client, "GET", "/api/v1/audit/?page_size=500", ctx["admin"]))
-    entries: list[dict[str, Any]] = answer.json()["entries"]
+    entries: list[dict[str, Any]] = answer.json()["items"]
     return entries
 
 

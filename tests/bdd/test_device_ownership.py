@@ -11,7 +11,7 @@ from pytest_bdd import given, scenarios, then, when
 
 from domain.users import Role
 from tests.bdd.conftest import Runner
-from tests.support.api import login
+from tests.support.api import login, register_device, register_device_answer
 from tests.support.app import deliver, fixture
 from tests.support.world import World
 
@@ -37,16 +37,15 @@ def _import(client: Client, run: Runner, ctx: dict[str, Any], emr_id: str, pract
 
 
 def _devices_of(client: Client, run: Runner, who: dict[str, str]) -> set[str]:
-    return {d["id"] for d in _call(client, run, "GET", "/api/v1/devices/", who).json()["devices"]}
+    return {d["id"] for d in _call(client, run, "GET", "/api/v1/devices/", who).json()["items"]}
 
 
 @given("Greta Northcott of Lakeside Clinic has a blood-pressure cuff")
 def gretas_cuff(client: Client, world: World, ctx: dict[str, Any], run: Runner) -> None:
     nurse = run(login(client, world, Role.CLINICIAN, LAKESIDE))
     ctx["greta"] = _import(client, run, ctx, "synthetic-patient-0001", LAKESIDE)
-    device = _call(client, run, "POST", "/api/v1/devices/", nurse,
-                   {"device_id": fixture("bp_normal")["deviceId"], "model_number": "TMB-2092-G"})
-    ctx["cuff"] = device.json()["id"]
+    ctx["nurse"] = nurse
+    ctx["cuff"] = run(register_device(client, nurse, fixture("bp_normal")["deviceId"], "TMB-2092-G"))
     assigned = _call(client, run, "POST", f"/api/v1/devices/{ctx['cuff']}/assign/", nurse,
                      {"patient_id": ctx["greta"], "effective_from": "2026-11-20T00:00:00Z"})
     assert assigned.status_code == 200, assigned.text
@@ -94,8 +93,7 @@ def stray_scale(client: Client, world: World, ctx: dict[str, Any], run: Runner) 
 
 @when("Dr. Osei registers the scale")
 def registers(client: Client, ctx: dict[str, Any], run: Runner) -> None:
-    answer = _call(client, run, "POST", "/api/v1/devices/", ctx["osei"],
-                   {"device_id": fixture("scale")["deviceId"], "model_number": "TMB-2091-G"})
+    answer = run(register_device_answer(client, ctx["osei"], fixture("scale")["deviceId"], "TMB-2091-G"))
     assert answer.status_code == 201, answer.text
 
 
@@ -107,3 +105,30 @@ def scale_not_listed(client: Client, ctx: dict[str, Any], run: Runner) -> None:
 @then("the scale is in Dr. Osei's list of devices")
 def scale_listed(client: Client, ctx: dict[str, Any], run: Runner) -> None:
     assert ctx["scale"] in _devices_of(client, run, ctx["osei"])
+
+
+@when("a nurse of Lakeside Clinic registers Greta's cuff again")
+def nurse_registers_again(client: Client, ctx: dict[str, Any], run: Runner) -> None:
+    ctx["answer"] = run(register_device_answer(client, ctx["nurse"], fixture("bp_normal")["deviceId"]))
+
+
+@when("Dr. Osei registers Greta's cuff")
+def osei_registers_the_cuff(client: Client, ctx: dict[str, Any], run: Runner) -> None:
+    ctx["answer"] = run(register_device_answer(client, ctx["osei"], fixture("bp_normal")["deviceId"]))
+
+
+@then("she is told the cuff is registered already and shown Greta's cuff")
+def shown_the_cuff(client: Client, ctx: dict[str, Any], run: Runner) -> None:
+    answer = ctx["answer"]
+    assert (answer.status_code, answer.json()["id"]) == (409, ctx["cuff"])
+    shown = _call(client, run, "GET", answer.headers["location"], ctx["nurse"])
+    assert (shown.status_code, shown.json()["id"]) == (200, ctx["cuff"])
+
+
+@then("Dr. Osei is told the cuff is registered already and shown nothing more about it")
+def shown_nothing(ctx: dict[str, Any]) -> None:
+    answer = ctx["answer"]
+    assert answer.status_code == 409
+    assert "id" not in answer.json()
+    assert "location" not in answer.headers
+    assert ctx["cuff"] not in answer.text

@@ -111,7 +111,7 @@ def status_report(percent: int, client: AsyncTestClient[Litestar], app: Litestar
 
 def _readings(client: AsyncTestClient[Litestar], run: Runner, ctx: dict[str, Any]) -> list[dict[str, Any]]:
     response = run(call(client, "GET", f"/api/v1/patients/{ctx['patient_id']}/readings", ctx["auth"]))
-    readings: list[dict[str, Any]] = response.json()["readings"]
+    readings: list[dict[str, Any]] = response.json()["items"]
     return readings
 
 
@@ -166,7 +166,7 @@ def held(ctx: dict[str, Any]) -> None:
 def filed(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner, world: World) -> None:
     (reading,) = _readings(client, run, ctx)
     assert reading["status"] == "accepted"
-    assert {o.draft.patient_emr_id for o in world.emr.observations.values()} == {"emr-celia"}
+    assert {o.draft.emr_patient_id for o in world.emr.observations.values()} == {"emr-celia"}
 
 
 @then("the second delivery is recognised as a duplicate")

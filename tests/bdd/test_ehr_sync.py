@@ -248,5 +248,5 @@ def withdrawn_in_emr(ctx: dict[str, Any], sandbox: RunningSandbox) -> None:
 @then("the patient's readings show that reading as entered in error")
 def shown_withdrawn(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
     answer = run(call(client, "GET", f"/api/v1/patients/{ctx['patient_id']}/readings", ctx["auth"])).json()
-    statuses = {r["id"]: r["status"] for r in answer["readings"]}
+    statuses = {r["id"]: r["status"] for r in answer["items"]}
     assert statuses == {ctx["reading"]["reading_id"]: "entered_in_error"}

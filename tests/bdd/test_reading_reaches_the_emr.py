@@ -107,7 +107,7 @@ def duplicate(ctx: dict[str, Any]) -> None:
 def _chart(world: World, ctx: dict[str, Any], first: str, code: ObservationCode | None = None) -> list[Any]:
     emr_id = ctx["patients"][first]["emr_id"]
     return [o.draft for o in world.emr.observations.values()
-            if o.draft.patient_emr_id == emr_id and code in (None, o.draft.code)]
+            if o.draft.emr_patient_id == emr_id and code in (None, o.draft.code)]
 
 
 @then(parsers.parse("{first}'s chart shows a blood pressure of {sys_:d}/{dia:d} mmHg"))

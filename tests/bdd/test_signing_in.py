@@ -103,7 +103,7 @@ def _trail(client: Any, run: Runner, ctx: dict[str, Any], action: str) -> list[d
     if "admin" not in ctx:
         she_signs_in(client, run, ctx)
     answer = run(client.get("/api/v1/audit/?page_size=500", headers=ctx["admin"]))
-    entries: list[dict[str, Any]] = answer.json()["entries"]
+    entries: list[dict[str, Any]] = answer.json()["items"]
     return [e for e in entries if e["action"] == action]
 
 

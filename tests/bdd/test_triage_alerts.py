@@ -96,7 +96,7 @@ def nobody_answers(minutes: int, world: World, client: AsyncTestClient[Litestar]
 
 @when("Dr. Okafor acknowledges the alert")
 def acknowledges(client: AsyncTestClient[Litestar], ctx: dict[str, Any], run: Runner) -> None:
-    (alert,) = run(call(client, "GET", "/api/v1/alerts/", ctx["auth"])).json()["alerts"]
+    (alert,) = run(call(client, "GET", "/api/v1/alerts/", ctx["auth"])).json()["items"]
     ctx["alert_id"] = alert["id"]
     run(call(client, "POST", f"/api/v1/alerts/{alert['id']}/acknowledge/", ctx["auth"]))
 
@@ -109,7 +109,7 @@ def resolves(note: str, client: AsyncTestClient[Litestar], ctx: dict[str, Any], 
 
 def _alerts(client: AsyncTestClient[Litestar], world: World, run: Runner) -> list[dict[str, Any]]:
     admin = run(login(client, world, Role.ADMIN))  # a fresh login: the clock may have moved
-    alerts: list[dict[str, Any]] = run(call(client, "GET", "/api/v1/alerts/", admin)).json()["alerts"]
+    alerts: list[dict[str, Any]] = run(call(client, "GET", "/api/v1/alerts/", admin)).json()["items"]
     return alerts
 
 

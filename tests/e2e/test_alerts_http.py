@@ -25,7 +25,7 @@ async def test_a_crisis_reading_raises_a_critical_alert_pushed_without_phi(
     assert (await client.post("/api/v1/notifications/tokens/", json={"token": PHONE}, headers=auth)).status_code == 201
     await deliver(client, fixture("bp_crisis"))
     await drain_outbox(client)
-    (alert,) = (await client.get("/api/v1/alerts/?status=open", headers=auth)).json()["alerts"]
+    (alert,) = (await client.get("/api/v1/alerts/?status=open", headers=auth)).json()["items"]
     assert (alert["rule"], alert["severity"], alert["patient_id"]) == ("bp_crisis", "critical", ids.patient_id)
     (push,) = world.notifier.sent
     assert push.token == PHONE
@@ -38,7 +38,7 @@ async def test_a_crisis_reading_raises_a_critical_alert_pushed_without_phi(
 async def test_acknowledge_then_resolve_records_who_and_when(client: Client, auth: dict[str, str]) -> None:
     await enrol_patient(client, auth)
     await deliver(client, fixture("bp_crisis"))
-    (alert,) = (await client.get("/api/v1/alerts/", headers=auth)).json()["alerts"]
+    (alert,) = (await client.get("/api/v1/alerts/", headers=auth)).json()["items"]
     acked = (await client.post(f"/api/v1/alerts/{alert['id']}/acknowledge/", headers=auth)).json()
     assert acked["status"] == "acknowledged"
     assert acked["acknowledged_by"]
@@ -64,7 +64,7 @@ async def test_alerts_list_critical_first_then_oldest(client: Client, auth: dict
     await enrol_patient(client, auth)
     await deliver(client, fixture("bp_normal", sys=150, dia=85))  # stage 2 warning, earlier
     await deliver(client, fixture("bp_crisis"))
-    listed = (await client.get("/api/v1/alerts/", headers=auth)).json()["alerts"]
+    listed = (await client.get("/api/v1/alerts/", headers=auth)).json()["items"]
     assert [a["severity"] for a in listed] == ["critical", "warning"]
     warnings = (await client.get("/api/v1/alerts/?severity=warning", headers=auth)).json()
     assert warnings["total"] == 1
@@ -77,7 +77,7 @@ async def test_thresholds_can_be_overridden_per_patient(client: Client, auth: di
     changed = await client.put(path, json={"thresholds": {"systolic_crisis_above": 190}}, headers=auth)
     assert changed.json()["thresholds"]["systolic_crisis_above"] == 190
     await deliver(client, fixture("bp_crisis", dia=100))  # 186/100: stage 2 only with the override
-    (alert,) = (await client.get("/api/v1/alerts/", headers=auth)).json()["alerts"]
+    (alert,) = (await client.get("/api/v1/alerts/", headers=auth)).json()["items"]
     assert alert["rule"] == "bp_stage2"
     bad = await client.put(path, json={"thresholds": {"no_such_limit": 1}}, headers=auth)
     assert bad.status_code == 400
@@ -96,7 +96,7 @@ async def test_unacknowledged_critical_alerts_escalate_then_reach_admins(
     world.clock.advance(timedelta(minutes=16))
     await drain_outbox(client)
     admin = await login(client, world, Role.ADMIN)  # the first login has expired by now
-    (alert,) = (await client.get("/api/v1/alerts/", headers=admin)).json()["alerts"]
+    (alert,) = (await client.get("/api/v1/alerts/", headers=admin)).json()["items"]
     assert alert["escalation_level"] == 2
     assert alert["no_push_target"] is True  # no administrator has registered a phone
 

@@ -23,7 +23,7 @@ async def test_admins_read_the_trail_and_clinicians_may_not(client: Client, auth
     admin = await login(client, world, Role.ADMIN)
     page = (await client.get("/api/v1/audit/?action=patient.import", headers=admin)).json()
     assert page["total"] == 1
-    (entry,) = page["entries"]
+    (entry,) = page["items"]
     assert (entry["action"], entry["outcome"], entry["resource_type"]) == ("patient.import", "success", "Patient")
     assert world.audit.actions()[-1] == "audit.read"
 

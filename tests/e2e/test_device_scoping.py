@@ -12,7 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.users import Role
-from tests.support.api import login
+from tests.support.api import login, register_device, register_device_answer
 from tests.support.app import deliver, fixture
 from tests.support.world import World
 
@@ -27,12 +27,11 @@ async def _practice(client: AsyncTestClient[Litestar], world: World, admin: dict
     imported = (await client.post("/api/v1/patients/import_selected_from_ecw/", headers=admin,
                                   json={"ecw_patient_ids": [emr_id], "practice_id": practice})).json()
     patient_id = imported["patients"][0]["vantrexia_id"]
-    device = (await client.post("/api/v1/devices/", json={"device_id": cuff, "model_number": "TMB-2092-G"},
-                                headers=clinician)).json()
-    assigned = await client.post(f"/api/v1/devices/{device['id']}/assign/", headers=clinician,
+    device_id = await register_device(client, clinician, cuff)
+    assigned = await client.post(f"/api/v1/devices/{device_id}/assign/", headers=clinician,
                                  json={"patient_id": patient_id, "effective_from": "2026-11-20T00:00:00Z"})
     assert assigned.status_code == 200, assigned.text
-    return {"clinician": clinician, "patient_id": patient_id, "device_id": device["id"]}
+    return {"clinician": clinician, "patient_id": patient_id, "device_id": device_id}
 
 
 @pytest.fixture
@@ -84,9 +83,9 @@ async def test_another_practices_device_is_not_found_on_every_device_route(
         missing = await client.request(method, path.format(MISSING), json=body, headers=north["clinician"])
         assert (theirs.status_code, _shape(theirs)) == (404, _shape(missing)), (method, path, theirs.text)
     listed = (await client.get("/api/v1/devices/", headers=north["clinician"])).json()
-    assert ([d["id"] for d in listed["devices"]], listed["total"]) == ([north["device_id"]], 1)
+    assert ([d["id"] for d in listed["items"]], listed["total"]) == ([north["device_id"]], 1)
     everything = (await client.get("/api/v1/devices/", headers=two["admin"])).json()
-    assert {d["id"] for d in everything["devices"]} == {north["device_id"], south["device_id"]}
+    assert {d["id"] for d in everything["items"]} == {north["device_id"], south["device_id"]}
 
 
 async def test_a_clinician_may_not_assign_their_device_to_another_practices_patient(
@@ -108,15 +107,14 @@ async def test_a_device_first_seen_unregistered_is_nobodys_until_a_clinician_reg
 ) -> None:
     north = two["north"]
     await deliver(client, _cuff_reading(STRAY_CUFF, 120))
-    stray = [d for d in (await client.get("/api/v1/devices/", headers=two["admin"])).json()["devices"]
+    stray = [d for d in (await client.get("/api/v1/devices/", headers=two["admin"])).json()["items"]
              if d["registered_at"] is None]
     assert len(stray) == 1
     unseen = await client.get(f"/api/v1/devices/{stray[0]['id']}", headers=north["clinician"])
     assert unseen.status_code == 404
-    registered = await client.post("/api/v1/devices/", json={"device_id": STRAY_CUFF, "model_number": "TMB-2092-G"},
-                                   headers=north["clinician"])
+    registered = await register_device_answer(client, north["clinician"], STRAY_CUFF)
     assert (registered.status_code, registered.json()["id"]) == (201, stray[0]["id"])
-    listed = (await client.get("/api/v1/devices/", headers=north["clinician"])).json()["devices"]
+    listed = (await client.get("/api/v1/devices/", headers=north["clinician"])).json()["items"]
     assert {d["id"] for d in listed} == {north["device_id"], stray[0]["id"]}
 
 
@@ -124,10 +122,34 @@ async def test_a_practice_is_named_at_registration_by_admins_only(
     client: AsyncTestClient[Litestar], two: dict[str, Any]
 ) -> None:
     north, south = two["north"], two["south"]
-    named = await client.post("/api/v1/devices/", headers=north["clinician"],
-                              json={"device_id": STRAY_CUFF, "model_number": "TMB-2092-G", "practice_id": "south"})
+    named = await register_device_answer(client, north["clinician"], STRAY_CUFF, practice_id="south")
     assert named.status_code == 404
-    by_admin = (await client.post("/api/v1/devices/", headers=two["admin"], json={
-        "device_id": STRAY_CUFF, "model_number": "TMB-2092-G", "practice_id": "south"})).json()
+    by_admin = (await register_device_answer(client, two["admin"], STRAY_CUFF, practice_id="south")).json()
     assert (await client.get(f"/api/v1/devices/{by_admin['id']}", headers=south["clinician"])).status_code == 200
     assert (await client.get(f"/api/v1/devices/{by_admin['id']}", headers=north["clinician"])).status_code == 404
+
+
+async def test_a_repeat_registration_names_the_device_only_to_those_who_may_see_it(
+    client: AsyncTestClient[Litestar], two: dict[str, Any]
+) -> None:
+    north = two["north"]
+    theirs = await register_device_answer(client, north["clinician"], SOUTH_CUFF)
+    assert theirs.status_code == 409
+    assert "id" not in theirs.json()
+    assert "location" not in theirs.headers
+    by_admin = await register_device_answer(client, two["admin"], SOUTH_CUFF)
+    assert (by_admin.status_code, by_admin.json()["id"]) == (409, two["south"]["device_id"])
+    own = await register_device_answer(client, north["clinician"], NORTH_CUFF)
+    assert (own.status_code, own.headers["location"]) == (409, f"/api/v1/devices/{north['device_id']}")
+
+
+async def test_the_gateway_id_finds_a_device_within_the_practice_only(
+    client: AsyncTestClient[Litestar], two: dict[str, Any]
+) -> None:
+    north, south = two["north"], two["south"]
+    query = f"/api/v1/devices/?gateway_device_id={SOUTH_CUFF}"
+    hidden = (await client.get(query, headers=north["clinician"])).json()
+    assert (hidden["total"], hidden["items"]) == (0, [])
+    assert [d["id"] for d in (await client.get(query, headers=south["clinician"])).json()["items"]] == [
+        south["device_id"]]
+    assert [d["id"] for d in (await client.get(query, headers=two["admin"])).json()["items"]] == [south["device_id"]]

@@ -9,7 +9,7 @@ import structlog
 from litestar.testing import AsyncTestClient
 
 from domain.patients import EmrPatient
-from tests.support.api import assign_device, import_patient, login, register_device
+from tests.support.api import assign_device, import_patient, login, register_device, register_device_answer
 from tests.support.app import build_app, deliver, drain_outbox, fixture, signed
 from tests.support.phi import leaks
 from tests.support.world import World
@@ -48,8 +48,7 @@ async def test_a_full_pipeline_run_leaks_no_phi(caplog: pytest.LogCaptureFixture
             errors = [rejected,
                       await client.get(f"/api/v1/devices/{DEVICE_IDS[1]}", headers=auth),
                       await client.get("/api/v1/patients/nobody", headers=auth),
-                      await client.post("/api/v1/devices/", json={"device_id": DEVICE_IDS[0],
-                                                                  "model_number": "x"}, headers=auth)]
+                      await register_device_answer(client, auth, DEVICE_IDS[0], "x")]
             for path in ("/dashboard/", f"/patients/{patient_id}", f"/patients/{patient_id}/sync-status",
                          "/alerts/", f"/devices/{device_id}"):
                 assert (await client.get("/api/v1" + path, headers=auth)).status_code == 200

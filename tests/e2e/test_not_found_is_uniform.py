@@ -54,7 +54,7 @@ async def test_another_practices_id_answers_exactly_as_a_missing_one(
 ) -> None:
     south, clinician = dict(practices["south"]), practices["clinician"]
     south["alert_id"] = (await client.get(f"/api/v1/alerts/?patient_id={south['patient_id']}",
-                                          headers=practices["admin"])).json()["alerts"][0]["id"]
+                                          headers=practices["admin"])).json()["items"][0]["id"]
     for method, path, their_id, body in _routes(south, practices["north"]["patient_id"]):
         theirs = await client.request(method, path.format(their_id), json=body, headers=clinician)
         missing = await client.request(method, path.format(MISSING), json=body, headers=clinician)

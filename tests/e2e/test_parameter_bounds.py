@@ -91,7 +91,7 @@ NUL = "a\x00b"
     ("GET", "/api/v1/readings/a%00b/fhir", {}),
     ("GET", "/api/v1/alerts", {"params": {"patient_id": NUL}}),
     ("GET", "/api/v1/audit", {"params": {"actor": NUL}}),
-    ("POST", "/api/v1/devices", {"json": {"device_id": NUL, "model_number": NUL}}),
+    ("POST", "/api/v1/devices", {"json": {"gateway_device_id": NUL, "model_number": NUL}}),
     ("POST", "/api/v1/notifications/tokens", {"json": {"token": NUL * 10, "platform": "android"}}),
     ("POST", "/api/v1/auth/token", {"json": {"username": NUL, "password": NUL}}),
 ])

@@ -43,15 +43,15 @@ async def test_lists_hold_only_the_clinicians_practice(client: AsyncTestClient[L
     clinician, admin = practices["clinician"], practices["admin"]
     north, south = practices["north"]["patient_id"], practices["south"]["patient_id"]
     listed = (await client.get("/api/v1/patients/", headers=clinician)).json()
-    assert ([p["id"] for p in listed["patients"]], listed["total"]) == ([north], 1)
-    alerts = (await client.get("/api/v1/alerts/", headers=clinician)).json()["alerts"]
+    assert ([p["id"] for p in listed["items"]], listed["total"]) == ([north], 1)
+    alerts = (await client.get("/api/v1/alerts/", headers=clinician)).json()["items"]
     assert {a["patient_id"] for a in alerts} == {north}
     dashboard = (await client.get("/api/v1/dashboard/", headers=clinician)).json()
     assert (dashboard["patients_monitored"], dashboard["open_alerts"]["critical"]) == (1, 1)
     billing = (await client.get("/api/v1/billing/?month=2026-11", headers=clinician)).json()
     assert {p["patient_id"] for p in billing["patients"]} <= {north}
     everyone = (await client.get("/api/v1/patients/", headers=admin)).json()
-    assert {p["id"] for p in everyone["patients"]} == {north, south}
+    assert {p["id"] for p in everyone["items"]} == {north, south}
     assert (await client.get("/api/v1/dashboard/", headers=admin)).json()["patients_monitored"] == 2
 
 
@@ -61,7 +61,7 @@ async def test_another_practices_patient_is_not_found_on_every_route(
     clinician, south = practices["clinician"], practices["south"]
     patient = south["patient_id"]
     alert_id = (await client.get(f"/api/v1/alerts/?patient_id={patient}", headers=practices["admin"])
-                ).json()["alerts"][0]["id"]
+                ).json()["items"][0]["id"]
     attempts = [
         ("GET", f"/api/v1/patients/{patient}", None),
         ("GET", f"/api/v1/patients/{patient}/readings", None),

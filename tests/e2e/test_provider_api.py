@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.ports.emr import EmrRejected
 from domain.users import Role
-from tests.support.api import add_user, enrol_patient, login
+from tests.support.api import CUFF, add_user, enrol_patient, login, register_device, register_device_answer
 from tests.support.app import deliver, drain_outbox, fixture
 from tests.support.world import World
 
@@ -108,11 +108,31 @@ async def test_patient_detail_lists_assigned_devices_and_trailing_slash_works(
     assert listing["total"] == 1
 
 
-async def test_registering_a_device_twice_is_a_conflict(client: Client, auth: dict[str, str]) -> None:
-    body = {"device_id": "860013045670002", "model_number": "TMB-2091-G"}
-    assert (await client.post("/api/v1/devices/", json=body, headers=auth)).status_code == 201
-    again = await client.post("/api/v1/devices/", json=body, headers=auth)
+async def test_registering_a_device_twice_answers_the_existing_device(client: Client, auth: dict[str, str]) -> None:
+    registered = await register_device_answer(client, auth, CUFF, "TMB-2091-G")
+    assert registered.status_code == 201
+    device = registered.json()
+    assert (device["gateway_device_id"], device["model_number"]) == (CUFF, "TMB-2091-G")
+    again = await register_device_answer(client, auth, CUFF, "TMB-2091-G")
     assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert again.json()["id"] == device["id"]
+    assert again.headers["location"] == f"/api/v1/devices/{device['id']}"
+    assert (await client.get(again.headers["location"], headers=auth)).json()["gateway_device_id"] == CUFF
+
+
+async def test_a_device_is_found_by_its_gateway_id(client: Client, auth: dict[str, str]) -> None:
+    device_id = await register_device(client, auth, CUFF)
+    await register_device(client, auth, "860013045670002", "TMB-2091-G")
+    found = (await client.get(f"/api/v1/devices/?gateway_device_id={CUFF}", headers=auth)).json()
+    assert (found["total"], [d["id"] for d in found["items"]]) == (1, [device_id])
+    unknown = (await client.get("/api/v1/devices/?gateway_device_id=860013045670099", headers=auth)).json()
+    assert (unknown["total"], unknown["items"]) == (0, [])
+
+
+async def test_registration_names_the_gateway_id_for_what_it_is(client: Client, auth: dict[str, str]) -> None:
+    old = await client.post("/api/v1/devices/", json={"device_id": CUFF, "model_number": "TMB-2091-G"}, headers=auth)
+    assert old.status_code == 422  # `device_id` is our id only; the gateway's id is `gateway_device_id`
 
 
 async def test_reading_reaches_the_emr_and_sync_status_shows_it(
@@ -133,9 +153,9 @@ async def test_reading_reaches_the_emr_and_sync_status_shows_it(
     assert sorted(world.emr.observations) == [f"{reading_id}-85354-9", f"{reading_id}-8867-4"]
 
     readings = (await client.get(f"/api/v1/patients/{ids.patient_id}/readings", headers=auth)).json()
-    values = readings["readings"][0]["values"]
+    values = readings["items"][0]["values"]
     assert values["systolic"] == {"value": 128, "unit": "mm[Hg]"}
-    assert readings["readings"][0]["measured_at"].endswith("-05:00")
+    assert readings["items"][0]["measured_at"].endswith("-05:00")
 
     bundle = await client.get(f"/api/v1/readings/{reading_id}/fhir", headers=auth)
     assert bundle.headers["content-type"].startswith("application/fhir+json")

@@ -53,7 +53,7 @@ async def test_reading_flows_to_the_emr_through_the_database(
         ("85354-9", "delivered", 201), ("8867-4", "delivered", 201)]
     readings = (await sql_client.get(f"/api/v1/patients/{ids.patient_id}/readings", headers=auth)).json()
     assert readings["total"] == 1
-    assert readings["readings"][0]["measured_at"].endswith("-05:00")
+    assert readings["items"][0]["measured_at"].endswith("-05:00")
     assert len(world.emr.observations) == 2
     await expect_dashboard(sql_client, auth)
     assert (await sql_client.post("/api/v1/auth/logout", headers=auth)).status_code == 204

@@ -88,11 +88,19 @@ async def import_patient(client: httpx.AsyncClient, auth: Mapping[str, str], emr
     return str(patient["vantrexia_id"])
 
 
+async def register_device_answer(client: httpx.AsyncClient, auth: Mapping[str, str], gateway_id: str = CUFF,
+                                 model: str = "TMB-2092-G", practice_id: str | None = None) -> httpx.Response:
+    """Ask to register a device (into `practice_id`, which only an admin may name; else the user's)."""
+    body = {"gateway_device_id": gateway_id, "model_number": model}
+    if practice_id:
+        body["practice_id"] = practice_id
+    return await call(client, "POST", "/api/v1/devices/", auth, body)
+
+
 async def register_device(client: httpx.AsyncClient, auth: Mapping[str, str], gateway_id: str = CUFF,
                           model: str = "TMB-2092-G", practice_id: str | None = None) -> str:
     """Register a device (into `practice_id`, which only an admin may name; else the user's); returns its id."""
-    body = {"device_id": gateway_id, "model_number": model} | ({"practice_id": practice_id} if practice_id else {})
-    response = await call(client, "POST", "/api/v1/devices/", auth, body)
+    response = await register_device_answer(client, auth, gateway_id, model, practice_id)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 

@@ -10,7 +10,7 @@ from application.push_observations import EmrCreateHandler
 from application.relay import OutboxRelay
 from application.relay import RelayBatch as PushBatch
 from application.relay_handler import TopicHandler
-from domain.events import ObservationPushed
+from domain.events import OutboxItemSent
 from domain.ports.emr import EmrRejected, EmrUnavailable, ObservationReceipt
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, RetryPolicy, SyncStatus
@@ -25,13 +25,13 @@ def relay(world: World, *handlers: TopicHandler) -> OutboxRelay:
     return OutboxRelay(lambda: world.uow, handlers, world.clock, world.ids, world.random, POLICY, world.auditor)
 
 
-def relayed(relay: OutboxRelay) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
-    async def run(batch: PushBatch) -> list[ObservationPushed]:
+def relayed(relay: OutboxRelay) -> Callable[[PushBatch], Awaitable[list[OutboxItemSent]]]:
+    async def run(batch: PushBatch) -> list[OutboxItemSent]:
         return list((await relay(batch)).results)
     return run
 
 
-def push(world: World) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
+def push(world: World) -> Callable[[PushBatch], Awaitable[list[OutboxItemSent]]]:
     """A relay of EMR creates only."""
     return relayed(relay(world, EmrCreateHandler(world.emr)))
 

@@ -13,7 +13,7 @@ from application.push_withdrawals import EmrWithdrawHandler
 from application.relay import RelayBatch as PushBatch
 from application.withdraw_reading import WithdrawReading, WithdrawReadingCommand
 from domain.errors import Conflict, NotFound
-from domain.events import ObservationPushed
+from domain.events import OutboxItemSent
 from domain.ports.emr import EmrUnavailable
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, SyncStatus
@@ -27,7 +27,7 @@ def withdraw(world: World) -> WithdrawReading:
     return WithdrawReading(world.uow, world.clock, world.ids, world.auditor)
 
 
-def push_withdrawals(world: World) -> Callable[[PushBatch], Awaitable[list[ObservationPushed]]]:
+def push_withdrawals(world: World) -> Callable[[PushBatch], Awaitable[list[OutboxItemSent]]]:
     """A relay of EMR withdrawals only."""
     return relayed(relay(world, EmrWithdrawHandler(world.emr)))
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from entrypoints.http.dto.clinical import (
     AlertOut,
-    AlertsPage,
     ConsentOut,
     ConsentRequest,
     DashboardOut,
@@ -20,13 +19,14 @@ from entrypoints.http.dto.devices import (
     AssignRequest,
     DeviceDetailOut,
     DeviceOut,
-    DevicesPage,
     RegisterDeviceRequest,
     UnassignRequest,
 )
 from entrypoints.http.dto.emr import (
+    EmrConnectionTestOut,
     EmrPatientOut,
     EmrPatientsPage,
+    EmrTokenTestOut,
     ImportedPatientOut,
     ImportErrorOut,
     ImportRequest,
@@ -35,29 +35,35 @@ from entrypoints.http.dto.emr import (
     TokenRequest,
     TokenResponse,
 )
+from entrypoints.http.dto.pages import AlertsPage, AuditPage, DevicesPage, PatientsPage, ReadingsPage
 from entrypoints.http.dto.patients import (
     AssignedDeviceOut,
+    FhirBundleEntryOut,
+    FhirBundleOut,
     HealthOut,
+    JwksOut,
     PatientDetailOut,
     PatientOut,
-    PatientsPage,
     QuantityOut,
     ReadingOut,
-    ReadingsPage,
     ReadingWithdrawnOut,
     SyncItemOut,
     SyncStatusOut,
+    VitalsReportOut,
     WebhookAck,
 )
 from entrypoints.http.dto.records import (
     AuditEntryOut,
-    AuditPage,
     BilledCodeOut,
     BillingOut,
     NotBilledOut,
     PatientBillingOut,
 )
-from entrypoints.http.dto.types import AwareDatetime, NonEmpty
+from entrypoints.http.dto.types import (
+    AwareDatetime,
+    NonEmpty,
+    Page,
+)
 
 __all__ = [
     "AlertOut",
@@ -76,16 +82,22 @@ __all__ = [
     "DeviceDetailOut",
     "DeviceOut",
     "DevicesPage",
+    "EmrConnectionTestOut",
     "EmrPatientOut",
     "EmrPatientsPage",
+    "EmrTokenTestOut",
+    "FhirBundleEntryOut",
+    "FhirBundleOut",
     "HealthOut",
     "ImportErrorOut",
     "ImportRequest",
     "ImportResponse",
     "ImportedPatientOut",
+    "JwksOut",
     "LaunchLinkedOut",
     "NonEmpty",
     "NotBilledOut",
+    "Page",
     "PatientBillingOut",
     "PatientDetailOut",
     "PatientOut",
@@ -106,5 +118,6 @@ __all__ = [
     "TokenRequest",
     "TokenResponse",
     "UnassignRequest",
+    "VitalsReportOut",
     "WebhookAck",
 ]

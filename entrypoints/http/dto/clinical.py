@@ -28,12 +28,6 @@ class AlertOut(msgspec.Struct):
     no_push_target: bool
 
 
-class AlertsPage(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    alerts: list[AlertOut]
-
 
 class ResolveRequest(msgspec.Struct, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]

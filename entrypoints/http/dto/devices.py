@@ -11,7 +11,7 @@ from entrypoints.http.dto.types import AwareDatetime, NonEmpty
 
 
 class RegisterDeviceRequest(msgspec.Struct, forbid_unknown_fields=True):
-    device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    gateway_device_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     model_number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     # administrators only: the practice the device joins (clinicians: their own, named or not)
     practice_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
@@ -19,7 +19,7 @@ class RegisterDeviceRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class DeviceOut(msgspec.Struct):
     id: str
-    device_id: str
+    gateway_device_id: str
     model_number: str
     registered_at: datetime | None
     last_seen_at: datetime | None
@@ -28,7 +28,7 @@ class DeviceOut(msgspec.Struct):
 
 class DeviceDetailOut(msgspec.Struct):
     id: str
-    device_id: str
+    gateway_device_id: str
     model_number: str
     registered_at: datetime | None
     first_seen_at: datetime | None
@@ -39,12 +39,6 @@ class DeviceDetailOut(msgspec.Struct):
     practice_id: str | None
     assignments: list[AssignmentOut]
 
-
-class DevicesPage(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    devices: list[DeviceOut]
 
 
 class AssignRequest(msgspec.Struct, forbid_unknown_fields=True):

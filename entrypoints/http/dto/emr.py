@@ -65,3 +65,33 @@ class LaunchLinkedOut(msgspec.Struct):
     scope: str
     patient: str | None
     expires_in: int | None
+
+
+class EmrTokenTestOut(msgspec.Struct, omit_defaults=True):
+    """`POST /api/v1/ecw/test/jwt/` as in the eCW tutorial; error and hint only on failure."""
+
+    status: str
+    message: str
+    token_endpoint: str | None = None
+    access_token_preview: str | None = None
+    token_type: str | None = None
+    expires_in: int | None = None
+    scope: str | None = None
+    issued_at: str | None = None
+    error: str | None = None
+    hint: str | None = None
+
+
+class EmrConnectionTestOut(msgspec.Struct, omit_defaults=True, kw_only=True):
+    """`POST /api/v1/ecw/test/connection/` as in the eCW tutorial; message and hint only on failure."""
+
+    status: str
+    fhir_base_url: str
+    fhir_version: str | None = None
+    capabilities: list[str]
+    test_patient_count: int | None = None
+    connection_latency_ms: int | None = None
+    supports_observation_create: bool | None = None
+    supports_conditional_create: bool | None = None
+    message: str | None = None
+    hint: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import msgspec
 
@@ -20,7 +21,7 @@ class PatientOut(msgspec.Struct):
     name: str
     birth_date: date | None
     mrn: str | None
-    ecw_fhir_id: str
+    emr_patient_id: str
     active: bool
 
 
@@ -29,12 +30,6 @@ class PatientDetailOut(PatientOut):
     address: str | None
     devices: list[AssignedDeviceOut]
 
-
-class PatientsPage(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    patients: list[PatientOut]
 
 
 class QuantityOut(msgspec.Struct):
@@ -54,12 +49,6 @@ class ReadingOut(msgspec.Struct):
     recorded_at: datetime
     reason: str | None
 
-
-class ReadingsPage(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    readings: list[ReadingOut]
 
 
 class SyncItemOut(msgspec.Struct):
@@ -99,3 +88,30 @@ class HealthOut(msgspec.Struct):
     database: str
     signing_key_age_days: int | None = None
     key_rotation_due: bool | None = None  # 90-day rotation policy
+
+
+class JwksOut(msgspec.Struct):
+    """A JSON Web Key Set (RFC 7517): the public keys our EMR client assertions are verified with."""
+
+    keys: list[dict[str, str]]
+
+
+class FhirBundleEntryOut(msgspec.Struct, rename="camel"):
+    full_url: str
+    resource: dict[str, Any]
+
+
+class FhirBundleOut(msgspec.Struct, rename="camel"):
+    """A FHIR R4 Bundle of type collection."""
+
+    resource_type: str
+    type: str
+    entry: list[FhirBundleEntryOut]
+
+
+class VitalsReportOut(msgspec.Struct):
+    patient_id: str
+    start: datetime = msgspec.field(name="from")
+    end: datetime = msgspec.field(name="to")
+    thresholds: dict[str, float]
+    readings: list[ReadingOut]

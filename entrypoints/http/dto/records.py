@@ -20,12 +20,6 @@ class AuditEntryOut(msgspec.Struct):
     sealed: bool
 
 
-class AuditPage(msgspec.Struct):
-    page: int
-    page_size: int
-    total: int
-    entries: list[AuditEntryOut]
-
 
 class BilledCodeOut(msgspec.Struct):
     code: str

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from dishka import FromDishka
-from litestar import Request, get, post, put
+from litestar import get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from application.alerts import AlertFilter, AlertWorkflow, PatientThresholds, RegisterPushToken
@@ -17,7 +17,8 @@ from domain.notifications import Platform
 from domain.triage import Thresholds
 from entrypoints.http import dto
 from entrypoints.http.paging import Page, PageSize
-from entrypoints.http.security import actor_of
+from entrypoints.http.routes import ApiController
+from entrypoints.http.security import AnyRequest, actor_of
 
 
 def alert_out(alert: Alert) -> dto.AlertOut:
@@ -34,65 +35,76 @@ def thresholds_out(thresholds: Thresholds) -> dto.ThresholdsBody:
     return dto.ThresholdsBody({name: float(value) for name, value in asdict(thresholds).items()})
 
 
-@get("/api/v1/alerts", tags=["alerts"], summary="Alerts, critical first then oldest first")
-async def list_alerts(
-    request: Request,  # type: ignore[type-arg]
-    alerts: FromDishka[AlertWorkflow],
-    status: FromQuery[Literal["open", "acknowledged", "resolved"] | None] = None,
-    severity: FromQuery[Literal["warning", "critical"] | None] = None,
-    patient_id: FromQuery[str | None] = None,
-    page: int = Page,
-    page_size: int = PageSize,
-) -> dto.AlertsPage:
-    found, total = await alerts.list(PageQuery(actor_of(request), page, page_size),
-                                     AlertFilter(status, severity, patient_id))
-    return dto.AlertsPage(page, page_size, total, [alert_out(a) for a in found])
+class AlertController(ApiController):
+    """Alerts, a patient's thresholds and push-token registration."""
 
+    @get("/api/v1/alerts",
+         operation_id="listAlerts", tags=["alerts"], summary="Alerts, critical first then oldest first")
+    async def list_alerts(
+        self,
+        request: AnyRequest,
+        alerts: FromDishka[AlertWorkflow],
+        status: FromQuery[Literal["open", "acknowledged", "resolved"] | None] = None,
+        severity: FromQuery[Literal["warning", "critical"] | None] = None,
+        patient_id: FromQuery[str | None] = None,
+        page: int = Page,
+        page_size: int = PageSize,
+    ) -> dto.AlertsPage:
+        found, total = await alerts.list(PageQuery(actor_of(request), page, page_size),
+                                         AlertFilter(status, severity, patient_id))
+        return dto.Page(page, page_size, total, [alert_out(a) for a in found])
 
-@post("/api/v1/alerts/{alert_id:str}/acknowledge", tags=["alerts"], status_code=200, summary="Acknowledge")
-async def acknowledge_alert(
-    request: Request,  # type: ignore[type-arg]
-    alert_id: FromPath[str],
-    alerts: FromDishka[AlertWorkflow],
-) -> dto.AlertOut:
-    return alert_out(await alerts.acknowledge(actor_of(request), alert_id))
+    @post("/api/v1/alerts/{alert_id:str}/acknowledge",
+          operation_id="acknowledgeAlert", tags=["alerts"], status_code=200, summary="Acknowledge")
+    async def acknowledge_alert(
+        self,
+        request: AnyRequest,
+        alert_id: FromPath[str],
+        alerts: FromDishka[AlertWorkflow],
+    ) -> dto.AlertOut:
+        return alert_out(await alerts.acknowledge(actor_of(request), alert_id))
 
+    @post("/api/v1/alerts/{alert_id:str}/resolve",
+          operation_id="resolveAlert", tags=["alerts"], status_code=200, summary="Resolve with a note")
+    async def resolve_alert(
+        self,
+        request: AnyRequest,
+        alert_id: FromPath[str],
+        data: JSONBody[dto.ResolveRequest],
+        alerts: FromDishka[AlertWorkflow],
+    ) -> dto.AlertOut:
+        return alert_out(await alerts.resolve(actor_of(request), alert_id, data.note))
 
-@post("/api/v1/alerts/{alert_id:str}/resolve", tags=["alerts"], status_code=200, summary="Resolve with a note")
-async def resolve_alert(
-    request: Request,  # type: ignore[type-arg]
-    alert_id: FromPath[str],
-    data: JSONBody[dto.ResolveRequest],
-    alerts: FromDishka[AlertWorkflow],
-) -> dto.AlertOut:
-    return alert_out(await alerts.resolve(actor_of(request), alert_id, data.note))
+    @get("/api/v1/patients/{patient_id:str}/thresholds",
+         operation_id="getThresholds", tags=["alerts"], summary="A patient's alert thresholds")
+    async def get_thresholds(
+        self,
+        request: AnyRequest,
+        patient_id: FromPath[str],
+        thresholds: FromDishka[PatientThresholds],
+    ) -> dto.ThresholdsBody:
+        return thresholds_out(await thresholds.get(actor_of(request), patient_id))
 
+    @put("/api/v1/patients/{patient_id:str}/thresholds",
+         operation_id="setThresholds", tags=["alerts"], summary="Override alert thresholds")
+    async def put_thresholds(
+        self,
+        request: AnyRequest,
+        patient_id: FromPath[str],
+        data: JSONBody[dto.ThresholdsBody],
+        thresholds: FromDishka[PatientThresholds],
+    ) -> dto.ThresholdsBody:
+        overrides = {name: Decimal(str(value)) for name, value in data.thresholds.items()}
+        return thresholds_out(await thresholds.set(actor_of(request), patient_id, overrides))
 
-@get("/api/v1/patients/{patient_id:str}/thresholds", tags=["alerts"], summary="A patient's alert thresholds")
-async def get_thresholds(
-    request: Request,  # type: ignore[type-arg]
-    patient_id: FromPath[str],
-    thresholds: FromDishka[PatientThresholds],
-) -> dto.ThresholdsBody:
-    return thresholds_out(await thresholds.get(actor_of(request), patient_id))
+    @post("/api/v1/notifications/tokens",
+          operation_id="registerPushToken", tags=["alerts"], summary="Register this phone's FCM token")
+    async def register_push_token(
+        self,
+        request: AnyRequest,
+        data: JSONBody[dto.PushTokenRequest],
+        register: FromDishka[RegisterPushToken],
+    ) -> dto.PushTokenOut:
+        token = await register(actor_of(request), data.token, Platform(data.platform))
+        return dto.PushTokenOut(token.id, token.platform.value, token.active, token.registered_at)
 
-
-@put("/api/v1/patients/{patient_id:str}/thresholds", tags=["alerts"], summary="Override alert thresholds")
-async def put_thresholds(
-    request: Request,  # type: ignore[type-arg]
-    patient_id: FromPath[str],
-    data: JSONBody[dto.ThresholdsBody],
-    thresholds: FromDishka[PatientThresholds],
-) -> dto.ThresholdsBody:
-    overrides = {name: Decimal(str(value)) for name, value in data.thresholds.items()}
-    return thresholds_out(await thresholds.set(actor_of(request), patient_id, overrides))
-
-
-@post("/api/v1/notifications/tokens", tags=["alerts"], summary="Register this phone's FCM token")
-async def register_push_token(
-    request: Request,  # type: ignore[type-arg]
-    data: JSONBody[dto.PushTokenRequest],
-    register: FromDishka[RegisterPushToken],
-) -> dto.PushTokenOut:
-    token = await register(actor_of(request), data.token, Platform(data.platform))
-    return dto.PushTokenOut(token.id, token.platform.value, token.active, token.registered_at)

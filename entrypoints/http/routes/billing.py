@@ -7,35 +7,44 @@ import io
 from typing import Annotated, Any, Literal
 
 from dishka import FromDishka
-from litestar import Request, Response, get
+from litestar import Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from application.billing import BillingReport, PatientBilling, parse_month
 from entrypoints.http import dto
-from entrypoints.http.security import actor_of
+from entrypoints.http.routes import ApiController
+from entrypoints.http.security import AnyRequest, actor_of
 
 CSV_HEADER = ("patient_id", "mrn", "name", "code", "units", "reason")
 
 
-@get("/api/v1/billing", tags=["billing"], summary="RPM billing eligibility for a month (JSON or CSV)")
-async def billing(
-    request: Request,  # type: ignore[type-arg]
-    report: FromDishka[BillingReport],
-    month: Annotated[str, QueryParameter(name="month", pattern=r"^\d{4}-\d{2}$")],
-    format: Annotated[Literal["json", "csv"], QueryParameter(name="format")] = "json",
-) -> Response[Any]:
-    rows = await report(actor_of(request), parse_month(month))
-    if format == "csv":
-        return Response(_csv(rows), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="rpm-billing-{month}.csv"'})
-    return Response(dto.BillingOut(month, [
-        dto.PatientBillingOut(
-            patient_id=r.patient.id, name=r.patient.name, mrn=r.patient.mrn,
-            codes=[dto.BilledCodeOut(c.code, c.units, c.reason) for c in r.billing.billable],
-            not_billable=[dto.NotBilledOut(n.code, n.reason) for n in r.billing.not_billable],
-        )
-        for r in rows
-    ]))
+class BillingController(ApiController):
+    """RPM billing eligibility."""
+
+    @get("/api/v1/billing",
+         operation_id="getBillingReport", tags=["billing"], summary="RPM billing eligibility for a month (JSON or CSV)",
+         responses={200: ResponseSpec(dto.BillingOut, generate_examples=False,
+                                      description="JSON; format=csv answers text/csv")})
+    async def billing(
+        self,
+        request: AnyRequest,
+        report: FromDishka[BillingReport],
+        month: Annotated[str, QueryParameter(name="month", pattern=r"^\d{4}-\d{2}$")],
+        format: Annotated[Literal["json", "csv"], QueryParameter(name="format")] = "json",
+    ) -> Response[Any]:
+        rows = await report(actor_of(request), parse_month(month))
+        if format == "csv":
+            return Response(_csv(rows), media_type="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="rpm-billing-{month}.csv"'})
+        return Response(dto.BillingOut(month, [
+            dto.PatientBillingOut(
+                patient_id=r.patient.id, name=r.patient.name, mrn=r.patient.mrn,
+                codes=[dto.BilledCodeOut(c.code, c.units, c.reason) for c in r.billing.billable],
+                not_billable=[dto.NotBilledOut(n.code, n.reason) for n in r.billing.not_billable],
+            )
+            for r in rows
+        ]))
 
 
 def _csv(rows: list[PatientBilling]) -> str:

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 from dishka import FromDishka
-from litestar import Request, get
+from litestar import get
 
 from application.dashboard import ShowDashboard
 from domain.alerts import Severity
 from entrypoints.http import dto
-from entrypoints.http.security import actor_of
+from entrypoints.http.routes import ApiController
+from entrypoints.http.security import AnyRequest, actor_of
 
 
-@get("/api/v1/dashboard", tags=["dashboard"], summary="Monitoring, alerts and EMR sync at a glance")
-async def dashboard(
-    request: Request,  # type: ignore[type-arg]
-    show: FromDishka[ShowDashboard],
-) -> dto.DashboardOut:
-    snapshot = await show(actor_of(request))
-    return dto.DashboardOut(
-        patients_monitored=snapshot.patients_monitored,
-        readings_today=snapshot.readings_today,
-        open_alerts={s.value: snapshot.open_alerts.get(s.value, 0) for s in Severity},
-        alerts_without_push_target=snapshot.alerts_without_push_target,
-        patients_without_reading_3_days=snapshot.patients_without_recent_reading,
-        emr_sync=dict(snapshot.sync),
-        low_battery_devices=snapshot.low_battery_devices,
-    )
+class DashboardController(ApiController):
+    """The home screen's counts."""
+
+    @get("/api/v1/dashboard",
+         operation_id="getDashboard", tags=["dashboard"], summary="Monitoring, alerts and EMR sync at a glance")
+    async def dashboard(
+        self,
+        request: AnyRequest,
+        show: FromDishka[ShowDashboard],
+    ) -> dto.DashboardOut:
+        snapshot = await show(actor_of(request))
+        return dto.DashboardOut(
+            patients_monitored=snapshot.patients_monitored,
+            readings_today=snapshot.readings_today,
+            open_alerts={s.value: snapshot.open_alerts.get(s.value, 0) for s in Severity},
+            alerts_without_push_target=snapshot.alerts_without_push_target,
+            patients_without_reading_3_days=snapshot.patients_without_recent_reading,
+            emr_sync=dict(snapshot.sync),
+            low_battery_devices=snapshot.low_battery_devices,
+        )
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from dishka import FromDishka
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
 
@@ -18,44 +18,52 @@ from application.context import Actor
 from domain.audit import AuditOutcome
 from domain.ports import LaunchRefused, UserLaunch
 from entrypoints.http import dto
+from entrypoints.http.openapi import success
 from entrypoints.http.problems import problem
-from entrypoints.http.security import PUBLIC, actor_of, request_id_of
+from entrypoints.http.routes import ApiController
+from entrypoints.http.security import PUBLIC, AnyRequest, actor_of, request_id_of
 
 
-@get("/api/v1/ecw/launch", tags=["ecw"], status_code=302,
-     summary="Start a SMART standalone launch: redirect to the EMR's authorize endpoint (PKCE S256)")
-async def start_launch(
-    request: Request,  # type: ignore[type-arg]
-    user_launch: FromDishka[UserLaunch],
-    auditor: FromDishka[Auditor],
-) -> Response[dict[str, object]]:
-    actor = actor_of(request)
-    try:
-        url = await user_launch.start(actor.id)
-    except LaunchRefused as error:
-        await auditor.record(actor, "emr.launch.start", "EMR", outcome=AuditOutcome.FAILURE, error=error.error)
-        return problem(502, "EMR authorization unavailable", error.description or error.error, hint=error.hint)
-    await auditor.record(actor, "emr.launch.start", "EMR")
-    return Redirect(url, status_code=302, headers={"cache-control": "no-store"})
+class EmrLaunchController(ApiController):
+    """The SMART standalone launch."""
 
+    @get("/api/v1/ecw/launch", operation_id="startEmrLaunch", tags=["ecw"], status_code=302,
+         summary="Start a SMART standalone launch: redirect to the EMR's authorize endpoint (PKCE S256)",
+         responses=success(302, None, "To the EMR's authorize endpoint (Location)"))
+    async def start_launch(
+        self,
+        request: AnyRequest,
+        user_launch: FromDishka[UserLaunch],
+        auditor: FromDishka[Auditor],
+    ) -> Response[dict[str, object]]:
+        actor = actor_of(request)
+        try:
+            url = await user_launch.start(actor.id)
+        except LaunchRefused as error:
+            await auditor.record(actor, "emr.launch.start", "EMR", outcome=AuditOutcome.FAILURE, error=error.error)
+            return problem(502, "EMR authorization unavailable", error.description or error.error, hint=error.hint)
+        await auditor.record(actor, "emr.launch.start", "EMR")
+        return Redirect(url, status_code=302, headers={"cache-control": "no-store"})
 
-@get("/api/v1/ecw/launch/callback", tags=["ecw"], opt=PUBLIC,
-     summary="Where the EMR sends the user back: checks state, exchanges the code")
-async def launch_callback(
-    request: Request,  # type: ignore[type-arg]
-    user_launch: FromDishka[UserLaunch],
-    auditor: FromDishka[Auditor],
-    code: FromQuery[str | None] = None,
-    oauth_state: Annotated[str | None, QueryParameter(name="state")] = None,
-    error: FromQuery[str | None] = None,
-) -> Response[dto.LaunchLinkedOut] | Response[dict[str, object]]:
-    try:
-        linked = await user_launch.complete(code=code, state=oauth_state, error=error)
-    except LaunchRefused as refused:
-        await auditor.record(Actor("anonymous", request_id_of(request)), "emr.launch.complete", "EMR",
-                             outcome=AuditOutcome.FAILURE, error=refused.error)
-        return problem(400, "Launch not completed", refused.description or refused.error, error=refused.error,
-                       hint=refused.hint)
-    await auditor.record(Actor(linked.user_id, request_id_of(request)), "emr.launch.complete", "EMR")
-    body = dto.LaunchLinkedOut("linked", linked.scope, linked.patient, linked.expires_in)
-    return Response(body, headers={"cache-control": "no-store"})
+    @get("/api/v1/ecw/launch/callback", operation_id="completeEmrLaunch", tags=["ecw"], opt=PUBLIC,
+         summary="Where the EMR sends the user back: checks state, exchanges the code",
+         responses=success(200, dto.LaunchLinkedOut, "What was granted (never the token)"))
+    async def launch_callback(
+        self,
+        request: AnyRequest,
+        user_launch: FromDishka[UserLaunch],
+        auditor: FromDishka[Auditor],
+        code: FromQuery[str | None] = None,
+        oauth_state: Annotated[str | None, QueryParameter(name="state")] = None,
+        error: FromQuery[str | None] = None,
+    ) -> Response[dto.LaunchLinkedOut] | Response[dict[str, object]]:
+        try:
+            linked = await user_launch.complete(code=code, state=oauth_state, error=error)
+        except LaunchRefused as refused:
+            await auditor.record(Actor("anonymous", request_id_of(request)), "emr.launch.complete", "EMR",
+                                 outcome=AuditOutcome.FAILURE, error=refused.error)
+            return problem(400, "Launch not completed", refused.description or refused.error, error=refused.error,
+                           hint=refused.hint)
+        await auditor.record(Actor(linked.user_id, request_id_of(request)), "emr.launch.complete", "EMR")
+        body = dto.LaunchLinkedOut("linked", linked.scope, linked.patient, linked.expires_in)
+        return Response(body, headers={"cache-control": "no-store"})

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+import msgspec
 from dishka import FromDishka
-from litestar import Request, Response, get, post
+from litestar import Response, get, post
 from litestar.params import FromPath
 
 from adapters.fhir.bundle import observation_bundle
@@ -13,34 +12,43 @@ from application.queries import PatientQueries
 from application.withdraw_reading import WithdrawReading, WithdrawReadingCommand
 from domain.readings import ReadingStatus
 from entrypoints.http import dto
-from entrypoints.http.security import actor_of
+from entrypoints.http.routes import ApiController
+from entrypoints.http.security import AnyRequest, actor_of
 from entrypoints.worker import WorkerWakeup
 
 FHIR_JSON = "application/fhir+json"
 
 
-@get("/api/v1/readings/{reading_id:str}/fhir", tags=["readings"], summary="FHIR Bundle of the reading")
-async def reading_fhir(
-    request: Request,  # type: ignore[type-arg]
-    reading_id: FromPath[str],
-    queries: FromDishka[PatientQueries],
-) -> Response[dict[str, Any]]:
-    drafts = await queries.observations(actor_of(request), reading_id)
-    return Response(observation_bundle(drafts), media_type=FHIR_JSON)
+class ReadingController(ApiController):
+    """A reading's FHIR form and its withdrawal."""
 
+    @get("/api/v1/readings/{reading_id:str}/fhir",
+         operation_id="getReadingFhir", tags=["readings"], summary="FHIR Bundle of the reading",
+         media_type=FHIR_JSON)
+    async def reading_fhir(
+        self,
+        request: AnyRequest,
+        reading_id: FromPath[str],
+        queries: FromDishka[PatientQueries],
+    ) -> Response[dto.FhirBundleOut]:
+        drafts = await queries.observations(actor_of(request), reading_id)
+        return Response(msgspec.convert(observation_bundle(drafts), dto.FhirBundleOut), media_type=FHIR_JSON)
 
-@post(
-    "/api/v1/readings/{reading_id:str}/entered-in-error", tags=["readings"], status_code=202,
-    summary="Withdraw a misattributed reading: its Observations become entered-in-error in the EMR",
-)
-async def withdraw_reading(
-    request: Request,  # type: ignore[type-arg]
-    reading_id: FromPath[str],
-    withdraw: FromDishka[WithdrawReading],
-    wakeup: FromDishka[WorkerWakeup],
-) -> dto.ReadingWithdrawnOut:
-    event = await withdraw(WithdrawReadingCommand(reading_id, actor_of(request)))
-    if event.withdrawals:
-        wakeup.notify()
-    return dto.ReadingWithdrawnOut(event.reading_id, ReadingStatus.ENTERED_IN_ERROR.value,
-                                   list(event.withdrawals), event.already)
+    @post(
+        "/api/v1/readings/{reading_id:str}/entered-in-error",
+        operation_id="withdrawReading", tags=["readings"], status_code=202,
+        summary="Withdraw a misattributed reading: its Observations become entered-in-error in the EMR",
+    )
+    async def withdraw_reading(
+        self,
+        request: AnyRequest,
+        reading_id: FromPath[str],
+        withdraw: FromDishka[WithdrawReading],
+        wakeup: FromDishka[WorkerWakeup],
+    ) -> dto.ReadingWithdrawnOut:
+        event = await withdraw(WithdrawReadingCommand(reading_id, actor_of(request)))
+        if event.withdrawals:
+            wakeup.notify()
+        return dto.ReadingWithdrawnOut(event.reading_id, ReadingStatus.ENTERED_IN_ERROR.value,
+                                       list(event.withdrawals), event.already)
+

@@ -2,41 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import structlog
 from dishka import FromDishka
 from litestar import Response, get
 from litestar.datastructures import CacheControlHeader
+from litestar.openapi.datastructures import ResponseSpec
 
 from adapters.keys.jwk import JWKS_MAX_AGE_SECONDS
 from domain.ports import Clock, KeyStore, UnitOfWork
 from domain.ports.keys import ROTATION_POLICY
 from entrypoints.http import dto
+from entrypoints.http.routes import ApiController
 from entrypoints.http.security import PUBLIC
 
 _log = structlog.get_logger("vantrexia.http")
 
 
-@get("/health", opt=PUBLIC, tags=["system"], summary="Liveness and database reachability")
-async def health(
-    uow: FromDishka[UnitOfWork], keys: FromDishka[KeyStore], clock: FromDishka[Clock]
-) -> Response[dto.HealthOut]:
-    try:
-        async with uow:
-            await uow.users.get("health-check")
-    except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
-        _log.warning("health_database_unreachable", error_type=type(error).__name__)
-        return Response(dto.HealthOut("unavailable", "unreachable"), status_code=503)
-    current = next(v for v in await keys.versions() if v.stage == "current")
-    age = current.age(clock.now())
-    return Response(dto.HealthOut("ok", "ok", signing_key_age_days=max(age.days, 0),
-                                  key_rotation_due=age >= ROTATION_POLICY))
+class SystemController(ApiController):
+    """Health and the JWKS."""
 
+    @get("/health", opt=PUBLIC, operation_id="getHealth", tags=["system"],
+         summary="Liveness and database reachability",
+         responses={503: ResponseSpec(dto.HealthOut, description="The database is unreachable",
+                                      generate_examples=False)})
+    async def health(
+        self, uow: FromDishka[UnitOfWork], keys: FromDishka[KeyStore], clock: FromDishka[Clock]
+    ) -> Response[dto.HealthOut]:
+        try:
+            async with uow:
+                await uow.users.get("health-check")
+        except Exception as error:  # noqa: BLE001 - any database failure means "not ready"
+            _log.warning("health_database_unreachable", error_type=type(error).__name__)
+            return Response(dto.HealthOut("unavailable", "unreachable"), status_code=503)
+        current = next(v for v in await keys.versions() if v.stage == "current")
+        age = current.age(clock.now())
+        return Response(dto.HealthOut("ok", "ok", signing_key_age_days=max(age.days, 0),
+                                      key_rotation_due=age >= ROTATION_POLICY))
 
-@get(
-    "/.well-known/jwks.json", opt=PUBLIC, tags=["system"], summary="Public keys of our client assertions",
-    cache_control=CacheControlHeader(max_age=JWKS_MAX_AGE_SECONDS, public=True),
-)
-async def jwks(keys: FromDishka[KeyStore]) -> dict[str, list[Mapping[str, str]]]:
-    return {"keys": await keys.public_jwks()}
+    @get(
+        "/.well-known/jwks.json", opt=PUBLIC,
+        operation_id="getJwks", tags=["system"], summary="Public keys of our client assertions",
+        cache_control=CacheControlHeader(max_age=JWKS_MAX_AGE_SECONDS, public=True),
+    )
+    async def jwks(self, keys: FromDishka[KeyStore]) -> dto.JwksOut:
+        return dto.JwksOut([dict(key) for key in await keys.public_jwks()])
+

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import structlog
 from dishka import FromDishka
-from litestar import Request, Response, post
+from litestar import Response, post
 
 from adapters.mioconnect.inbound import status_delivery, telemetry_delivery
 from adapters.mioconnect.webhook import InvalidSignature, WebhookVerifier
@@ -19,8 +19,10 @@ from domain.events import DeliveryTakenIn
 from domain.ports import Tracer
 from entrypoints.http import dto
 from entrypoints.http.group_commit import DeliveryFailed, GroupCommit
+from entrypoints.http.openapi import success
 from entrypoints.http.problems import problem
-from entrypoints.http.security import PUBLIC, client_request_id_of, request_id_of
+from entrypoints.http.routes import ApiController
+from entrypoints.http.security import PUBLIC, AnyRequest, client_request_id_of, request_id_of
 from entrypoints.settings import Settings
 from entrypoints.worker import WorkerWakeup
 
@@ -35,43 +37,51 @@ class Refused(Exception):
         self.response = response
 
 
-@post(
-    "/api/v1/webhooks/mioconnect/telemetry", opt=PUBLIC, tags=["webhooks"], status_code=202,
-    summary="A measurement forwarded by MioConnect (signed per Standard Webhooks)",
-)
-async def telemetry(
-    request: Request,  # type: ignore[type-arg]
-    settings: FromDishka[Settings],
-    verifier: FromDishka[WebhookVerifier],
-    intake: FromDishka[GroupCommit],
-    auditor: FromDishka[Auditor],
-    wakeup: FromDishka[WorkerWakeup],
-    tracer: FromDishka[Tracer],
-) -> Answer:
-    answer, outcome = await _receive(request, settings, verifier, auditor, intake, tracer, telemetry_delivery)
-    if outcome is not None and outcome.status is DeliveryStatus.ACCEPTED:
-        wakeup.notify()
-    return answer
+class WebhookController(ApiController):
+    """MioConnect's signed webhooks."""
 
+    @post(
+        "/api/v1/webhooks/mioconnect/telemetry", opt=PUBLIC,
+        operation_id="receiveTelemetry", tags=["webhooks"], status_code=202,
+        summary="A measurement forwarded by MioConnect (signed per Standard Webhooks)",
+        responses=success(202, dto.WebhookAck, "Taken in (accepted, duplicate, discarded or quarantined)"),
+    )
+    async def telemetry(
+        self,
+        request: AnyRequest,
+        settings: FromDishka[Settings],
+        verifier: FromDishka[WebhookVerifier],
+        intake: FromDishka[GroupCommit],
+        auditor: FromDishka[Auditor],
+        wakeup: FromDishka[WorkerWakeup],
+        tracer: FromDishka[Tracer],
+    ) -> Answer:
+        answer, outcome = await _receive(request, settings, verifier, auditor, intake, tracer, telemetry_delivery)
+        if outcome is not None and outcome.status is DeliveryStatus.ACCEPTED:
+            wakeup.notify()
+        return answer
 
-@post(
-    "/api/v1/webhooks/mioconnect/status", opt=PUBLIC, tags=["webhooks"], status_code=202,
-    summary="A device status report forwarded by MioConnect (battery, signal, firmware)",
-)
-async def status(
-    request: Request,  # type: ignore[type-arg]
-    settings: FromDishka[Settings],
-    verifier: FromDishka[WebhookVerifier],
-    intake: FromDishka[GroupCommit],
-    auditor: FromDishka[Auditor],
-    tracer: FromDishka[Tracer],
-) -> Answer:
-    answer, _ = await _receive(request, settings, verifier, auditor, intake, tracer, status_delivery)
-    return answer
+    @post(
+        "/api/v1/webhooks/mioconnect/status", opt=PUBLIC,
+        operation_id="receiveDeviceStatus", tags=["webhooks"], status_code=202,
+        summary="A device status report forwarded by MioConnect (battery, signal, firmware)",
+        responses=success(202, dto.WebhookAck, "Taken in (status updated or duplicate)"),
+    )
+    async def status(
+        self,
+        request: AnyRequest,
+        settings: FromDishka[Settings],
+        verifier: FromDishka[WebhookVerifier],
+        intake: FromDishka[GroupCommit],
+        auditor: FromDishka[Auditor],
+        tracer: FromDishka[Tracer],
+    ) -> Answer:
+        answer, _ = await _receive(request, settings, verifier, auditor, intake, tracer, status_delivery)
+        return answer
 
 
 async def _receive(
-    request: Request, settings: Settings, verifier: WebhookVerifier, auditor: Auditor,  # type: ignore[type-arg]
+    request: AnyRequest, settings: Settings, verifier: WebhookVerifier, auditor: Auditor,
     intake: GroupCommit, tracer: Tracer, delivery_of: Callable[[str, bytes], IncomingDelivery],
 ) -> tuple[Answer, DeliveryTakenIn | None]:
     """Verify, then take the delivery in with whatever else arrives meanwhile; answer its outcome."""
@@ -92,7 +102,7 @@ async def _receive(
 
 
 async def _verified(
-    request: Request, settings: Settings, verifier: WebhookVerifier, auditor: Auditor, actor: Actor,  # type: ignore[type-arg]
+    request: AnyRequest, settings: Settings, verifier: WebhookVerifier, auditor: Auditor, actor: Actor,
 ) -> tuple[str, bytes]:
     """The webhook id and raw body of a signed, well-framed delivery; otherwise Refused."""
     limit = settings.webhook_max_body_bytes
