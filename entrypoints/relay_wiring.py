@@ -11,9 +11,9 @@ from dishka import AsyncContainer, Provider, Scope, provide
 
 from application.auditing import Auditor
 from application.push_alerts import AlertPushHandler
-from application.push_observations import EmrCreateHandler
-from application.push_withdrawals import EmrWithdrawHandler
 from application.relay import OutboxRelay
+from application.send_observations import EmrCreateHandler
+from application.withdraw_observations import EmrWithdrawHandler
 from domain.ports import Clock, EmrGateway, IdGenerator, Metrics, Notifier, RandomSource, Tracer, UnitOfWork
 from domain.sync import RetryPolicy
 

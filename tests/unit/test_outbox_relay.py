@@ -9,19 +9,19 @@ from datetime import datetime, timedelta
 from adapters.fakes.notifier import FakeNotifier
 from application.context import Actor
 from application.push_alerts import AlertPushHandler
-from application.push_observations import EmrCreateHandler
-from application.push_withdrawals import EmrWithdrawHandler
 from application.relay import OutboxRelay, RelayBatch
 from application.relay_handler import Outcome
 from application.retry_sync import RetrySyncItem
+from application.send_observations import EmrCreateHandler
+from application.withdraw_observations import EmrWithdrawHandler
 from application.withdraw_reading import WithdrawReading, WithdrawReadingCommand
 from domain.audit import AuditOutcome
 from domain.ports import UnitOfWork
 from domain.sync import OutboxItem, OutboxTopic, SyncStatus
 from tests.support.world import World
 from tests.unit.conftest import NOW, bp
-from tests.unit.test_push_observations import POLICY, accepted_bp
 from tests.unit.test_record_reading import record
+from tests.unit.test_send_observations import POLICY, accepted_bp
 
 LAB = "lab.order"  # a topic no code knows of but its handler
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from application.context import Actor
-from application.push_withdrawals import EmrWithdrawHandler
-from application.relay import RelayBatch as PushBatch
+from application.relay import RelayBatch
+from application.withdraw_observations import EmrWithdrawHandler
 from application.withdraw_reading import WithdrawReading, WithdrawReadingCommand
 from domain.errors import Conflict, NotFound
 from domain.events import OutboxItemSent
@@ -18,7 +18,7 @@ from domain.ports.emr import EmrUnavailable
 from domain.readings import ReadingStatus
 from domain.sync import OutboxTopic, SyncStatus
 from tests.support.world import World
-from tests.unit.test_push_observations import accepted_bp, push, relay, relayed
+from tests.unit.test_send_observations import accepted_bp, push, relay, relayed
 
 NURSE = Actor("user-1", "req-1")
 
@@ -27,7 +27,7 @@ def withdraw(world: World) -> WithdrawReading:
     return WithdrawReading(world.uow, world.clock, world.ids, world.auditor)
 
 
-def push_withdrawals(world: World) -> Callable[[PushBatch], Awaitable[list[OutboxItemSent]]]:
+def send_withdrawals(world: World) -> Callable[[RelayBatch], Awaitable[list[OutboxItemSent]]]:
     """A relay of EMR withdrawals only."""
     return relayed(relay(world, EmrWithdrawHandler(world.emr)))
 
@@ -38,12 +38,12 @@ def withdrawals(world: World) -> list[SyncStatus]:
 
 async def test_a_delivered_reading_is_withdrawn_in_the_emr(world: World) -> None:
     reading_id = await accepted_bp(world)
-    await push(world)(PushBatch("w1"))
+    await push(world)(RelayBatch("w1"))
     event = await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
     assert len(event.withdrawals) == 2
     assert not event.already
     assert world.db.readings[reading_id].status is ReadingStatus.ENTERED_IN_ERROR
-    results = await push_withdrawals(world)(PushBatch("w1"))
+    results = await send_withdrawals(world)(RelayBatch("w1"))
     assert {(r.status, r.http_status) for r in results} == {("delivered", 200)}
     assert world.emr.withdrawn == {f"{reading_id}-85354-9", f"{reading_id}-8867-4"}
     assert ("reading.withdraw", NURSE.id) in {(e.action, e.actor) for e in world.audit.entries}
@@ -61,25 +61,25 @@ async def test_withdrawing_twice_queues_nothing_more(world: World) -> None:
 async def test_a_withdrawal_waits_for_a_push_still_under_way(world: World) -> None:
     reading_id = await accepted_bp(world)
     await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
-    waiting = await push_withdrawals(world)(PushBatch("w1"))
+    waiting = await send_withdrawals(world)(RelayBatch("w1"))
     assert {r.status for r in waiting} == {"pending"}  # the pushes are still pending
     assert world.emr.withdrawn == set()
-    await push(world)(PushBatch("w1"))  # the pushes find the reading withdrawn: never sent
+    await push(world)(RelayBatch("w1"))  # the pushes find the reading withdrawn: never sent
     assert world.emr.observations == {}
     world.clock.advance(timedelta(seconds=6))
-    done = await push_withdrawals(world)(PushBatch("w1"))
+    done = await send_withdrawals(world)(RelayBatch("w1"))
     assert {(r.status, r.http_status) for r in done} == {("delivered", None)}  # nothing in the EMR to withdraw
 
 
 async def test_an_emr_outage_retries_the_withdrawal(world: World) -> None:
     reading_id = await accepted_bp(world)
-    await push(world)(PushBatch("w1"))
+    await push(world)(RelayBatch("w1"))
     await withdraw(world)(WithdrawReadingCommand(reading_id, NURSE))
     world.emr.fail_next(EmrUnavailable("busy", http_status=503, retry_after=30))
-    first = await push_withdrawals(world)(PushBatch("w1", limit=1))
+    first = await send_withdrawals(world)(RelayBatch("w1", limit=1))
     assert [r.status for r in first] == ["retrying"]
     world.clock.advance(timedelta(seconds=31))
-    await push_withdrawals(world)(PushBatch("w1"))
+    await send_withdrawals(world)(RelayBatch("w1"))
     assert withdrawals(world) == [SyncStatus.DELIVERED, SyncStatus.DELIVERED]
     assert len(world.emr.withdrawn) == 2
 
