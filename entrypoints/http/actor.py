@@ -1,5 +1,5 @@
 """The acting user of an HTTP request: handlers get it from dishka (REQUEST scope, built from the Litestar
-request in the container's context), and `security.actor_of` answers the same through the same function."""
+request in the container's context)."""
 
 from __future__ import annotations
 

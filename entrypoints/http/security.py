@@ -1,4 +1,4 @@
-"""Bearer authentication (on by default for every route), role guards, and the acting user of a request."""
+"""Bearer authentication (on by default for every route), role guards, and the ids of a request."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from adapters.auth.tokens import AccessTokenService, InvalidToken, Principal
-from application.context import Actor
 from domain.ports import UnitOfWork
 from domain.users import Role
-from entrypoints.http.actor import request_actor
 from entrypoints.http.edge import client_request_id_in, request_id_in
 
 AnyRequest = Request[Any, Any, Any]  # handlers read headers, scope and body; never a typed user or state
@@ -52,11 +50,6 @@ def requires_role(*roles: Role) -> Callable[[AnyConnection, BaseRouteHandler], N
             raise PermissionDeniedException("your role may not do this")
 
     return guard
-
-
-def actor_of(request: AnyRequest) -> Actor:
-    """The request's acting user: the same Actor that dishka provides to handlers (`FromDishka[Actor]`)."""
-    return request_actor(request)
 
 
 def request_id_of(request: AnyConnection) -> str:

@@ -28,6 +28,16 @@ async def test_admins_read_the_trail_and_clinicians_may_not(client: Client, auth
     assert world.audit.actions()[-1] == "audit.read"
 
 
+async def test_the_trail_filters_by_the_actor_query_parameter(client: Client, auth: dict[str, str],
+                                                               world: World) -> None:
+    await enrol_patient(client, auth)
+    admin = await login(client, world, Role.ADMIN)
+    clinician_id = next(u.id for u in world.store.committed.users.values() if u.role is Role.CLINICIAN)
+    page = (await client.get("/api/v1/audit/", params={"actor": clinician_id}, headers=admin)).json()
+    assert page["total"] >= 1
+    assert {entry["actor"] for entry in page["items"]} == {clinician_id}
+
+
 def test_audit_verify_reports_an_intact_chain(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", "LOG_LEVEL": "WARNING",
            "VANTREXIA_KEY_FILE": str(tmp_path / "keys.json")}

@@ -1,5 +1,5 @@
-"""The request's Actor that dishka gives handlers is the one `actor_of(request)` answers: the signed-in user,
-their practice scope and the request ids — and nobody on a public route."""
+"""The request's Actor that dishka gives handlers: the signed-in user, their practice scope and the request
+ids — and nobody on a public route."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Litestar, Request, get
+from litestar import Litestar, get
 from litestar.testing import AsyncTestClient
 
 from application.context import Actor
 from domain.users import Role
-from entrypoints.http.security import PUBLIC, actor_of
+from entrypoints.http.security import PUBLIC
 from tests.support.api import login
 from tests.support.app import build_app
 from tests.support.world import World
@@ -21,14 +21,14 @@ from tests.support.world import World
 
 @get("/probe/actor")
 @inject
-async def signed_in_probe(request: Request[Any, Any, Any], actor: FromDishka[Actor]) -> dict[str, Any]:
-    return {"provided": asdict(actor), "actor_of": asdict(actor_of(request))}
+async def signed_in_probe(actor: FromDishka[Actor]) -> dict[str, Any]:
+    return asdict(actor)
 
 
 @get("/probe/public-actor", opt=PUBLIC)
 @inject
-async def public_probe(request: Request[Any, Any, Any], actor: FromDishka[Actor]) -> dict[str, Any]:
-    return {"provided": asdict(actor), "actor_of": asdict(actor_of(request))}
+async def public_probe(actor: FromDishka[Actor]) -> dict[str, Any]:
+    return asdict(actor)
 
 
 @pytest.fixture
@@ -40,14 +40,13 @@ def app(world: World) -> Litestar:
 
 
 @pytest.mark.parametrize(("role", "scoped"), [(Role.CLINICIAN, True), (Role.ADMIN, False)])
-async def test_dishka_provides_the_signed_in_actor_that_actor_of_answers(
+async def test_dishka_provides_the_signed_in_actor(
     client: AsyncTestClient[Litestar], world: World, role: Role, scoped: bool,
 ) -> None:
     auth = await login(client, world, role, practice_id="north")
     answer = await client.get("/probe/actor", headers={**auth, "x-request-id": "caller-42"})
     assert answer.status_code == 200, answer.text
-    provided = answer.json()["provided"]
-    assert provided == answer.json()["actor_of"]
+    provided = answer.json()
     user = next(u for u in world.store.committed.users.values() if u.role is role)
     assert provided["id"] == user.id
     assert provided["practice_id"] == ("north" if scoped else None)
@@ -57,5 +56,4 @@ async def test_dishka_provides_the_signed_in_actor_that_actor_of_answers(
 
 async def test_on_a_public_route_the_actor_is_nobody(client: AsyncTestClient[Litestar]) -> None:
     answer = (await client.get("/probe/public-actor")).json()
-    assert answer["provided"] == answer["actor_of"]
-    assert (answer["provided"]["id"], answer["provided"]["practice_id"]) == ("anonymous", "")
+    assert (answer["id"], answer["practice_id"]) == ("anonymous", "")

@@ -11,6 +11,7 @@ from litestar import get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from application.alerts import AlertFilter, AlertWorkflow, PatientThresholds, RegisterPushToken
+from application.context import Actor
 from application.queries import PageQuery
 from domain.alerts import Alert
 from domain.notifications import Platform
@@ -18,7 +19,6 @@ from domain.triage import Thresholds
 from entrypoints.http import dto
 from entrypoints.http.paging import Page, PageSize
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 
 def alert_out(alert: Alert) -> dto.AlertOut:
@@ -42,7 +42,7 @@ class AlertController(ApiController):
          operation_id="listAlerts", tags=["alerts"], summary="Alerts, critical first then oldest first")
     async def list_alerts(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         alerts: FromDishka[AlertWorkflow],
         status: FromQuery[Literal["open", "acknowledged", "resolved"] | None] = None,
         severity: FromQuery[Literal["warning", "critical"] | None] = None,
@@ -50,7 +50,7 @@ class AlertController(ApiController):
         page: int = Page,
         page_size: int = PageSize,
     ) -> dto.AlertsPage:
-        found, total = await alerts.list(PageQuery(actor_of(request), page, page_size),
+        found, total = await alerts.list(PageQuery(actor, page, page_size),
                                          AlertFilter(status, severity, patient_id))
         return dto.Page(page, page_size, total, [alert_out(a) for a in found])
 
@@ -58,53 +58,53 @@ class AlertController(ApiController):
           operation_id="acknowledgeAlert", tags=["alerts"], status_code=200, summary="Acknowledge")
     async def acknowledge_alert(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         alert_id: FromPath[str],
         alerts: FromDishka[AlertWorkflow],
     ) -> dto.AlertOut:
-        return alert_out(await alerts.acknowledge(actor_of(request), alert_id))
+        return alert_out(await alerts.acknowledge(actor, alert_id))
 
     @post("/api/v1/alerts/{alert_id:str}/resolve",
           operation_id="resolveAlert", tags=["alerts"], status_code=200, summary="Resolve with a note")
     async def resolve_alert(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         alert_id: FromPath[str],
         data: JSONBody[dto.ResolveRequest],
         alerts: FromDishka[AlertWorkflow],
     ) -> dto.AlertOut:
-        return alert_out(await alerts.resolve(actor_of(request), alert_id, data.note))
+        return alert_out(await alerts.resolve(actor, alert_id, data.note))
 
     @get("/api/v1/patients/{patient_id:str}/thresholds",
          operation_id="getThresholds", tags=["alerts"], summary="A patient's alert thresholds")
     async def get_thresholds(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         patient_id: FromPath[str],
         thresholds: FromDishka[PatientThresholds],
     ) -> dto.ThresholdsBody:
-        return thresholds_out(await thresholds.get(actor_of(request), patient_id))
+        return thresholds_out(await thresholds.get(actor, patient_id))
 
     @put("/api/v1/patients/{patient_id:str}/thresholds",
          operation_id="setThresholds", tags=["alerts"], summary="Override alert thresholds")
     async def put_thresholds(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         patient_id: FromPath[str],
         data: JSONBody[dto.ThresholdsBody],
         thresholds: FromDishka[PatientThresholds],
     ) -> dto.ThresholdsBody:
         overrides = {name: Decimal(str(value)) for name, value in data.thresholds.items()}
-        return thresholds_out(await thresholds.set(actor_of(request), patient_id, overrides))
+        return thresholds_out(await thresholds.set(actor, patient_id, overrides))
 
     @post("/api/v1/notifications/tokens",
           operation_id="registerPushToken", tags=["alerts"], summary="Register this phone's FCM token")
     async def register_push_token(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         data: JSONBody[dto.PushTokenRequest],
         register: FromDishka[RegisterPushToken],
     ) -> dto.PushTokenOut:
-        token = await register(actor_of(request), data.token, Platform(data.platform))
+        token = await register(actor, data.token, Platform(data.platform))
         return dto.PushTokenOut(token.id, token.platform.value, token.active, token.registered_at)
 

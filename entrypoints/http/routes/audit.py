@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from dishka import FromDishka
 from litestar import get
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 
 from application.auditing import Auditor
+from application.context import Actor
 from domain.audit import AuditQuery
 from domain.ports import AuditLog
 from domain.users import Role
 from entrypoints.http import dto
 from entrypoints.http.paging import Page, check_instants, page_size_param
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of, requires_role
+from entrypoints.http.security import requires_role
 
 MAX_AUDIT_PAGE_SIZE = 500
 
@@ -28,10 +30,10 @@ class AuditController(ApiController):
          summary="Audit trail (admins)")
     async def audit_trail(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         log: FromDishka[AuditLog],
         auditor: FromDishka[Auditor],
-        actor: FromQuery[str | None] = None,
+        actor_filter: Annotated[str | None, QueryParameter(name="actor")] = None,
         action: FromQuery[str | None] = None,
         resource_type: FromQuery[str | None] = None,
         since: FromQuery[datetime | None] = None,
@@ -40,9 +42,9 @@ class AuditController(ApiController):
         page_size: int = page_size_param(default=100, maximum=MAX_AUDIT_PAGE_SIZE),
     ) -> dto.AuditPage:
         check_instants(since=since, until=until)
-        query = AuditQuery(actor, action, resource_type, since, until, (page - 1) * page_size, page_size)
+        query = AuditQuery(actor_filter, action, resource_type, since, until, (page - 1) * page_size, page_size)
         found, total = await log.search(query)
-        await auditor.record(actor_of(request), "audit.read", "AuditLog", page=str(page))
+        await auditor.record(actor, "audit.read", "AuditLog", page=str(page))
         return dto.Page(page, page_size, total, [
             dto.AuditEntryOut(
                 seq=e.seq, occurred_at=e.entry.occurred_at, actor=e.entry.actor, action=e.entry.action,

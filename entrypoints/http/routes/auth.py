@@ -8,6 +8,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
 from adapters.auth.tokens import AccessTokenService, Principal
+from application.context import Actor
 from application.login import LogIn, LoginAttempt
 from domain.login_throttle import LoginThrottled
 from domain.ports import Clock, UnitOfWork
@@ -16,7 +17,7 @@ from entrypoints.http.client_address import TrustedProxies
 from entrypoints.http.openapi import success
 from entrypoints.http.problems import problem
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import PUBLIC, AnyRequest, actor_of, request_id_of
+from entrypoints.http.security import PUBLIC, AnyRequest, request_id_of
 
 
 class AuthController(ApiController):
@@ -30,6 +31,7 @@ class AuthController(ApiController):
     async def issue_token(
         self,
         request: AnyRequest,
+        actor: FromDishka[Actor],
         data: JSONBody[dto.TokenRequest],
         log_in: FromDishka[LogIn],
         tokens: FromDishka[AccessTokenService],
@@ -38,7 +40,7 @@ class AuthController(ApiController):
         peer = request.client.host if request.client else None
         address = proxies.client_address(peer, request.headers.getall("x-forwarded-for", []))
         try:
-            user = await log_in(LoginAttempt(data.username, data.password, address, actor_of(request)))
+            user = await log_in(LoginAttempt(data.username, data.password, address, actor))
         except LoginThrottled as throttled:
             refused = problem(429, "Too many failed logins", "try again later", request_id=request_id_of(request))
             refused.headers["Retry-After"] = str(throttled.retry_after_seconds)

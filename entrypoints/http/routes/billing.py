@@ -12,9 +12,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
 from application.billing import BillingReport, PatientBilling, parse_month
+from application.context import Actor
 from entrypoints.http import dto
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 CSV_HEADER = ("patient_id", "mrn", "name", "code", "units", "reason")
 
@@ -28,12 +28,12 @@ class BillingController(ApiController):
                                       description="JSON; format=csv answers text/csv")})
     async def billing(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         report: FromDishka[BillingReport],
         month: Annotated[str, QueryParameter(name="month", pattern=r"^\d{4}-\d{2}$")],
         format: Annotated[Literal["json", "csv"], QueryParameter(name="format")] = "json",
     ) -> Response[Any]:
-        rows = await report(actor_of(request), parse_month(month))
+        rows = await report(actor, parse_month(month))
         if format == "csv":
             return Response(_csv(rows), media_type="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="rpm-billing-{month}.csv"'})

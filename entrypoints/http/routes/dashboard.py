@@ -5,11 +5,11 @@ from __future__ import annotations
 from dishka import FromDishka
 from litestar import get
 
+from application.context import Actor
 from application.dashboard import ShowDashboard
 from domain.alerts import Severity
 from entrypoints.http import dto
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 
 class DashboardController(ApiController):
@@ -19,10 +19,10 @@ class DashboardController(ApiController):
          operation_id="getDashboard", tags=["dashboard"], summary="Monitoring, alerts and EMR sync at a glance")
     async def dashboard(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         show: FromDishka[ShowDashboard],
     ) -> dto.DashboardOut:
-        snapshot = await show(actor_of(request))
+        snapshot = await show(actor)
         return dto.DashboardOut(
             patients_monitored=snapshot.patients_monitored,
             readings_today=snapshot.readings_today,

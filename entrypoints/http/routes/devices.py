@@ -14,6 +14,7 @@ from application.assign_device import (
     UnassignDevice,
     UnassignDeviceCommand,
 )
+from application.context import Actor
 from application.device_queries import DeviceQueries
 from application.queries import PageQuery
 from application.register_device import RegisterDevice, RegisterDeviceCommand
@@ -23,7 +24,6 @@ from entrypoints.http.mapping import assignment_out, device_detail_out, device_o
 from entrypoints.http.paging import Page, PageSize
 from entrypoints.http.problems import already_registered
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 
 class DeviceController(ApiController):
@@ -34,13 +34,13 @@ class DeviceController(ApiController):
          description="With `gateway_device_id`, the one device MioConnect knows by that id (if yours to see).")
     async def list_devices(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         queries: FromDishka[DeviceQueries],
         gateway_device_id: Annotated[str | None, Parameter(min_length=1, max_length=64)] = None,
         page: int = Page,
         page_size: int = PageSize,
     ) -> dto.DevicesPage:
-        query = PageQuery(actor_of(request), page, page_size)
+        query = PageQuery(actor, page, page_size)
         if gateway_device_id is None:
             devices, total = await queries.list_devices(query)
         else:
@@ -51,11 +51,11 @@ class DeviceController(ApiController):
          summary="A device with status and assignment history (404 for another practice's device)")
     async def get_device(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         device_id: FromPath[str],
         queries: FromDishka[DeviceQueries],
     ) -> dto.DeviceDetailOut:
-        detail = await queries.device(actor_of(request), device_id)
+        detail = await queries.device(actor, device_id)
         return device_detail_out(detail.device, detail.assignments)
 
     @post("/api/v1/devices", operation_id="registerDevice", tags=["devices"],
@@ -65,12 +65,12 @@ class DeviceController(ApiController):
           exception_handlers={AlreadyExists: already_registered})
     async def register_device(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         data: JSONBody[dto.RegisterDeviceRequest],
         register: FromDishka[RegisterDevice],
     ) -> dto.DeviceOut:
         device = await register(
-            RegisterDeviceCommand(data.gateway_device_id, data.model_number, actor_of(request), data.practice_id))
+            RegisterDeviceCommand(data.gateway_device_id, data.model_number, actor, data.practice_id))
         return device_out(device)
 
     @post(
@@ -79,14 +79,14 @@ class DeviceController(ApiController):
     )
     async def assign_device(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         device_id: FromPath[str],
         data: JSONBody[dto.AssignRequest],
         assign: FromDishka[AssignDevice],
     ) -> dto.AssignmentOut:
         result = await assign(
             AssignDeviceCommand(
-                device_id=device_id, patient_id=data.patient_id, actor=actor_of(request),
+                device_id=device_id, patient_id=data.patient_id, actor=actor,
                 user_slot=data.user_slot, effective_from=data.effective_from,
             )
         )
@@ -98,13 +98,13 @@ class DeviceController(ApiController):
     )
     async def unassign_device(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         device_id: FromPath[str],
         unassign: FromDishka[UnassignDevice],
         data: JSONBody[dto.UnassignRequest | None] = None,
     ) -> list[dto.AssignmentOut]:
         ended = await unassign(
-            UnassignDeviceCommand(device_id, actor_of(request), data.user_slot if data else None)
+            UnassignDeviceCommand(device_id, actor, data.user_slot if data else None)
         )
         return [assignment_out(a) for a in ended]
 

@@ -6,6 +6,7 @@ from dishka import FromDishka
 from litestar import get, post
 from litestar.params import JSONBody
 
+from application.context import Actor
 from application.import_patients import (
     MAX_PAGE_SIZE,
     BrowseEmrPatients,
@@ -18,7 +19,6 @@ from domain.patients import DEFAULT_PRACTICE
 from entrypoints.http import dto
 from entrypoints.http.paging import Page, page_size_param
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 
 class EmrPatientController(ApiController):
@@ -27,12 +27,12 @@ class EmrPatientController(ApiController):
     @get("/api/v1/ecw/patients", operation_id="browseEmrPatients", tags=["ecw"], summary="Browse the EMR's patients")
     async def browse_emr_patients(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         browse: FromDishka[BrowseEmrPatients],
         page: int = Page,
         page_size: int = page_size_param(default=20, maximum=MAX_PAGE_SIZE),
     ) -> dto.EmrPatientsPage:
-        result = await browse(BrowseEmrPatientsQuery(page, page_size, actor_of(request)))
+        result = await browse(BrowseEmrPatientsQuery(page, page_size, actor))
         return dto.EmrPatientsPage(
             page=result.page, page_size=result.page_size, total=result.total,
             patients=[
@@ -47,11 +47,10 @@ class EmrPatientController(ApiController):
     )
     async def import_selected(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         data: JSONBody[dto.ImportRequest],
         import_patients: FromDishka[ImportPatients],
     ) -> dto.ImportResponse:
-        actor = actor_of(request)
         if actor.practice_id is not None and data.practice_id not in (None, actor.practice_id):
             raise InvalidInput("clinicians import patients into their own practice")
         practice = actor.practice_id or data.practice_id or DEFAULT_PRACTICE

@@ -6,11 +6,11 @@ from dishka import FromDishka
 from litestar import post
 
 from application.auditing import Auditor
+from application.context import Actor
 from domain.ports import EmrDiagnostics
 from entrypoints.http import dto
 from entrypoints.http.mapping import connection_test_out, jwt_test_out
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 
 class EmrDiagnosticsController(ApiController):
@@ -20,22 +20,22 @@ class EmrDiagnosticsController(ApiController):
           operation_id="testEmrJwt", tags=["ecw"], status_code=200, summary="Sign a client assertion and get a token")
     async def test_jwt(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         diagnostics: FromDishka[EmrDiagnostics],
         auditor: FromDishka[Auditor],
     ) -> dto.EmrTokenTestOut:
         result = await diagnostics.test_token()
-        await auditor.record(actor_of(request), "emr.token.test", "EMR", status=result.status)
+        await auditor.record(actor, "emr.token.test", "EMR", status=result.status)
         return jwt_test_out(result)
 
     @post("/api/v1/ecw/test/connection",
           operation_id="testEmrConnection", tags=["ecw"], status_code=200, summary="Read the EMR's CapabilityStatement")
     async def test_connection(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         diagnostics: FromDishka[EmrDiagnostics],
         auditor: FromDishka[Auditor],
     ) -> dto.EmrConnectionTestOut:
         result = await diagnostics.test_connection()
-        await auditor.record(actor_of(request), "emr.connection.test", "EMR", status=result.status)
+        await auditor.record(actor, "emr.connection.test", "EMR", status=result.status)
         return connection_test_out(result)

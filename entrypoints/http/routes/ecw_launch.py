@@ -21,7 +21,7 @@ from entrypoints.http import dto
 from entrypoints.http.openapi import success
 from entrypoints.http.problems import problem
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import PUBLIC, AnyRequest, actor_of, request_id_of
+from entrypoints.http.security import PUBLIC, AnyRequest, request_id_of
 
 
 class EmrLaunchController(ApiController):
@@ -32,11 +32,10 @@ class EmrLaunchController(ApiController):
          responses=success(302, None, "To the EMR's authorize endpoint (Location)"))
     async def start_launch(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         user_launch: FromDishka[UserLaunch],
         auditor: FromDishka[Auditor],
     ) -> Response[dict[str, object]]:
-        actor = actor_of(request)
         try:
             url = await user_launch.start(actor.id)
         except LaunchRefused as error:

@@ -6,12 +6,12 @@ from dishka import FromDishka
 from litestar import get
 from litestar.params import FromPath
 
+from application.context import Actor
 from application.queries import PageQuery, PatientQueries
 from entrypoints.http import dto
 from entrypoints.http.mapping import patient_out, reading_out
 from entrypoints.http.paging import Page, PageSize
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 
 class PatientController(ApiController):
@@ -20,23 +20,23 @@ class PatientController(ApiController):
     @get("/api/v1/patients", operation_id="listPatients", tags=["patients"], summary="Monitored patients, paged")
     async def list_patients(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         queries: FromDishka[PatientQueries],
         page: int = Page,
         page_size: int = PageSize,
     ) -> dto.PatientsPage:
-        patients, total = await queries.list_patients(PageQuery(actor_of(request), page, page_size))
+        patients, total = await queries.list_patients(PageQuery(actor, page, page_size))
         return dto.Page(page, page_size, total, [patient_out(p) for p in patients])
 
     @get("/api/v1/patients/{patient_id:str}",
          operation_id="getPatient", tags=["patients"], summary="One patient with assigned devices")
     async def get_patient(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         patient_id: FromPath[str],
         queries: FromDishka[PatientQueries],
     ) -> dto.PatientDetailOut:
-        detail = await queries.patient(actor_of(request), patient_id)
+        detail = await queries.patient(actor, patient_id)
         p = detail.patient
         return dto.PatientDetailOut(
             id=p.id, name=p.name, birth_date=p.birth_date, mrn=p.mrn, emr_patient_id=p.emr_patient_id,
@@ -55,11 +55,11 @@ class PatientController(ApiController):
          operation_id="listReadings", tags=["patients"], summary="A patient's readings")
     async def list_readings(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         patient_id: FromPath[str],
         queries: FromDishka[PatientQueries],
         page: int = Page,
         page_size: int = PageSize,
     ) -> dto.ReadingsPage:
-        readings, total = await queries.readings(PageQuery(actor_of(request), page, page_size), patient_id)
+        readings, total = await queries.readings(PageQuery(actor, page, page_size), patient_id)
         return dto.Page(page, page_size, total, [reading_out(r) for r in readings])

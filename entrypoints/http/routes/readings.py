@@ -8,12 +8,12 @@ from litestar import Response, get, post
 from litestar.params import FromPath
 
 from adapters.fhir.bundle import observation_bundle
+from application.context import Actor
 from application.queries import PatientQueries
 from application.withdraw_reading import WithdrawReading, WithdrawReadingCommand
 from domain.readings import ReadingStatus
 from entrypoints.http import dto
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 from entrypoints.worker import WorkerWakeup
 
 FHIR_JSON = "application/fhir+json"
@@ -27,11 +27,11 @@ class ReadingController(ApiController):
          media_type=FHIR_JSON)
     async def reading_fhir(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         reading_id: FromPath[str],
         queries: FromDishka[PatientQueries],
     ) -> Response[dto.FhirBundleOut]:
-        drafts = await queries.observations(actor_of(request), reading_id)
+        drafts = await queries.observations(actor, reading_id)
         return Response(msgspec.convert(observation_bundle(drafts), dto.FhirBundleOut), media_type=FHIR_JSON)
 
     @post(
@@ -41,12 +41,12 @@ class ReadingController(ApiController):
     )
     async def withdraw_reading(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         reading_id: FromPath[str],
         withdraw: FromDishka[WithdrawReading],
         wakeup: FromDishka[WorkerWakeup],
     ) -> dto.ReadingWithdrawnOut:
-        event = await withdraw(WithdrawReadingCommand(reading_id, actor_of(request)))
+        event = await withdraw(WithdrawReadingCommand(reading_id, actor))
         if event.withdrawals:
             wakeup.notify()
         return dto.ReadingWithdrawnOut(event.reading_id, ReadingStatus.ENTERED_IN_ERROR.value,

@@ -11,6 +11,7 @@ from litestar import Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 
+from application.context import Actor
 from application.reports import ReportVitals, VitalsReportQuery
 from domain.ports import Clock
 from entrypoints.http import dto
@@ -19,7 +20,6 @@ from entrypoints.http.paging import check_instants
 from entrypoints.http.reports.csv_report import vitals_csv
 from entrypoints.http.reports.svg_chart import vitals_svg
 from entrypoints.http.routes import ApiController
-from entrypoints.http.security import AnyRequest, actor_of
 
 DEFAULT_PERIOD = timedelta(days=30)
 
@@ -33,7 +33,7 @@ class ReportController(ApiController):
                                       description="JSON; format=csv answers text/csv, format=svg image/svg+xml")})
     async def vitals_report(
         self,
-        request: AnyRequest,
+        actor: FromDishka[Actor],
         patient_id: FromPath[str],
         report: FromDishka[ReportVitals],
         clock: FromDishka[Clock],
@@ -43,7 +43,7 @@ class ReportController(ApiController):
     ) -> Response[Any]:
         check_instants(**{"from": start, "to": end})
         end = end or clock.now()
-        result = await report(VitalsReportQuery(actor_of(request), patient_id, start or end - DEFAULT_PERIOD, end))
+        result = await report(VitalsReportQuery(actor, patient_id, start or end - DEFAULT_PERIOD, end))
         if format == "csv":
             return Response(vitals_csv(result), media_type="text/csv",
                             headers={"Content-Disposition": f'attachment; filename="vitals-{patient_id}.csv"'})
