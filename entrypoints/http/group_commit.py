@@ -10,7 +10,9 @@ gateway's re-delivery is taken in afresh) and its caller gets `DeliveryFailed`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+import contextvars
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
 
 import structlog
 from dishka import AsyncContainer
@@ -21,8 +23,9 @@ from application.take_in_deliveries import Arrival, TakeInDeliveries, TakeInDeli
 from domain.events import DeliveryTakenIn
 
 _log = structlog.get_logger("vantrexia.intake")
-Waiting = tuple[Arrival, "asyncio.Future[DeliveryTakenIn]"]
-TakeIn = Callable[[Sequence[Arrival]], Awaitable[list[DeliveryTakenIn]]]
+# each arrival keeps its request's context: a page runs in its first arrival's (its trace, its spans)
+Waiting = tuple[Arrival, "asyncio.Future[DeliveryTakenIn]", contextvars.Context]
+TakeIn = Callable[[Sequence[Arrival]], Coroutine[Any, Any, list[DeliveryTakenIn]]]
 KeepFailed = Callable[[Arrival, str], Awaitable[None]]
 
 
@@ -48,7 +51,7 @@ class GroupCommit:
     async def take_in(self, arrival: Arrival) -> DeliveryTakenIn:
         """The arrival's outcome after its page committed (DeliveryFailed: it alone could not be)."""
         outcome: asyncio.Future[DeliveryTakenIn] = asyncio.get_running_loop().create_future()
-        self._queue.append((arrival, outcome))
+        self._queue.append((arrival, outcome, contextvars.copy_context()))
         if self._committer is None:
             self._committer = asyncio.create_task(self._commit_pages(), name="webhook-group-commit")
         # shielded: a caller that goes away does not cancel the page others wait on
@@ -64,17 +67,18 @@ class GroupCommit:
 
     async def _commit(self, page: Sequence[Waiting]) -> None:
         try:
-            outcomes = await self._take_in([arrival for arrival, _ in page])
+            arrivals = [arrival for arrival, _, _ in page]
+            outcomes = await asyncio.create_task(self._take_in(arrivals), context=page[0][2])
         except Exception as error:  # noqa: BLE001 - one bad delivery must not fail its page-mates
             await self._split(page, error)
             return
-        for (_, outcome), taken in zip(page, outcomes, strict=True):
+        for (_, outcome, _), taken in zip(page, outcomes, strict=True):
             if not outcome.done():
                 outcome.set_result(taken)
 
     async def _split(self, page: Sequence[Waiting], error: Exception) -> None:
         if is_connection_error(error):  # the database is away: every delivery fails alike (503, sent again)
-            for _, outcome in page:
+            for _, outcome, _ in page:
                 if not outcome.done():
                     outcome.set_exception(error)
             return
@@ -83,7 +87,7 @@ class GroupCommit:
             await self._commit(page[:half])
             await self._commit(page[half:])
             return
-        arrival, outcome = page[0]
+        arrival, outcome, _ = page[0]
         _log.error("delivery_failed", error_type=type(error).__name__, request_id=arrival.actor.request_id)
         try:
             await self._keep_failed(arrival, type(error).__name__)

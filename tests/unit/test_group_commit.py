@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import Sequence
 
 import pytest
@@ -98,3 +99,35 @@ async def test_a_lost_database_fails_the_whole_page_without_splitting_it() -> No
     with pytest.raises(OSError, match="connection refused"):
         await committer.take_in(arrival("x"))
     assert pages == [1]
+
+
+REQUEST: contextvars.ContextVar[str] = contextvars.ContextVar("request", default="none")
+
+
+async def test_each_page_runs_in_the_context_of_its_own_first_arrival() -> None:
+    """A page's spans belong to a request of that page, never to whichever request started the committer."""
+    seen: list[tuple[list[str], str]] = []
+    gate = asyncio.Event()
+
+    async def take_in(arrivals: Sequence[Arrival]) -> list[DeliveryTakenIn]:
+        seen.append(([a.delivery.webhook_id for a in arrivals], REQUEST.get()))
+        await gate.wait()
+        return [DeliveryTakenIn(a.delivery.webhook_id, DeliveryStatus.REJECTED) for a in arrivals]
+
+    async def keep_failed(failed: Arrival, error_type: str) -> None:
+        raise AssertionError("nothing fails here")
+
+    committer = GroupCommit(take_in, keep_failed, max_page=10)
+
+    async def request(name: str) -> DeliveryTakenIn:
+        REQUEST.set(name)
+        return await committer.take_in(arrival(name))
+
+    first = asyncio.ensure_future(request("first"))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    later = [asyncio.ensure_future(request(name)) for name in ("second", "third")]
+    await asyncio.sleep(0)
+    gate.set()
+    await asyncio.gather(first, *later)
+    assert seen == [(["first"], "first"), (["second", "third"], "second")]
