@@ -18,18 +18,20 @@ from domain.ports.login import LoginFailures
 from domain.ports.metrics import Metrics
 from domain.ports.notifier import Notifier, PushMessage, PushResult
 from domain.ports.repositories import (
-    AlertRepository,
-    CareRecordRepository,
-    DashboardReadModel,
     DeliveryRepository,
     DeviceRepository,
     OutboxRepository,
     PatientRepository,
-    PushTokenRepository,
     ReadingRepository,
+    UnitOfWork,
+)
+from domain.ports.repositories_care import (
+    AlertRepository,
+    CareRecordRepository,
+    DashboardReadModel,
+    PushTokenRepository,
     ThresholdRepository,
     TokenRevocations,
-    UnitOfWork,
     UserRepository,
 )
 from domain.ports.security import PasswordHasher

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Protocol, Self
 
-from domain.alerts import Alert
-from domain.care import RpmConsent, TimeEntry
-from domain.dashboard import DashboardSnapshot, DashboardWindow
 from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
-from domain.notifications import PushToken
 from domain.patients import Patient
+from domain.ports.repositories_care import (
+    AlertRepository,
+    CareRecordRepository,
+    DashboardReadModel,
+    PushTokenRepository,
+    ThresholdRepository,
+    TokenRevocations,
+    UserRepository,
+)
 from domain.readings import Reading
 from domain.sync import OutboxItem, SyncAttempt
-from domain.users import Role, User
 
 
 class PatientRepository(Protocol):
@@ -135,66 +138,6 @@ class OutboxRepository(Protocol):
         ...
     async def add_attempt(self, attempt: SyncAttempt) -> None: ...
     async def attempts(self, item_id: str) -> Sequence[SyncAttempt]: ...
-
-
-class AlertRepository(Protocol):
-    async def add(self, alert: Alert) -> None: ...
-    async def save(self, alert: Alert) -> None: ...
-    async def get(self, alert_id: str) -> Alert | None: ...
-    async def for_patient(self, patient_id: str) -> Sequence[Alert]: ...
-    async def open_for_rule(self, patient_id: str, rule: str, since: datetime) -> Alert | None:
-        """An unresolved alert of this rule for the patient raised at or after `since`."""
-        ...
-    async def search(
-        self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int,
-        practice_id: str | None = None,
-    ) -> tuple[Sequence[Alert], int]:
-        """Filtered alerts (of one practice's patients, when given), critical first, then oldest first."""
-        ...
-    async def open_critical(self) -> Sequence[Alert]: ...
-
-
-class ThresholdRepository(Protocol):
-    async def get(self, patient_id: str) -> Mapping[str, Decimal]:
-        """The patient's overridden thresholds by name (empty: defaults apply)."""
-        ...
-    async def get_many(self, patient_ids: Sequence[str]) -> Mapping[str, Mapping[str, Decimal]]:
-        """`get` for several patients (those without overrides may be left out)."""
-        ...
-    async def save(self, patient_id: str, overrides: Mapping[str, Decimal], updated_at: datetime) -> None: ...
-
-
-class PushTokenRepository(Protocol):
-    async def by_token(self, token: str) -> PushToken | None: ...
-    async def save(self, token: PushToken) -> None: ...
-    async def active_for(self, user_ids: Sequence[str]) -> Sequence[PushToken]: ...
-
-
-class TokenRevocations(Protocol):
-    async def revoke(self, token_id: str, user_id: str, expires_at: datetime, revoked_at: datetime) -> None: ...
-    async def is_revoked(self, token_id: str) -> bool: ...
-
-
-class UserRepository(Protocol):
-    async def add(self, user: User) -> None: ...
-    async def get(self, user_id: str) -> User | None: ...
-    async def by_username(self, username: str) -> User | None: ...
-    async def active_with_role(self, role: Role, practice_id: str | None = None) -> Sequence[User]:
-        """Active users of a role (of one practice, when given)."""
-        ...
-
-
-class CareRecordRepository(Protocol):
-    async def consent(self, patient_id: str) -> RpmConsent | None: ...
-    async def save_consent(self, consent: RpmConsent) -> None: ...
-    async def add_time_entry(self, entry: TimeEntry) -> None: ...
-    async def time_entries(self, patient_id: str, start: date, end: date) -> Sequence[TimeEntry]:
-        """Entries performed on days in [start, end), oldest first."""
-        ...
-
-
-class DashboardReadModel(Protocol):
-    async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot: ...
 
 
 class UnitOfWork(Protocol):
