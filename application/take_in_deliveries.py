@@ -12,7 +12,7 @@ from application.context import WEBHOOK_SERVICE, Actor
 from application.intake import IntakePage
 from application.tracing import NULL_METRICS, NULL_TRACER
 from application.triage_reading import TriageReading
-from domain.deliveries import DeliveryStatus, DeviceStatusReport, DeviceTelemetry, IncomingDelivery
+from domain.deliveries import DeviceStatusReport, DeviceTelemetry, IncomingDelivery
 from domain.events import DeliveryTakenIn
 from domain.ports import Clock, IdGenerator, Metrics, Tracer, UnitOfWork
 
@@ -65,9 +65,9 @@ class TakeInDeliveries:
 
 def _audited(arrival: Arrival, outcome: DeliveryTakenIn) -> AuditRecord:
     ids = (outcome.delivery_id, *(i for i in (outcome.reading_id, outcome.device_id) if i))
-    if isinstance(arrival.delivery.message, DeviceStatusReport) or outcome.status is DeliveryStatus.STATUS_UPDATED:
-        return AuditRecord(arrival.actor, "device.status", "Device", ids, details={"status": outcome.status.value})
-    return AuditRecord(arrival.actor, "webhook.delivery", "Delivery", ids, details={"status": outcome.status.value})
+    action, resource = (("device.status", "Device") if isinstance(arrival.delivery.message, DeviceStatusReport)
+                        else ("webhook.delivery", "Delivery"))
+    return AuditRecord(arrival.actor, action, resource, ids, details={"status": outcome.status.value})
 
 
 def _kind(delivery: IncomingDelivery) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import httpx
 import uvicorn
 from litestar import Litestar
 
@@ -41,12 +45,6 @@ def live_server(app: Litestar, startup_timeout: float = 15.0) -> Iterator[str]:
 @contextmanager
 def served_process(env: dict[str, str], startup_timeout: float = 30.0) -> Iterator[str]:
     """`vantrexia serve` as operators run it (a real process; `env` names its database, key file, PORT)."""
-    import os
-    import subprocess
-    import sys
-
-    import httpx
-
     base = f"http://127.0.0.1:{env['PORT']}"
     server = subprocess.Popen([sys.executable, "-m", "entrypoints.cli", "serve"], env={**os.environ, **env},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
