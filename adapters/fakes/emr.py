@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from domain.observations import ObservationDraft
 from domain.patients import EmrPatient
 from domain.ports.emr import (
-    EmrConnection,
+    EmrCapabilities,
     EmrError,
     EmrPatientPage,
     EmrUnavailable,
@@ -37,9 +37,9 @@ class FakeEmrGateway:
         """Queue errors that the next create calls raise, one each."""
         self._failures.extend(errors)
 
-    async def check_connection(self) -> EmrConnection:
+    async def check_connection(self) -> EmrCapabilities:
         self._raise_if_down()
-        return EmrConnection(
+        return EmrCapabilities(
             base_url="fake://emr", fhir_version="4.0.1",
             capabilities=("Patient.read", "Observation.read", "Observation.write"),
             supports_observation_create=True, supports_conditional_create=True,

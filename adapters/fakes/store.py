@@ -11,6 +11,7 @@ from domain.alerts import Alert
 from domain.care import RpmConsent, TimeEntry
 from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
+from domain.emr_connections import EmrConnection
 from domain.notifications import PushToken
 from domain.patients import Patient
 from domain.readings import Reading
@@ -38,6 +39,7 @@ class Tables:
     consents: dict[str, RpmConsent] = field(default_factory=dict)
     time_entries: dict[str, TimeEntry] = field(default_factory=dict)
     revoked_tokens: dict[str, datetime] = field(default_factory=dict)
+    emr_connections: dict[str, EmrConnection] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: dict(getattr(self, f.name)) for f in fields(self)})

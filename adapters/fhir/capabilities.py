@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from domain.ports.emr import EmrConnection
+from domain.ports.emr import EmrCapabilities
 
 RESOURCES = ("Patient", "Observation")  # the resource types this integration uses
 READ_INTERACTIONS = {"read", "vread", "search-type"}
 WRITE_INTERACTIONS = {"create", "update", "patch"}
 
 
-def connection_from(statement: Mapping[str, Any], base_url: str) -> EmrConnection:
+def connection_from(statement: Mapping[str, Any], base_url: str) -> EmrCapabilities:
     """fhirVersion, "<Type>.read"/"<Type>.write" capabilities, Observation create and conditional create."""
     resources = _server_resources(statement)
     capabilities: list[str] = []
@@ -23,7 +23,7 @@ def connection_from(statement: Mapping[str, Any], base_url: str) -> EmrConnectio
         if interactions & WRITE_INTERACTIONS:
             capabilities.append(f"{name}.write")
     observation = resources.get("Observation", {})
-    return EmrConnection(
+    return EmrCapabilities(
         base_url=base_url,
         fhir_version=str(statement.get("fhirVersion", "unknown")),
         capabilities=tuple(capabilities),

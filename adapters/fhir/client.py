@@ -17,7 +17,7 @@ from adapters.fhir.session import FhirSession
 from domain.observations import OBSERVATION_IDENTIFIER_SYSTEM, ObservationDraft
 from domain.patients import EmrPatient
 from domain.ports.emr import (
-    EmrConnection,
+    EmrCapabilities,
     EmrPatientPage,
     EmrRejected,
     EmrUnavailable,
@@ -38,14 +38,14 @@ class FhirEmrGateway:
 
     def __init__(self, session: FhirSession) -> None:
         self._session = session
-        self._connection: EmrConnection | None = None
+        self._connection: EmrCapabilities | None = None
         self._patients = SearchPager(session, "Patient")
 
     @property
     def session(self) -> FhirSession:
         return self._session
 
-    async def check_connection(self) -> EmrConnection:
+    async def check_connection(self) -> EmrCapabilities:
         """Read the CapabilityStatement (and remember whether conditional create is supported)."""
         action = "read the CapabilityStatement"
         response = await self._session.request("GET", "metadata", action=action, authorized=False)
@@ -106,7 +106,7 @@ class FhirEmrGateway:
         raise_for_status(response, action)
         return ObservationReceipt(response.status_code, found.get("id"), created=False)
 
-    async def _capabilities(self) -> EmrConnection:
+    async def _capabilities(self) -> EmrCapabilities:
         return self._connection or await self.check_connection()
 
     async def _find(self, identifier: str) -> dict[str, Any] | None:

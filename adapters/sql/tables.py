@@ -259,4 +259,24 @@ login_failures = Table(
     Index("ix_login_failures_failed_at", "failed_at"),
 )
 
+emr_connections = Table(
+    "emr_connections", metadata, _id(),
+    Column("practice_id", String(64), nullable=False, unique=True),
+    Column("vendor", String(16), nullable=False),
+    Column("fhir_base_url", String(2048), nullable=False),
+    Column("token_url", String(2048)),
+    Column("client_id", String(200), nullable=False),
+    Column("scopes", String(1024), nullable=False),
+    Column("practice_code", String(32)),
+    Column("rate_limit_per_minute", Integer, nullable=False),
+    Column("max_in_flight", Integer, nullable=False),
+    Column("tls_pins", Json, nullable=False),
+    Column("ca_bundle_pem", Text),
+    Column("active", Boolean, nullable=False),
+    Column("has_client_secret", Boolean, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 ALL_TABLES = tuple(metadata.sorted_tables)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
 from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
+from adapters.sql.repositories_emr import SqlEmrConnectionRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
 from adapters.sql.repositories_people import SqlDeviceRepository, SqlPatientRepository, SqlUserRepository
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
@@ -19,6 +20,7 @@ from domain.ports import (
     DashboardReadModel,
     DeliveryRepository,
     DeviceRepository,
+    EmrConnectionRepository,
     OutboxRepository,
     PatientRepository,
     PushTokenRepository,
@@ -49,6 +51,7 @@ class SqlAlchemyUnitOfWork:
     dashboard: DashboardReadModel
     care: CareRecordRepository
     revocations: TokenRevocations
+    emr_connections: EmrConnectionRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -76,6 +79,7 @@ class SqlAlchemyUnitOfWork:
         self.dashboard = SqlDashboard(connection)
         self.care = SqlCareRecords(connection)
         self.revocations = SqlRevocations(connection)
+        self.emr_connections = SqlEmrConnectionRepository(connection)
         return self
 
     async def __aexit__(

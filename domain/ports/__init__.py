@@ -4,7 +4,7 @@ from domain.ports.audit import AuditLog
 from domain.ports.clock import Clock, IdGenerator, RandomSource
 from domain.ports.device_gateway import DeviceGateway, GatewayMessage, GatewayPage
 from domain.ports.emr import (
-    EmrConnection,
+    EmrCapabilities,
     EmrError,
     EmrGateway,
     EmrPatientPage,
@@ -13,6 +13,7 @@ from domain.ports.emr import (
     ObservationReceipt,
 )
 from domain.ports.emr_diagnostics import ConnectionTestResult, EmrDiagnostics, TokenTestResult
+from domain.ports.emr_directory import EmrConnectionRepository, EmrDirectory
 from domain.ports.keys import KeyStore, KeyVersion, SigningKey
 from domain.ports.login import LoginFailures
 from domain.ports.metrics import Metrics
@@ -48,8 +49,10 @@ __all__ = [
     "DeliveryRepository",
     "DeviceGateway",
     "DeviceRepository",
-    "EmrConnection",
+    "EmrCapabilities",
+    "EmrConnectionRepository",
     "EmrDiagnostics",
+    "EmrDirectory",
     "EmrError",
     "EmrGateway",
     "EmrPatientPage",

@@ -27,7 +27,7 @@ class ObservationReceipt:
 
 
 @dataclass(frozen=True)
-class EmrConnection:
+class EmrCapabilities:
     base_url: str
     fhir_version: str
     capabilities: tuple[str, ...]
@@ -58,7 +58,7 @@ class EmrRejected(EmrError):
 
 
 class EmrGateway(Protocol):
-    async def check_connection(self) -> EmrConnection: ...
+    async def check_connection(self) -> EmrCapabilities: ...
 
     async def search_patients(self, page: int, page_size: int) -> EmrPatientPage: ...
 

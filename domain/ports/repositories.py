@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.patients import Patient
+from domain.ports.emr_directory import EmrConnectionRepository
 from domain.ports.repositories_care import (
     AlertRepository,
     CareRecordRepository,
@@ -155,6 +156,7 @@ class UnitOfWork(Protocol):
     dashboard: DashboardReadModel
     care: CareRecordRepository
     revocations: TokenRevocations
+    emr_connections: EmrConnectionRepository
 
     async def __aenter__(self) -> Self: ...
 
