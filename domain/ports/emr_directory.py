@@ -40,6 +40,11 @@ class EmrDirectory(Protocol):
 
     async def diagnostics(self, practice_id: str) -> EmrDiagnostics: ...
 
+    def resting(self) -> frozenset[str]:
+        """Practices whose EMR asked us to wait (Retry-After, an outage's backoff, a refused token): the
+        relay leaves their EMR items where they are until then; every other practice's go on."""
+        ...
+
     async def connections(self) -> Sequence[EmrConnection]:
         """Every connection in use: the stored ones and, for `default`, the one made of the settings."""
         ...
