@@ -35,7 +35,16 @@ class AlreadyExists(Conflict):
 
 
 class InvalidInput(DomainError):
-    """A command's values break a rule (bad time range, unknown role, ...)."""
+    """A command's values break a rule (bad time range, unknown role, ...); `field` names the one at fault
+    when it is a single field of the request."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Forbidden(DomainError):
+    """The actor's role may not do this at all (unlike NotFound, nothing is being hidden)."""
 
 
 class AuthenticationFailed(DomainError):

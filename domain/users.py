@@ -30,12 +30,12 @@ class User:
     practice_id: str = DEFAULT_PRACTICE  # clinicians see this practice's patients; admins see all
 
 
-_PRACTICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+PRACTICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def check_practice_id(practice_id: str) -> None:
     """Raise InvalidInput unless the practice id is 1-64 letters, digits or . _ -."""
-    if not _PRACTICE.match(practice_id):
+    if not PRACTICE_ID.match(practice_id):
         raise InvalidInput("practice must be 1-64 letters, digits or . _ -")
 
 

@@ -127,6 +127,27 @@ class SecretsManagerKeyStore:
         stored = await self.stored_secret(name)
         return stored if stored is not None else await asyncio.to_thread(self._create_secret, name)
 
+    async def put_secret(self, name: str, value: str) -> None:
+        await asyncio.to_thread(self._put_secret, name, value)
+
+    def _put_secret(self, name: str, value: str) -> None:
+        secret_id = f"{self._prefix}/{name}"
+        try:
+            self._client.put_secret_value(SecretId=secret_id, SecretString=value)
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            self._create_or_put(secret_id, value)
+        self._named_secret(name).set(value)
+
+    def _create_or_put(self, secret_id: str, value: str) -> None:
+        try:
+            self._client.create_secret(Name=secret_id, SecretString=value)
+        except ClientError as error:  # another process created it meanwhile: ours is the later value
+            if error.response["Error"]["Code"] != "ResourceExistsException":
+                raise
+            self._client.put_secret_value(SecretId=secret_id, SecretString=value)
+
     def _create_secret(self, name: str) -> str:
         value = secrets.token_urlsafe(32)
         try:

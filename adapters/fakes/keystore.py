@@ -43,6 +43,9 @@ class FakeKeyStore:
     async def stored_secret(self, name: str) -> str | None:
         return self.secrets.get(name)
 
+    async def put_secret(self, name: str, value: str) -> None:
+        self.secrets[name] = value
+
     async def versions(self) -> list[KeyVersion]:
         self._ensure()
         return [version for version, _ in self._keys]

@@ -129,6 +129,12 @@ class FileKeyStore:
                     self._write(data)
         return stored[name]
 
+    async def put_secret(self, name: str, value: str) -> None:
+        with self._locked():
+            data = self._reload()
+            data["secrets"][name] = value
+            self._write(data)
+
     async def versions(self) -> list[KeyVersion]:
         return [_version(k) for k in self.load()["keys"]]
 

@@ -47,6 +47,11 @@ class KeyStore(Protocol):
         """A named secret put there by an operator (a credential issued elsewhere); None if absent."""
         ...
 
+    async def put_secret(self, name: str, value: str) -> None:
+        """Store a named secret an operator gives (an EMR connection's client secret), replacing any before;
+        every process reads the new value within the store's refresh interval."""
+        ...
+
     async def versions(self) -> list[KeyVersion]: ...
 
     async def rotate(self, now: datetime) -> KeyVersion:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -11,10 +12,19 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.engine import is_connection_error, is_data_error
-from domain.errors import AlreadyExists, AuthenticationFailed, Conflict, DomainError, InvalidInput, NotFound
+from domain.errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+)
 from domain.ports.emr import EmrError, EmrUnavailable
 from entrypoints.http.edge import request_id_in
 
+AnyRequest = Request[Any, Any, Any]
 PROBLEM_JSON = "application/problem+json"
 DATABASE_RETRY_AFTER_SECONDS = 5
 _log = structlog.get_logger("vantrexia.http")
@@ -24,6 +34,7 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
     (Conflict, 409, "Conflict"),
     (InvalidInput, 400, "Invalid request"),
     (AuthenticationFailed, 401, "Authentication failed"),
+    (Forbidden, 403, "Forbidden"),
 ]
 
 
@@ -47,15 +58,32 @@ def domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[
     return problem(400, "Invalid request", str(exc), request_id=_request_id(request))
 
 
-def already_registered(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
-    """409 naming the device registered already (its `id`, its URL in Location) when the caller may see it."""
-    if not isinstance(exc, AlreadyExists):
+def already_exists_at(collection: str) -> Callable[[AnyRequest, Exception], Response[dict[str, object]]]:
+    """A handler of AlreadyExists: 409 naming what exists already (its `id`, its URL under `collection` in
+    Location) when the caller may see it."""
+
+    def handler(request: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
+        if not isinstance(exc, AlreadyExists):
+            return unexpected_error(request, exc)
+        if exc.existing_id is None:
+            return domain_error(request, exc)
+        answer = problem(409, "Conflict", str(exc), id=exc.existing_id, request_id=_request_id(request))
+        answer.headers["Location"] = f"{collection}/{exc.existing_id}"
+        return answer
+
+    return handler
+
+
+already_registered = already_exists_at("/api/v1/devices")  # a device registered already
+
+
+def invalid_field(request: AnyRequest, exc: Exception) -> Response[dict[str, object]]:
+    """422 naming the field a use case refused, in the shape of a body that failed its schema."""
+    if not isinstance(exc, InvalidInput):
         return unexpected_error(request, exc)
-    if exc.existing_id is None:
-        return domain_error(request, exc)
-    answer = problem(409, "Conflict", str(exc), id=exc.existing_id, request_id=_request_id(request))
-    answer.headers["Location"] = f"/api/v1/devices/{exc.existing_id}"
-    return answer
+    errors = [{"key": exc.field, "message": str(exc), "source": "body"}] if exc.field else None
+    return problem(HTTP_422_UNPROCESSABLE_ENTITY, _title(HTTP_422_UNPROCESSABLE_ENTITY), str(exc), errors=errors,
+                   request_id=_request_id(request))
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, object]]:

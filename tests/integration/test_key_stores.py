@@ -101,6 +101,35 @@ async def test_an_operators_secret_is_read_never_invented(store: KeyStore) -> No
     assert await store.stored_secret("ecw-client-secret") == created
 
 
+async def test_an_operators_secret_is_put_replaced_and_never_invented_over(store: KeyStore) -> None:
+    name = "emr-client-secret-connection-1"
+    assert await store.stored_secret(name) is None
+    await store.put_secret(name, "issued-by-the-emr")
+    assert await store.stored_secret(name) == "issued-by-the-emr"
+    await store.put_secret(name, "reissued-by-the-emr")
+    assert await store.stored_secret(name) == "reissued-by-the-emr"
+    assert await store.secret(name) == "reissued-by-the-emr"  # there: nothing is generated over it
+    assert await store.stored_secret("emr-client-secret-connection-2") is None
+
+
+@pytest.mark.parametrize("kind", ["file", "aws"])
+async def test_a_secret_put_by_one_process_is_read_by_another(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
+    def new_store() -> KeyStore:
+        if kind == "file":
+            return FileKeyStore(tmp_path / "keys.json")
+        return SecretsManagerKeyStore(_secretsmanager(request.getfixturevalue("moto_url")),
+                                      prefix=f"test-{tmp_path.name}")
+
+    cli, api = new_store(), new_store()
+    assert await api.stored_secret("emr-client-secret-c7") is None
+    await cli.put_secret("emr-client-secret-c7", "issued-by-the-emr")
+    assert await new_store().stored_secret("emr-client-secret-c7") == "issued-by-the-emr"
+    if kind == "file":  # the file store reads the file again for every operator secret asked for
+        assert await api.stored_secret("emr-client-secret-c7") == "issued-by-the-emr"
+
+
 class Ticks:
     """A monotonic clock the test moves by hand (the stores keep what they read for 60 s by default)."""
 
