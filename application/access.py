@@ -1,17 +1,24 @@
 """What an actor may see: clinicians their own practice's patients and devices, administrators and
-services everything. Whatever is hidden answers NotFound, exactly as if it did not exist."""
+services everything. Whatever is hidden answers NotFound, exactly as if it did not exist; what concerns
+every practice at once (EMR connections) is refused outright to anyone bound to one practice."""
 
 from __future__ import annotations
 
 from application.context import Actor
 from domain.devices import Device
-from domain.errors import NotFound
+from domain.errors import Forbidden, NotFound
 from domain.patients import Patient
 from domain.ports import UnitOfWork
 
 
 def may_see(actor: Actor, patient: Patient) -> bool:
     return actor.practice_id is None or actor.practice_id == patient.practice_id
+
+
+def require_every_practice(actor: Actor, doing: str) -> None:
+    """Forbidden unless the actor acts for every practice (administrators, services such as the CLI)."""
+    if actor.practice_id is not None:
+        raise Forbidden(f"only administrators may {doing}")
 
 
 def may_see_device(actor: Actor, device: Device) -> bool:

@@ -22,6 +22,7 @@ MAX_RATE_PER_MINUTE = 60_000
 MAX_URL = 2048
 MAX_SCOPES = 1024
 MAX_PINS = 8
+MAX_SECRET = 4096
 MAX_CA_BUNDLE = 512_000  # characters: room for a whole public CA bundle (~220 KB); a practice's own CA is far less
 PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END ([A-Z0-9 ]+)-----")
 SETTABLE = ("practice_id", "vendor", "fhir_base_url", "token_url", "client_id", "scopes", "practice_code",
@@ -109,6 +110,12 @@ def check_connection(connection: EmrConnection) -> None:
     check_tls_pins(connection.tls_pins)
     if connection.ca_bundle_pem is not None:
         check_ca_bundle(connection.ca_bundle_pem)
+
+
+def check_client_secret(secret: str) -> None:
+    """A client secret the EMR issued: printable, without surrounding blanks (the message never quotes it)."""
+    if not 1 <= len(secret) <= MAX_SECRET or not secret.isprintable() or secret != secret.strip():
+        raise InvalidInput(f"client_secret must be 1-{MAX_SECRET} printable characters", "client_secret")
 
 
 def check_tls_pins(pins: tuple[str, ...]) -> None:

@@ -33,6 +33,8 @@ from application.backlog import MeasureBacklog
 from application.billing import BillingReport
 from application.care import CareRecords
 from application.dashboard import ShowDashboard
+from application.emr_connection_queries import EmrConnectionQueries
+from application.emr_connections import AddEmrConnection, ChangeEmrConnection
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.keep_failed_delivery import KeepFailedDelivery
@@ -160,7 +162,7 @@ class ApplicationProvider(Provider):
         SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, EscalateAlerts, ShowDashboard, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
-        LogIn, UnlockLogins,
+        LogIn, UnlockLogins, AddEmrConnection, ChangeEmrConnection, EmrConnectionQueries,
     )
 
 

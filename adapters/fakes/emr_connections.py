@@ -16,6 +16,9 @@ class InMemoryEmrConnectionRepository(InMemoryRepository):
         self._t.emr_connections[connection.id] = connection
 
     async def save(self, connection: EmrConnection) -> None:
+        holder = await self.for_practice(connection.practice_id)
+        if holder is not None and holder.id != connection.id:
+            raise AlreadyExists("this practice has an EMR connection already")
         self._t.emr_connections[connection.id] = connection
 
     async def get(self, connection_id: str) -> EmrConnection | None:

@@ -27,7 +27,10 @@ class SqlEmrConnectionRepository:
 
     async def save(self, connection: EmrConnection) -> None:
         t = emr_connections
-        await self._c.execute(update(t).where(t.c.id == connection.id).values(_row(connection)))
+        try:  # moved to a practice that has one meanwhile
+            await self._c.execute(update(t).where(t.c.id == connection.id).values(_row(connection)))
+        except IntegrityError:
+            raise AlreadyExists("this practice has an EMR connection already") from None
 
     async def get(self, connection_id: str) -> EmrConnection | None:
         row = await fetch_one(self._c, emr_connections, emr_connections.c.id == connection_id)

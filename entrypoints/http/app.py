@@ -31,6 +31,7 @@ from entrypoints.http.routes.devices import DeviceController
 from entrypoints.http.routes.ecw import EmrPatientController
 from entrypoints.http.routes.ecw_diagnostics import EmrDiagnosticsController
 from entrypoints.http.routes.ecw_launch import EmrLaunchController
+from entrypoints.http.routes.emr_connections import EmrConnectionController
 from entrypoints.http.routes.patients import PatientController
 from entrypoints.http.routes.readings import ReadingController
 from entrypoints.http.routes.reports import ReportController
@@ -46,7 +47,7 @@ MAX_BODY_BYTES = 1_048_576  # webhooks have their own, smaller limit
 CONTROLLERS: list[ControllerRouterHandler] = [
     SystemController, AuthController, PatientController, DeviceController, WebhookController, ReadingController,
     AlertController, DashboardController, ReportController, CareController, AuditController, BillingController,
-    SyncController, EmrPatientController, EmrDiagnosticsController, EmrLaunchController,
+    SyncController, EmrPatientController, EmrDiagnosticsController, EmrLaunchController, EmrConnectionController,
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from domain.devices import Device, DeviceAssignment
+from domain.emr_connections import FROM_SETTINGS, EmrConnection
 from domain.patients import Patient
 from domain.ports import ConnectionTestResult, TokenTestResult
 from domain.readings import Reading
@@ -70,3 +71,17 @@ def jwt_test_out(result: TokenTestResult) -> dto.EmrTokenTestOut:
 
 def connection_test_out(result: ConnectionTestResult) -> dto.EmrConnectionTestOut:
     return dto.EmrConnectionTestOut(**{**asdict(result), "capabilities": list(result.capabilities)})
+
+
+def emr_connection_out(connection: EmrConnection) -> dto.EmrConnectionOut:
+    """Everything but the secret, which the connection never holds (only whether the key store has one)."""
+    return dto.EmrConnectionOut(
+        id=connection.id, source="settings" if connection.id == FROM_SETTINGS else "stored",
+        practice_id=connection.practice_id, vendor=connection.vendor.value, fhir_base_url=connection.fhir_base_url,
+        token_url=connection.token_url, client_id=connection.client_id, scopes=connection.scopes,
+        practice_code=connection.practice_code, rate_limit_per_minute=connection.rate_limit_per_minute,
+        max_in_flight=connection.max_in_flight, tls_pins=list(connection.tls_pins),
+        ca_bundle_pem=connection.ca_bundle_pem, active=connection.active,
+        has_client_secret=connection.has_client_secret, version=connection.version,
+        created_at=connection.created_at, updated_at=connection.updated_at,
+    )

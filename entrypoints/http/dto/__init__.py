@@ -35,7 +35,15 @@ from entrypoints.http.dto.emr import (
     TokenRequest,
     TokenResponse,
 )
-from entrypoints.http.dto.pages import AlertsPage, AuditPage, DevicesPage, PatientsPage, ReadingsPage
+from entrypoints.http.dto.emr_connections import EmrConnectionOut, EmrConnectionRequest
+from entrypoints.http.dto.pages import (
+    AlertsPage,
+    AuditPage,
+    DevicesPage,
+    EmrConnectionsPage,
+    PatientsPage,
+    ReadingsPage,
+)
 from entrypoints.http.dto.patients import (
     AssignedDeviceOut,
     FhirBundleEntryOut,
@@ -82,7 +90,10 @@ __all__ = [
     "DeviceDetailOut",
     "DeviceOut",
     "DevicesPage",
+    "EmrConnectionOut",
+    "EmrConnectionRequest",
     "EmrConnectionTestOut",
+    "EmrConnectionsPage",
     "EmrPatientOut",
     "EmrPatientsPage",
     "EmrTokenTestOut",

@@ -12,6 +12,7 @@ from litestar.params import KwargDefinition
 
 from entrypoints.http.dto.clinical import AlertOut
 from entrypoints.http.dto.devices import DeviceOut
+from entrypoints.http.dto.emr_connections import EmrConnectionOut
 from entrypoints.http.dto.patients import PatientOut, ReadingOut
 from entrypoints.http.dto.records import AuditEntryOut
 from entrypoints.http.dto.types import Page
@@ -21,3 +22,4 @@ ReadingsPage = Annotated[Page[ReadingOut], KwargDefinition(schema_component_key=
 DevicesPage = Annotated[Page[DeviceOut], KwargDefinition(schema_component_key="DevicesPage")]
 AlertsPage = Annotated[Page[AlertOut], KwargDefinition(schema_component_key="AlertsPage")]
 AuditPage = Annotated[Page[AuditEntryOut], KwargDefinition(schema_component_key="AuditPage")]
+EmrConnectionsPage = Annotated[Page[EmrConnectionOut], KwargDefinition(schema_component_key="EmrConnectionsPage")]
