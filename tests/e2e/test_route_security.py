@@ -17,7 +17,8 @@ from tests.support.world import World
 
 PUBLIC = {"/health", "/.well-known/jwks.json", "/api/v1/auth/token", "/api/v1/webhooks/mioconnect/telemetry",
           "/api/v1/webhooks/mioconnect/status", "/api/v1/ecw/launch/callback"}
-ADMIN_ONLY = {"/api/v1/audit", "/api/v1/sync/probe-sync_item_id/retry"}
+ADMIN_ONLY = {"/api/v1/audit", "/api/v1/sync/probe-sync_item_id/retry", "/api/v1/emr/connections",
+              "/api/v1/emr/connections/probe-connection_id"}
 
 
 def _routes(app: Litestar) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ from entrypoints.http.routes import ApiController
 from entrypoints.http.security import requires_role
 
 COLLECTION = "/api/v1/emr/connections"
+ADMINS = [requires_role(Role.ADMIN)]  # on each route: Litestar's own OPTIONS answer has no user to check
 CONFLICT = ("One connection per practice: a second answers 409 with the first's `id` and its URL in "
             "`Location` (for the `default` practice while the ECW_* settings make its connection: `settings`).")
 
@@ -34,11 +35,10 @@ CONFLICT = ("One connection per practice: a second answers 409 with the first's 
 class EmrConnectionController(ApiController):
     """Administrators add, change and read each practice's EMR connection."""
 
-    guards = [requires_role(Role.ADMIN)]
     exception_handlers = {AlreadyExists: already_exists_at(COLLECTION), InvalidInput: invalid_field}
     tags = ["emr"]
 
-    @post(COLLECTION, operation_id="addEmrConnection", summary="Connect a practice to its EMR (admins)",
+    @post(COLLECTION, operation_id="addEmrConnection", guards=ADMINS, summary="Connect a practice to its EMR (admins)",
           description=CONFLICT + " A `client_secret` goes to the key store and is never answered.",
           response_headers=[ResponseHeader(name="Location", description="The new connection's URL",
                                                   documentation_only=True)])
@@ -49,7 +49,7 @@ class EmrConnectionController(ApiController):
         return Response(emr_connection_out(connection), status_code=201,
                         headers={"Location": f"{COLLECTION}/{connection.id}"})
 
-    @get(COLLECTION, operation_id="listEmrConnections", summary="Every practice's EMR connection (admins)",
+    @get(COLLECTION, operation_id="listEmrConnections", guards=ADMINS, summary="Every practice's EMR connection (admins)",
          description="Stored connections (`source: stored`) and the `default` practice's made of the ECW_* "
                      "settings (`source: settings`, id `settings`), by practice.")
     async def list_connections(
@@ -61,14 +61,14 @@ class EmrConnectionController(ApiController):
         return dto.Page(page, page_size, len(connections),
                         [emr_connection_out(c) for c in connections[start:start + page_size]])
 
-    @get(COLLECTION + "/{connection_id:str}", operation_id="getEmrConnection",
+    @get(COLLECTION + "/{connection_id:str}", operation_id="getEmrConnection", guards=ADMINS,
          summary="One EMR connection (admins)")
     async def get_connection(
         self, actor: FromDishka[Actor], connection_id: FromPath[str], queries: FromDishka[EmrConnectionQueries],
     ) -> dto.EmrConnectionOut:
         return emr_connection_out(await queries.get(actor, connection_id))
 
-    @put(COLLECTION + "/{connection_id:str}", operation_id="changeEmrConnection",
+    @put(COLLECTION + "/{connection_id:str}", operation_id="changeEmrConnection", guards=ADMINS,
          summary="Replace an EMR connection's settings (admins); its version grows",
          description="The body replaces every field; `client_secret`, when given, replaces the stored one. "
                      "The connection made of the ECW_* settings answers 409: change those settings instead.")
