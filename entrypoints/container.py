@@ -33,9 +33,9 @@ from application.backlog import MeasureBacklog
 from application.billing import BillingReport
 from application.care import CareRecords
 from application.dashboard import ShowDashboard
+from application.device_queries import DeviceQueries
 from application.emr_connection_queries import EmrConnectionQueries
 from application.emr_connections import AddEmrConnection, ChangeEmrConnection
-from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.keep_failed_delivery import KeepFailedDelivery
 from application.login import LogIn, UnlockLogins

@@ -17,7 +17,7 @@ from domain.users import Role
 from tests.support.api import call, login
 from tests.support.world import World
 
-SECRET = "issued-by-the-clinic-emr-5b1f"  # noqa: S105 - a made-up client secret the tests look for
+SECRET = "issued-by-the-clinic-emr-5b1f"
 PIN = base64.b64encode(hashlib.sha256(b"the clinic's leaf key").digest()).decode()
 NORTH: dict[str, Any] = {
     "practice_id": "clinic-north", "vendor": "smart", "fhir_base_url": "https://fhir.clinic-north.example/r4",

@@ -49,7 +49,8 @@ class EmrConnectionController(ApiController):
         return Response(emr_connection_out(connection), status_code=201,
                         headers={"Location": f"{COLLECTION}/{connection.id}"})
 
-    @get(COLLECTION, operation_id="listEmrConnections", guards=ADMINS, summary="Every practice's EMR connection (admins)",
+    @get(COLLECTION, operation_id="listEmrConnections", guards=ADMINS,
+         summary="Every practice's EMR connection (admins)",
          description="Stored connections (`source: stored`) and the `default` practice's made of the ECW_* "
                      "settings (`source: settings`, id `settings`), by practice.")
     async def list_connections(
