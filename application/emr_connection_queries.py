@@ -38,5 +38,5 @@ class EmrConnectionQueries:
             raise NotFound("EMR connection", connection_id)
         return found
 
-    async def _from_settings(self) -> list[EmrConnection]:
+    async def _from_settings(self) -> Sequence[EmrConnection]:
         return [c for c in await self._directory.connections() if c.id == FROM_SETTINGS]

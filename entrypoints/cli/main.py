@@ -1,4 +1,4 @@
-"""`vantrexia`: serve, worker, migrate, users. Errors are one line on stderr, exit code 2."""
+"""`vantrexia`: serve, worker, migrate, users, emr, ... Errors are one line on stderr, exit code 2."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 from adapters.sql.migrate import run_migrations
 from entrypoints.cli.audit import audit_app
 from entrypoints.cli.common import fail, settings_or_exit
+from entrypoints.cli.emr import emr_app
 from entrypoints.cli.keys import keys_app
 from entrypoints.cli.simulate import simulate
 from entrypoints.cli.sync import sync_app
@@ -23,6 +24,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(sync_app, name="sync")
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
+app.add_typer(emr_app, name="emr")
 app.command()(simulate)
 
 
