@@ -1,0 +1,43 @@
+"""Paging on console pages: the page number travels as `?page=` (never anything that identifies a patient)
+or, on a POSTed search, in the form body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.params import Parameter
+
+from application.queries import MAX_PAGE
+
+PageParam: Any = Parameter(query="page", default=1, ge=1, le=MAX_PAGE, description="page number")
+
+
+@dataclass(frozen=True)
+class Paging:
+    """Where a list stands: `number` of `pages`, with "Previous" and "Next" when there are such pages."""
+
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def form_page(value: object) -> int:
+    """A page number from a form field; anything unreadable or out of range is the first page."""
+    try:
+        number = int(str(value or 1))
+    except ValueError:
+        return 1
+    return number if 1 <= number <= MAX_PAGE else 1
