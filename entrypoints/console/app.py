@@ -21,6 +21,8 @@ from entrypoints.console.middleware import ConsoleSessionMiddleware
 from entrypoints.console.pages.alerts import AlertPages
 from entrypoints.console.pages.auth import SignInPages
 from entrypoints.console.pages.dashboard import DashboardPages
+from entrypoints.console.pages.patient import PatientPage
+from entrypoints.console.pages.patients import PatientPages
 from entrypoints.console.pages.static import StaticFiles
 from entrypoints.console.rendering import page
 
@@ -28,7 +30,7 @@ HERE = Path(__file__).parent
 CSRF_SECRET = "console-csrf-secret"  # noqa: S105 - the key store's name for it, not the secret
 CSRF_COOKIE = "vantrexia_csrf"
 CSRF_FIELD = "_csrf_token"  # Litestar's form field name
-PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages]
+PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages, PatientPages, PatientPage]
 
 
 def console_templates() -> TemplateConfig[JinjaTemplateEngine]:

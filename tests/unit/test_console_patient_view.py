@@ -83,3 +83,7 @@ def test_sync_items_show_the_observation_the_emr_answer_and_whether_dead() -> No
     assert [(r.observation, r.status, r.answer, r.dead) for r in rows] == [
         ("Blood pressure", "delivered", "HTTP 201 · obs-1", False),
         ("Heart rate", "dead", "HTTP 422 · rejected by the EMR", True)]
+
+
+def test_every_threshold_has_a_label() -> None:
+    assert [f.name for f in threshold_fields(Thresholds())] == list(Thresholds.names())

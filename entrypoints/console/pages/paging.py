@@ -20,6 +20,7 @@ class Paging:
     number: int
     size: int
     total: int
+    exact: bool = True  # False: the source did not say its total; `total` then only tells whether more follow
 
     @property
     def pages(self) -> int:
@@ -31,7 +32,14 @@ class Paging:
 
     @property
     def next(self) -> int | None:
-        return self.number + 1 if self.number < self.pages else None
+        return self.number + 1 if self.number < min(self.pages, MAX_PAGE) else None
+
+
+def estimated(number: int, size: int, shown: int, total: int | None) -> Paging:
+    """Paging of a source that may not say its total (an EMR's search): a full page suggests another."""
+    if total is not None:
+        return Paging(number, size, total)
+    return Paging(number, size, (number - 1) * size + shown + (1 if shown == size else 0), exact=False)
 
 
 def form_page(value: object) -> int:

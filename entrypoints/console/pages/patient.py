@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from dishka import FromDishka
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -32,7 +31,7 @@ from entrypoints.console.pages.patient_view import (
     when,
 )
 from entrypoints.console.rendering import ConsoleController, done, page
-from entrypoints.http.security import requires_role
+from entrypoints.http.security import AnyRequest, requires_role
 
 READINGS_PER_PAGE = 20
 CHART_PERIOD = timedelta(days=30)
@@ -49,7 +48,7 @@ class PatientReads:
     report: ReportVitals
     clock: Clock
 
-    async def render(self, request: Request[Any, Any, Any], actor: Actor, patient_id: str, readings_page: int = 1,
+    async def render(self, request: AnyRequest, actor: Actor, patient_id: str, readings_page: int = 1,
                      *, status: int = 200, errors: dict[str, str] | None = None) -> Template:
         detail = await self.queries.patient(actor, patient_id)
         readings, total = await self.queries.readings(PageQuery(actor, readings_page, READINGS_PER_PAGE), patient_id)
@@ -73,7 +72,7 @@ class PatientPage(ConsoleController):
     """One patient, and the forms that change what is on record for them."""
 
     @get(PATIENT_PATH, operation_id="consolePatient")
-    async def patient(self, request: Request[Any, Any, Any], actor: FromDishka[Actor], patient_id: FromPath[str],
+    async def patient(self, request: AnyRequest, actor: FromDishka[Actor], patient_id: FromPath[str],
                       queries: FromDishka[PatientQueries], thresholds: FromDishka[PatientThresholds],
                       care: FromDishka[CareRecords], report: FromDishka[ReportVitals], clock: FromDishka[Clock],
                       page_number: int = PageParam) -> Template:
@@ -81,7 +80,7 @@ class PatientPage(ConsoleController):
         return await reads.render(request, actor, patient_id, page_number)
 
     @post(f"{PATIENT_PATH}/thresholds", operation_id="consoleSaveThresholds")
-    async def save_thresholds(self, request: Request[Any, Any, Any], actor: FromDishka[Actor],
+    async def save_thresholds(self, request: AnyRequest, actor: FromDishka[Actor],
                               patient_id: FromPath[str], queries: FromDishka[PatientQueries],
                               thresholds: FromDishka[PatientThresholds], care: FromDishka[CareRecords],
                               report: FromDishka[ReportVitals], clock: FromDishka[Clock]) -> Template | Redirect:
@@ -94,7 +93,7 @@ class PatientPage(ConsoleController):
         return done(_back(patient_id, "thresholds"), "Thresholds saved.")
 
     @post(f"{PATIENT_PATH}/consent", operation_id="consoleRecordConsent")
-    async def record_consent(self, request: Request[Any, Any, Any], actor: FromDishka[Actor],
+    async def record_consent(self, request: AnyRequest, actor: FromDishka[Actor],
                              patient_id: FromPath[str], care: FromDishka[CareRecords]) -> Redirect:
         form = await request.form()
         consented = form.get("consent") == "given"
@@ -102,7 +101,7 @@ class PatientPage(ConsoleController):
         return done(_back(patient_id, "consent"), "Consent recorded." if consented else "Declined consent recorded.")
 
     @post(f"{PATIENT_PATH}/time", operation_id="consoleLogTime")
-    async def log_time(self, request: Request[Any, Any, Any], actor: FromDishka[Actor], patient_id: FromPath[str],
+    async def log_time(self, request: AnyRequest, actor: FromDishka[Actor], patient_id: FromPath[str],
                        queries: FromDishka[PatientQueries], thresholds: FromDishka[PatientThresholds],
                        care: FromDishka[CareRecords], report: FromDishka[ReportVitals],
                        clock: FromDishka[Clock]) -> Template | Redirect:

@@ -4,7 +4,7 @@ reading (the reports' SVG with the patient's threshold bands), the thresholds fo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -28,9 +28,27 @@ UNITS = {Unit.MM_HG: "mmHg", Unit.PER_MIN: "/min", Unit.PERCENT: "%", Unit.KG: "
 OBSERVATIONS = {ObservationCode.BLOOD_PRESSURE: "Blood pressure", ObservationCode.HEART_RATE: "Heart rate",
                 ObservationCode.SPO2: "Oxygen saturation", ObservationCode.BODY_WEIGHT: "Body weight",
                 ObservationCode.GLUCOSE: "Blood glucose"}
-# the unit a threshold is compared in, by the start of its name
-THRESHOLD_UNITS = {"systolic": "mmHg", "diastolic": "mmHg", "spo2": "%", "pulse": "/min", "glucose": "mg/dL",
-                   "weight": "lb"}
+# each threshold's label and the unit it is compared in
+THRESHOLDS = {
+    "systolic_crisis_above": ("Systolic crisis above", "mmHg"),
+    "diastolic_crisis_above": ("Diastolic crisis above", "mmHg"),
+    "systolic_stage2_from": ("Systolic stage 2 from", "mmHg"),
+    "diastolic_stage2_from": ("Diastolic stage 2 from", "mmHg"),
+    "systolic_low_below": ("Systolic low below", "mmHg"),
+    "systolic_critical_low_below": ("Systolic critically low below", "mmHg"),
+    "spo2_low_below": ("SpO2 low below", "%"),
+    "spo2_critical_below": ("SpO2 critically low below", "%"),
+    "pulse_low_below": ("Pulse low below", "/min"),
+    "pulse_critical_low_below": ("Pulse critically low below", "/min"),
+    "pulse_high_above": ("Pulse high above", "/min"),
+    "pulse_critical_high_above": ("Pulse critically high above", "/min"),
+    "glucose_low_below": ("Glucose low below", "mg/dL"),
+    "glucose_critical_low_below": ("Glucose critically low below", "mg/dL"),
+    "glucose_high_above": ("Glucose high above", "mg/dL"),
+    "glucose_critical_high_above": ("Glucose critically high above", "mg/dL"),
+    "weight_gain_day_lb": ("Weight gain in a day", "lb"),
+    "weight_gain_week_lb": ("Weight gain in a week", "lb"),
+}
 
 
 def when(moment: datetime) -> str:
@@ -83,13 +101,11 @@ class ThresholdField:
 
 def threshold_fields(thresholds: Thresholds) -> list[ThresholdField]:
     defaults = Thresholds()
-    out = []
-    for f in fields(Thresholds):
-        value: Decimal = getattr(thresholds, f.name)
-        label = f.name.replace("_", " ").replace("spo2", "SpO2").capitalize().replace("Spo2", "SpO2")
-        out.append(ThresholdField(f.name, label, THRESHOLD_UNITS[f.name.split("_")[0]], f"{value.normalize():f}",
-                                  value != getattr(defaults, f.name)))
-    return out
+    return [
+        ThresholdField(name, label, unit, f"{getattr(thresholds, name).normalize():f}",
+                       getattr(thresholds, name) != getattr(defaults, name))
+        for name, (label, unit) in THRESHOLDS.items()
+    ]
 
 
 def threshold_overrides(form: Mapping[str, str]) -> dict[str, Decimal]:

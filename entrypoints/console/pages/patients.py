@@ -3,10 +3,8 @@ URL), and importing patients from the EMR."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from dishka import FromDishka
-from litestar import Request, get, post
+from litestar import get, post
 from litestar.response import Redirect, Template
 
 from application.context import Actor
@@ -17,12 +15,13 @@ from application.import_patients import (
     ImportResult,
     ImportSelectedPatients,
 )
-from application.queries import MAX_PAGE, PageQuery, PatientQueries
+from application.queries import PageQuery, PatientQueries
 from domain.errors import InvalidInput
 from domain.patients import DEFAULT_PRACTICE
 from domain.ports.emr import EmrError
-from entrypoints.console.pages.paging import PageParam, Paging, form_page
+from entrypoints.console.pages.paging import PageParam, Paging, estimated, form_page
 from entrypoints.console.rendering import ConsoleController, done, page
+from entrypoints.http.security import AnyRequest
 
 PAGE_SIZE = 25
 IMPORT_PAGE_SIZE = 20
@@ -33,14 +32,14 @@ class PatientPages(ConsoleController):
     """The patient list, its search, and the import from the EMR."""
 
     @get("/console/patients", operation_id="consolePatients")
-    async def patients(self, request: Request[Any, Any, Any], actor: FromDishka[Actor],
+    async def patients(self, request: AnyRequest, actor: FromDishka[Actor],
                        queries: FromDishka[PatientQueries], page_number: int = PageParam) -> Template:
         found, total = await queries.list_patients(PageQuery(actor, page_number, PAGE_SIZE))
         return page(request, "console/patients.html", "Patients", patients=found, search=None,
                     paging=Paging(page_number, PAGE_SIZE, total))
 
     @post("/console/patients/search", operation_id="consoleSearchPatients")
-    async def search(self, request: Request[Any, Any, Any], actor: FromDishka[Actor],
+    async def search(self, request: AnyRequest, actor: FromDishka[Actor],
                      queries: FromDishka[PatientQueries]) -> Template:
         form = await request.form()
         name, page_number = str(form.get("name") or ""), form_page(form.get("page"))
@@ -53,13 +52,13 @@ class PatientPages(ConsoleController):
                     paging=Paging(page_number, PAGE_SIZE, total))
 
     @get(IMPORT_PATH, operation_id="consoleImportPatients")
-    async def import_page(self, request: Request[Any, Any, Any], actor: FromDishka[Actor],
+    async def import_page(self, request: AnyRequest, actor: FromDishka[Actor],
                           browse: FromDishka[BrowseEmrPatients], queries: FromDishka[PatientQueries],
                           page_number: int = PageParam) -> Template:
         return await _import_page(request, actor, browse, queries, page_number)
 
     @post(IMPORT_PATH, operation_id="consoleImportSelected")
-    async def import_selected(self, request: Request[Any, Any, Any], actor: FromDishka[Actor],
+    async def import_selected(self, request: AnyRequest, actor: FromDishka[Actor],
                               import_patients: FromDishka[ImportPatients], browse: FromDishka[BrowseEmrPatients],
                               queries: FromDishka[PatientQueries]) -> Template | Redirect:
         form = await request.form()
@@ -86,7 +85,7 @@ def imported_message(result: ImportResult) -> str:
     return " ".join(parts)
 
 
-async def _import_page(request: Request[Any, Any, Any], actor: Actor, browse: BrowseEmrPatients,
+async def _import_page(request: AnyRequest, actor: Actor, browse: BrowseEmrPatients,
                        queries: PatientQueries, page_number: int, *, status: int = 200,
                        error: str | None = None) -> Template:
     try:
@@ -98,5 +97,5 @@ async def _import_page(request: Request[Any, Any, Any], actor: Actor, browse: Br
     imported = await queries.imported_among(actor, [p.emr_patient_id for p in result.patients])
     rows = [(p, imported.get(p.emr_patient_id)) for p in result.patients]
     return page(request, "console/patients_import.html", "Import patients", status_code=status, rows=rows,
-                paging=Paging(page_number, IMPORT_PAGE_SIZE, min(result.total, MAX_PAGE * IMPORT_PAGE_SIZE)),
+                paging=estimated(page_number, IMPORT_PAGE_SIZE, len(result.patients), result.total),
                 error=error)
