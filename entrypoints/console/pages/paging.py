@@ -4,13 +4,13 @@ or, on a POSTed search, in the form body."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from application.queries import MAX_PAGE
 
-PageParam: Any = Parameter(query="page", default=1, ge=1, le=MAX_PAGE, description="page number")
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=MAX_PAGE, description="page number")]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from application.retry_sync import RetrySyncItem
 from domain.errors import Conflict, InvalidInput
 from domain.ports import Clock
 from domain.users import Role
-from entrypoints.console.pages.paging import PageParam, Paging
+from entrypoints.console.pages.paging import PageNumber, Paging
 from entrypoints.console.pages.patient_view import (
     charts,
     reading_rows,
@@ -75,7 +75,7 @@ class PatientPage(ConsoleController):
     async def patient(self, request: AnyRequest, actor: FromDishka[Actor], patient_id: FromPath[str],
                       queries: FromDishka[PatientQueries], thresholds: FromDishka[PatientThresholds],
                       care: FromDishka[CareRecords], report: FromDishka[ReportVitals], clock: FromDishka[Clock],
-                      page_number: int = PageParam) -> Template:
+                      page_number: PageNumber = 1) -> Template:
         reads = PatientReads(queries, thresholds, care, report, clock)
         return await reads.render(request, actor, patient_id, page_number)
 

@@ -19,7 +19,7 @@ from application.queries import PageQuery, PatientQueries
 from domain.errors import InvalidInput
 from domain.patients import DEFAULT_PRACTICE
 from domain.ports.emr import EmrError
-from entrypoints.console.pages.paging import PageParam, Paging, estimated, form_page
+from entrypoints.console.pages.paging import PageNumber, Paging, estimated, form_page
 from entrypoints.console.rendering import ConsoleController, done, page
 from entrypoints.http.security import AnyRequest
 
@@ -33,7 +33,7 @@ class PatientPages(ConsoleController):
 
     @get("/console/patients", operation_id="consolePatients")
     async def patients(self, request: AnyRequest, actor: FromDishka[Actor],
-                       queries: FromDishka[PatientQueries], page_number: int = PageParam) -> Template:
+                       queries: FromDishka[PatientQueries], page_number: PageNumber = 1) -> Template:
         found, total = await queries.list_patients(PageQuery(actor, page_number, PAGE_SIZE))
         return page(request, "console/patients.html", "Patients", patients=found, search=None,
                     paging=Paging(page_number, PAGE_SIZE, total))
@@ -54,7 +54,7 @@ class PatientPages(ConsoleController):
     @get(IMPORT_PATH, operation_id="consoleImportPatients")
     async def import_page(self, request: AnyRequest, actor: FromDishka[Actor],
                           browse: FromDishka[BrowseEmrPatients], queries: FromDishka[PatientQueries],
-                          page_number: int = PageParam) -> Template:
+                          page_number: PageNumber = 1) -> Template:
         return await _import_page(request, actor, browse, queries, page_number)
 
     @post(IMPORT_PATH, operation_id="consoleImportSelected")
