@@ -139,7 +139,8 @@ async def test_only_admins_retry_a_dead_sync_item(client: Client, world: World, 
     await deliver(client, fixture("bp_normal"))
     await drain_outbox(client)
     (dead,) = [i for i in world.db.outbox.values() if i.status is SyncStatus.DEAD]
-    page, action = f"/console/patients/{enrolled.patient_id}", f"/console/patients/{enrolled.patient_id}/sync/{dead.id}/retry"
+    page = f"/console/patients/{enrolled.patient_id}"
+    action = f"{page}/sync/{dead.id}/retry"
     await console_sign_in(client, world)
     assert "Retry</button>" not in (await client.get(page)).text
     assert (await post_form(client, page, action, {})).status_code == 403
@@ -152,16 +153,16 @@ async def test_only_admins_retry_a_dead_sync_item(client: Client, world: World, 
 
 async def test_a_search_keeps_the_name_out_of_every_url_and_stays_in_the_practice(
         client: Client, world: World, auth: dict[str, str]) -> None:
-    north_auth_patient = await enrol_patient(client, auth)
-    name = world.db.patients[north_auth_patient.patient_id].name
+    enrolled = await enrol_patient(client, auth)
+    name = world.db.patients[enrolled.patient_id].name
     await console_sign_in(client, world)
     found = await post_form(client, "/console/patients", "/console/patients/search", {"name": name.split()[0].upper()})
     assert found.status_code == 200
-    assert f'href="/console/patients/{north_auth_patient.patient_id}"' in found.text
+    assert f'href="/console/patients/{enrolled.patient_id}"' in found.text
     assert name.split()[0].lower() not in str(found.url).lower()
     await console_sign_in(client, world, practice="north")
     elsewhere = await post_form(client, "/console/patients", "/console/patients/search", {"name": name})
-    assert north_auth_patient.patient_id not in elsewhere.text
+    assert enrolled.patient_id not in elsewhere.text
     empty = await post_form(client, "/console/patients", "/console/patients/search", {"name": "  "})
     assert empty.status_code == 422
 
