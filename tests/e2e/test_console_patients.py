@@ -182,3 +182,15 @@ async def test_importing_selected_patients_into_the_users_practice(client: Clien
     assert (again.text.count('type="checkbox"'), again.text.count("Already imported")) == (18, 2)
     nothing = await post_form(client, page, page, {"page": "1"})
     assert (nothing.status_code, "Select at least one patient to import." in nothing.text) == (422, True)
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/console/patients"), ("GET", "/console/patients/import"), ("GET", "/console/patients/some-id"),
+    ("POST", "/console/patients/search"), ("POST", "/console/patients/import"),
+    ("POST", "/console/patients/some-id/consent"),
+])
+async def test_signed_out_the_patient_pages_send_to_the_sign_in_page(client: Client, world: World, method: str,
+                                                                    path: str) -> None:
+    answer = await client.request(method, path, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, f"/console/login?next={path}")
+    assert (world.db.patients, world.db.consents) == ({}, {})
