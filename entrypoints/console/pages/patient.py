@@ -36,6 +36,7 @@ from entrypoints.http.security import AnyRequest, requires_role
 READINGS_PER_PAGE = 20
 CHART_PERIOD = timedelta(days=30)
 PATIENT_PATH = "/console/patients/{patient_id:str}"
+CONSENT_ANSWERS = ("given", "declined")
 
 
 @dataclass(frozen=True)
@@ -93,10 +94,16 @@ class PatientPage(ConsoleController):
         return done(_back(patient_id, "thresholds"), "Thresholds saved.")
 
     @post(f"{PATIENT_PATH}/consent", operation_id="consoleRecordConsent")
-    async def record_consent(self, request: AnyRequest, actor: FromDishka[Actor],
-                             patient_id: FromPath[str], care: FromDishka[CareRecords]) -> Redirect:
-        form = await request.form()
-        consented = form.get("consent") == "given"
+    async def record_consent(self, request: AnyRequest, actor: FromDishka[Actor], patient_id: FromPath[str],
+                             queries: FromDishka[PatientQueries], thresholds: FromDishka[PatientThresholds],
+                             care: FromDishka[CareRecords], report: FromDishka[ReportVitals],
+                             clock: FromDishka[Clock]) -> Template | Redirect:
+        answer = (await request.form()).get("consent")
+        if answer not in CONSENT_ANSWERS:
+            reads = PatientReads(queries, thresholds, care, report, clock)
+            return await reads.render(request, actor, patient_id, status=422,
+                                      errors={"consent": "Choose whether consent was given or declined."})
+        consented = answer == "given"
         await care.record_consent(ConsentCommand(actor, patient_id, consented))
         return done(_back(patient_id, "consent"), "Consent recorded." if consented else "Declined consent recorded.")
 

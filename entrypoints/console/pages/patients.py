@@ -26,6 +26,7 @@ from entrypoints.http.security import AnyRequest
 PAGE_SIZE = 25
 IMPORT_PAGE_SIZE = 20
 IMPORT_PATH = "/console/patients/import"
+EMR_SILENT = "The EMR did not answer. Try again in a moment."
 
 
 class PatientPages(ConsoleController):
@@ -68,8 +69,10 @@ class PatientPages(ConsoleController):
                                       error="Select at least one patient to import.")
         try:
             result = await import_patients(ImportSelectedPatients(chosen, actor, actor.practice_id or DEFAULT_PRACTICE))
-        except (InvalidInput, EmrError) as refused:
+        except InvalidInput as refused:
             return await _import_page(request, actor, browse, queries, back, status=422, error=str(refused))
+        except EmrError:  # its text is the EMR's own: not shown
+            return await _import_page(request, actor, browse, queries, back, status=502, error=EMR_SILENT)
         return done(f"{IMPORT_PATH}?page={back}", imported_message(result))
 
 
@@ -93,7 +96,7 @@ async def _import_page(request: AnyRequest, actor: Actor, browse: BrowseEmrPatie
     except EmrError:
         return page(request, "console/patients_import.html", "Import patients", status_code=502, rows=[],
                     paging=Paging(page_number, IMPORT_PAGE_SIZE, 0),
-                    error="The EMR did not answer. Try again in a moment.")
+                    error=EMR_SILENT)
     imported = await queries.imported_among(actor, [p.emr_patient_id for p in result.patients])
     rows = [(p, imported.get(p.emr_patient_id)) for p in result.patients]
     return page(request, "console/patients_import.html", "Import patients", status_code=status, rows=rows,
