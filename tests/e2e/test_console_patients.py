@@ -4,15 +4,23 @@ redirects, importing from the EMR, and that a searched name never reaches a URL.
 from __future__ import annotations
 
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from tests.support.api import enrol_patient
-from tests.support.console_client import Client, console_sign_in, patient_with_a_reading, post_form
+from tests.support.app import deliver, fixture
+from tests.support.console import console_sign_in, csrf_token_in, post_form
 from tests.support.world import World
+
+Client = AsyncTestClient[Litestar]
 
 
 @pytest.fixture
 async def patient_id(client: Client, auth: dict[str, str]) -> str:
-    return await patient_with_a_reading(client, auth)
+    """A patient of the default practice with a cuff that sent one blood-pressure reading."""
+    enrolled = await enrol_patient(client, auth)
+    assert (await deliver(client, fixture("bp_normal"))).status_code == 202
+    return enrolled.patient_id
 
 
 async def test_the_patient_page_shows_the_reading_with_units_and_its_chart(client: Client, world: World,
@@ -46,7 +54,7 @@ async def test_forms_of_another_practices_patient_change_nothing(client: Client,
     for action, data in ((f"/console/patients/{patient_id}/thresholds", {"systolic_crisis_above": "170"}),
                          (f"/console/patients/{patient_id}/consent", {"consent": "given"}),
                          (f"/console/patients/{patient_id}/time", {"minutes": "10"})):
-        assert (await post_form(client, page, action, data)).status_code == 404
+        assert (await post_form(client, action, data, from_page=page)).status_code == 404
     assert (world.db.thresholds, world.db.consents, world.db.time_entries) == ({}, {}, {})
 
 
@@ -67,14 +75,15 @@ async def test_a_search_keeps_the_name_out_of_every_url_and_stays_in_the_practic
     enrolled = await enrol_patient(client, auth)
     name = world.db.patients[enrolled.patient_id].name
     await console_sign_in(client, world)
-    found = await post_form(client, "/console/patients", "/console/patients/search", {"name": name.split()[0].upper()})
+    search, listed = "/console/patients/search", "/console/patients"
+    found = await post_form(client, search, {"name": name.split()[0].upper()}, from_page=listed)
     assert found.status_code == 200
     assert f'href="/console/patients/{enrolled.patient_id}"' in found.text
     assert name.split()[0].lower() not in str(found.url).lower()
     await console_sign_in(client, world, practice="north")
-    elsewhere = await post_form(client, "/console/patients", "/console/patients/search", {"name": name})
+    elsewhere = await post_form(client, search, {"name": name}, from_page=listed)
     assert enrolled.patient_id not in elsewhere.text
-    empty = await post_form(client, "/console/patients", "/console/patients/search", {"name": "  "})
+    empty = await post_form(client, search, {"name": "  "}, from_page=listed)
     assert empty.status_code == 422
 
 
@@ -83,15 +92,16 @@ async def test_importing_selected_patients_into_the_users_practice(client: Clien
     page = "/console/patients/import"
     listed = await client.get(page)
     assert listed.text.count('type="checkbox"') == 20
-    imported = await post_form(client, page, page, {"emr_patient_id": ["synthetic-patient-0002",
-                                                                       "synthetic-patient-0005"], "page": "1"})
+    chosen = {"emr_patient_id": ["synthetic-patient-0002", "synthetic-patient-0005"], "page": "1"}
+    imported = await client.post(page, data={**chosen, "_csrf_token": csrf_token_in(listed.text)},
+                                 follow_redirects=False)
     assert (imported.status_code, imported.headers["location"]) == (303, f"{page}?page=1")
     assert sorted((p.emr_patient_id, p.practice_id) for p in world.db.patients.values()) == [
         ("synthetic-patient-0002", "north"), ("synthetic-patient-0005", "north")]
     again = await client.get(page)
     assert "Imported 2 patients." in again.text
     assert (again.text.count('type="checkbox"'), again.text.count("Already imported")) == (18, 2)
-    nothing = await post_form(client, page, page, {"page": "1"})
+    nothing = await post_form(client, page, {"page": "1"}, from_page=page)
     assert (nothing.status_code, "Select at least one patient to import." in nothing.text) == (422, True)
 
 
