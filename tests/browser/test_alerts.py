@@ -38,6 +38,7 @@ def test_a_crisis_reading_appears_on_the_open_queue_and_is_acknowledged_then_res
     alert = page.get_by_role("listitem").filter(has=page.get_by_role("link", name=name))
     expect(alert).to_be_visible(timeout=10_000)  # polled, no reload
     expect(alert.get_by_role("heading")).to_contain_text("Critical")
+    expect(page.locator("#queue-status[aria-live=polite]")).to_have_text("The alert queue changed: 1 waiting.")
 
     alert.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_role("status")).to_have_text("Alert acknowledged.")

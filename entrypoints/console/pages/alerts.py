@@ -40,7 +40,7 @@ class AlertPages(ConsoleController):
         queue = await show(QueueQuery(actor, known_version=v))
         if queue is None:
             return Response(None, status_code=204)  # htmx swaps nothing: a half-typed note survives
-        return fragment("console/_alert_queue.html", queue=queue)
+        return fragment("console/_alert_queue.html", queue=queue, polled=True)  # screen readers hear of it
 
     @post(f"{ALERTS}/{{alert_id:str}}/acknowledge", operation_id="consoleAcknowledgeAlert", status_code=303)
     async def acknowledge(self, actor: FromDishka[Actor], alert_id: FromPath[str],
