@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from application.access import patient_for
 from application.auditing import Auditor
@@ -30,12 +30,36 @@ class TimeEntryCommand:
     performed_on: date | None = None
 
 
+@dataclass(frozen=True)
+class CareOverview:
+    """What is on record for billing: the consent (None: never asked) and this month's management time."""
+
+    consent: RpmConsent | None
+    time_this_month: tuple[TimeEntry, ...]
+
+    @property
+    def minutes_this_month(self) -> int:
+        return sum(entry.minutes for entry in self.time_this_month)
+
+
 class CareRecords:
     def __init__(self, uow: UnitOfWork, clock: Clock, ids: IdGenerator, auditor: Auditor) -> None:
         self._uow = uow
         self._clock = clock
         self._ids = ids
         self._auditor = auditor
+
+    async def overview(self, actor: Actor, patient_id: str) -> CareOverview:
+        """The patient's consent and the management time logged in the current calendar month (UTC)."""
+        today = self._clock.now().date()
+        month_start = today.replace(day=1)
+        next_month = (month_start + timedelta(days=32)).replace(day=1)
+        async with self._uow as uow:
+            await patient_for(uow, actor, patient_id)
+            consent = await uow.care.consent(patient_id)
+            entries = await uow.care.time_entries(patient_id, month_start, next_month)
+        await self._auditor.record(actor, "care.read", "Patient", [patient_id])
+        return CareOverview(consent, tuple(entries))
 
     async def record_consent(self, command: ConsentCommand) -> RpmConsent:
         now = self._clock.now()

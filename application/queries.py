@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from application.access import patient_for
+from application.access import may_see, patient_for
 from application.auditing import Auditor
 from application.context import Actor
 from domain.devices import Device, DeviceAssignment
@@ -19,6 +19,7 @@ from domain.sync import OutboxItem
 MAX_PAGE_SIZE = 200
 # keeps (page - 1) * page_size far inside a 64-bit OFFSET (and a 32-bit one) for every page size we allow
 MAX_PAGE = 1_000_000
+MAX_SEARCH_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,26 @@ class PatientQueries:
             patients, total = await uow.patients.list(query.offset, query.page_size, query.actor.practice_id)
         await self._auditor.record(query.actor, "patient.list", "Patient", [p.id for p in patients])
         return patients, total
+
+    async def search_patients(self, query: PageQuery, name: str) -> tuple[Sequence[Patient], int]:
+        """The actor's patients whose name contains `name` (any case), by name; the name is never audited."""
+        wanted = name.strip()
+        if not 1 <= len(wanted) <= MAX_SEARCH_LENGTH:
+            raise InvalidInput(f"a patient search needs 1-{MAX_SEARCH_LENGTH} characters")
+        async with self._uow as uow:
+            patients, total = await uow.patients.search(wanted, query.offset, query.page_size,
+                                                        query.actor.practice_id)
+        await self._auditor.record(query.actor, "patient.search", "Patient", [p.id for p in patients])
+        return patients, total
+
+    async def imported_among(self, actor: Actor, emr_patient_ids: Sequence[str]) -> Mapping[str, str]:
+        """Which of these EMR patients the actor already monitors: our patient id by EMR id."""
+        async with self._uow as uow:
+            found = await uow.patients.by_emr_ids(emr_patient_ids) if emr_patient_ids else {}
+        visible = {emr_id: p.id for emr_id, p in found.items() if may_see(actor, p)}
+        if visible:
+            await self._auditor.record(actor, "patient.list", "Patient", list(visible.values()))
+        return visible
 
     async def patient(self, actor: Actor, patient_id: str) -> PatientDetail:
         async with self._uow as uow:

@@ -44,6 +44,19 @@ class InMemoryPatientRepository(InMemoryRepository):
                          key=lambda p: (p.imported_at, p.id))
         return ordered[offset : offset + limit], len(ordered)
 
+    async def search(
+        self, name: str, offset: int, limit: int, practice_id: str | None = None
+    ) -> tuple[Sequence[Patient], int]:
+        wanted = name.casefold()
+        ordered = sorted((p for p in self._t.patients.values()
+                          if practice_id in (None, p.practice_id) and wanted in p.name.casefold()),
+                         key=lambda p: (p.name, p.id))
+        return ordered[offset : offset + limit], len(ordered)
+
+    async def by_emr_ids(self, emr_patient_ids: Sequence[str]) -> Mapping[str, Patient]:
+        wanted = set(emr_patient_ids)
+        return {p.emr_patient_id: p for p in self._t.patients.values() if p.emr_patient_id in wanted}
+
 
 class InMemoryDeviceRepository(InMemoryRepository):
     async def add(self, device: Device) -> None:

@@ -62,6 +62,24 @@ class SqlPatientRepository:
         total = await self._c.scalar(select(func.count()).select_from(patients).where(*where))
         return [m.patient_of(row) for row in page.mappings()], int(total or 0)
 
+    async def search(
+        self, name: str, offset: int, limit: int, practice_id: str | None = None
+    ) -> tuple[Sequence[Patient], int]:
+        where = [patients.c.name.icontains(name, autoescape=True)]
+        if practice_id is not None:
+            where.append(patients.c.practice_id == practice_id)
+        page = await self._c.execute(
+            select(patients).where(*where).order_by(patients.c.name, patients.c.id).offset(offset).limit(limit)
+        )
+        total = await self._c.scalar(select(func.count()).select_from(patients).where(*where))
+        return [m.patient_of(row) for row in page.mappings()], int(total or 0)
+
+    async def by_emr_ids(self, emr_patient_ids: Sequence[str]) -> Mapping[str, Patient]:
+        if not emr_patient_ids:
+            return {}
+        rows = await fetch_all(self._c, patients, patients.c.emr_patient_id.in_(list(emr_patient_ids)))
+        return {row["emr_patient_id"]: m.patient_of(row) for row in rows}
+
 
 class SqlDeviceRepository:
     """DeviceRepository on `devices` and `device_assignments`."""

@@ -37,6 +37,15 @@ class PatientRepository(Protocol):
     ) -> tuple[Sequence[Patient], int]:
         """A page of patients in import order (of one practice, when given) and the total."""
         ...
+    async def search(
+        self, name: str, offset: int, limit: int, practice_id: str | None = None
+    ) -> tuple[Sequence[Patient], int]:
+        """A page of the patients whose name contains `name` (any case; of one practice, when given), by name,
+        and the total."""
+        ...
+    async def by_emr_ids(self, emr_patient_ids: Sequence[str]) -> Mapping[str, Patient]:
+        """The patients found among these EMR ids, by EMR id (one query for a page of the EMR's list)."""
+        ...
 
 
 class DeviceRepository(Protocol):

@@ -23,6 +23,8 @@ from entrypoints.console.middleware import OPEN, ConsoleSessionMiddleware
 from entrypoints.console.pages.alerts import AlertPages
 from entrypoints.console.pages.auth import SignInPages
 from entrypoints.console.pages.dashboard import DashboardPages
+from entrypoints.console.pages.patient import PatientPage
+from entrypoints.console.pages.patients import PatientPages
 from entrypoints.console.rendering import ConsoleController, page
 
 HERE = Path(__file__).resolve().parent
@@ -43,7 +45,7 @@ class StaticFiles(ConsoleController):
         return File(path=target, media_type=SERVED[target.suffix], content_disposition_type="inline")
 
 
-PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages]
+PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages, PatientPages, PatientPage]
 
 
 def console_templates() -> TemplateConfig[JinjaTemplateEngine]:

@@ -20,6 +20,8 @@ PAGES_TO_CHECK: list[tuple[str, Role]] = [
     ("/console/", Role.CLINICIAN),
     ("/console/alerts", Role.CLINICIAN),
     ("/console/", Role.ADMIN),
+    ("/console/patients", Role.CLINICIAN),
+    ("/console/patients/import", Role.CLINICIAN),
 ]
 
 
