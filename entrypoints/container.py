@@ -38,6 +38,7 @@ from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.keep_failed_delivery import KeepFailedDelivery
 from application.login import LogIn, UnlockLogins
 from application.push_alerts import EscalateAlerts
+from application.quarantine import QuarantineQueries
 from application.queries import PatientQueries
 from application.register_device import RegisterDevice
 from application.reports import ReportVitals
@@ -160,7 +161,7 @@ class ApplicationProvider(Provider):
         SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, EscalateAlerts, ShowDashboard, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
-        LogIn, UnlockLogins,
+        LogIn, UnlockLogins, QuarantineQueries,
     )
 
 
