@@ -1,26 +1,32 @@
-"""One dishka provider per EMR choice (VANTREXIA_EMR): each provides the EmrGateway, its set-up checks
-(EmrDiagnostics) and the SMART user launch (UserLaunch); `production_providers` picks one by settings."""
+"""One dishka provider per EMR choice (VANTREXIA_EMR): each provides the EmrDirectory (each practice's EMR),
+the `default` practice's EmrGateway and set-up checks (EmrDiagnostics), and the SMART user launch
+(UserLaunch); `production_providers` picks one by settings."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
-from dishka import Provider, Scope, alias, provide
+from dishka import AsyncContainer, Provider, Scope, alias, provide
 
 from adapters.ecw.config import build_ecw_gateway
+from adapters.ecw.profile import ecw_connection
 from adapters.fakes.emr import FakeEmrGateway
+from adapters.fakes.emr_directory import ConnectionSource, FakeEmrDirectory
 from adapters.fakes.emr_setup import InMemoryEmrDiagnostics, NoUserLaunch
 from adapters.fakes.synthetic import synthetic_patients
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.config import SmartServerConfig, build_gateway
 from adapters.fhir.diagnostics import FhirEmrDiagnostics
+from adapters.fhir.directory import SettingsOnlyDirectory, settings_connection
 from adapters.fhir.launch import LaunchClient, StandaloneLaunch
 from adapters.fhir.smart import TokenObserver
 from application.auditing import Auditor
 from application.context import EMR_TOKEN_CLIENT
 from domain.audit import AuditOutcome
-from domain.ports import EmrDiagnostics, EmrGateway, KeyStore, Tracer, UserLaunch
+from domain.emr_connections import EmrConnection, EmrVendor
+from domain.ports import EmrDiagnostics, EmrDirectory, EmrGateway, KeyStore, Tracer, UserLaunch
+from entrypoints.relay_wiring import scoped_unit_of_work
 from entrypoints.settings import Settings, ecw_config
 
 ECW_CLIENT_SECRET = "ecw-client-secret"  # noqa: S105 - the key store's name for ECW_CLIENT_SECRET
@@ -38,6 +44,10 @@ class FakeEmrProvider(Provider):
     diagnostics = provide(InMemoryEmrDiagnostics, provides=EmrDiagnostics)
     user_launch = provide(NoUserLaunch, provides=UserLaunch)
 
+    @provide
+    def directory(self, emr: EmrGateway, container: AsyncContainer) -> EmrDirectory:
+        return FakeEmrDirectory(emr, stored_connections(container))
+
 
 class _SmartEmrProvider(Provider):
     """What every SMART/FHIR server gives, once a subclass provides its FhirEmrGateway and LaunchClient."""
@@ -52,6 +62,7 @@ class _SmartEmrProvider(Provider):
     @provide
     def user_launch(self, gateway: FhirEmrGateway, client: LaunchClient) -> UserLaunch:
         return StandaloneLaunch(gateway.session.http, client)
+
 
 
 class SandboxEmrProvider(_SmartEmrProvider):
@@ -73,6 +84,13 @@ class SandboxEmrProvider(_SmartEmrProvider):
                 yield gateway
             finally:
                 await closeable.aclose()
+
+    @provide
+    def directory(self, gateway: FhirEmrGateway) -> EmrDirectory:
+        from entrypoints.sandbox.state import SANDBOX_CLIENT_ID
+
+        connection = settings_connection(EmrVendor.SMART, gateway.session.base_url, SANDBOX_CLIENT_ID)
+        return SettingsOnlyDirectory(connection, gateway)
 
     @provide
     def launch_client(self, settings: Settings, gateway: FhirEmrGateway) -> LaunchClient:
@@ -97,11 +115,25 @@ class EcwEmrProvider(_SmartEmrProvider):
             await closeable.aclose()
 
     @provide
+    def directory(self, settings: Settings, gateway: FhirEmrGateway) -> EmrDirectory:
+        return SettingsOnlyDirectory(ecw_connection(ecw_config(settings)), gateway)
+
+    @provide
     async def launch_client(self, settings: Settings, keys: KeyStore) -> LaunchClient:
         smart = ecw_config(settings).smart_config()
         secret = settings.ecw_client_secret or await keys.stored_secret(ECW_CLIENT_SECRET) or ""
         return LaunchClient(smart.fhir_base_url, smart.client_id, secret, redirect_uri(settings),
                             authorize_url=smart.authorize_url, token_url=smart.token_url)
+
+
+def stored_connections(container: AsyncContainer) -> ConnectionSource:
+    """The stored EMR connections, read in a unit of work of their own on each call."""
+
+    async def read() -> Sequence[EmrConnection]:
+        async with scoped_unit_of_work(container) as uow:
+            return await uow.emr_connections.list()
+
+    return read
 
 
 def redirect_uri(settings: Settings) -> str:
