@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 export PORT
 
-.PHONY: run test hygiene lint typecheck contracts unit bench vendor-swagger clean
+.PHONY: run test hygiene lint typecheck contracts unit bench vendor-swagger vendor-htmx vendor-axe screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,31 @@ vendor-swagger:
 	   .swagger-tmp/package/LICENSE .swagger-tmp/package/NOTICE entrypoints/http/static/swagger/
 	echo $(SWAGGER_UI_VERSION) > entrypoints/http/static/swagger/VERSION
 	rm -rf .swagger-tmp
+
+## vendor-htmx: refresh the console's htmx from npm (HTMX_VERSION); the product serves it offline
+HTMX_VERSION ?= 2.0.11
+vendor-htmx:
+	rm -rf .htmx-tmp && mkdir .htmx-tmp
+	cd .htmx-tmp && npm pack --silent htmx.org@$(HTMX_VERSION) && tar xzf htmx.org-*.tgz
+	mkdir -p entrypoints/console/static/htmx
+	cp .htmx-tmp/package/dist/htmx.min.js .htmx-tmp/package/LICENSE entrypoints/console/static/htmx/
+	echo $(HTMX_VERSION) > entrypoints/console/static/htmx/VERSION
+	rm -rf .htmx-tmp
+
+## vendor-axe: refresh axe-core for the browser tests' accessibility checks (AXE_VERSION; tests only, never served)
+AXE_VERSION ?= 4.11.4
+vendor-axe:
+	rm -rf .axe-tmp && mkdir .axe-tmp
+	cd .axe-tmp && npm pack --silent axe-core@$(AXE_VERSION) && tar xzf axe-core-*.tgz
+	mkdir -p tests/browser/vendor
+	cp .axe-tmp/package/axe.min.js tests/browser/vendor/
+	cp .axe-tmp/package/LICENSE tests/browser/vendor/axe-core-LICENSE
+	echo $(AXE_VERSION) > tests/browser/vendor/axe-core-VERSION
+	rm -rf .axe-tmp
+
+## screenshots: the README's console pictures, taken by the browser tests (docs/console-*.png)
+screenshots: $(BIN)/.installed
+	VANTREXIA_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser -k screenshot
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

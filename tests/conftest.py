@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,31 @@ from tests.support.world import World
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 T = TypeVar("T")
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def _in_browser_tests(item: pytest.Item) -> bool:
+    return BROWSER_TESTS in item.path.parents
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last (in each xdist worker too): their Chromium then starts once per process."""
+    items.sort(key=_in_browser_tests)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Playwright's sync API holds the main thread's event loop: stop it before any other test."""
+    chromium = sys.modules.get("tests.browser.chromium")
+    if chromium is not None and not _in_browser_tests(item):
+        chromium.shutdown()
+
+
+def pytest_sessionfinish() -> None:
+    chromium = sys.modules.get("tests.browser.chromium")
+    if chromium is not None:
+        chromium.shutdown()
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ class Principal:
     token_id: str
     expires_at: datetime
     practice_id: str = DEFAULT_PRACTICE
+    session_id: str = ""  # the console session this token continues (its first token's id); "" for API tokens
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,20 @@ class AccessTokenService:
         self._ttl = ttl
         self._clock = clock
 
-    def issue(self, user: User) -> IssuedToken:
+    @property
+    def ttl(self) -> timedelta:
+        return self._ttl
+
+    def issue(self, user: User, session_id: str | None = None) -> IssuedToken:
+        """A token for `user`; a console session's re-issued token names the session (`sid`) it continues."""
         now = int(self._clock.now().timestamp())
         expires_in = int(self._ttl.total_seconds())
-        claims = {
+        claims: dict[str, object] = {
             "iss": ISSUER, "aud": AUDIENCE, "sub": user.id, "role": user.role.value, "prc": user.practice_id,
             "iat": now, "nbf": now, "exp": now + expires_in, "jti": str(uuid.uuid4()),
         }
+        if session_id:
+            claims["sid"] = session_id
         token = jwt.encode({"alg": ALGORITHM, "typ": "JWT"}, claims, self._key, algorithms=[ALGORITHM])
         return IssuedToken(token, expires_in)
 
@@ -70,6 +78,7 @@ class AccessTokenService:
             registry.validate(decoded.claims)
             claims = decoded.claims
             expires_at = datetime.fromtimestamp(int(claims["exp"]), tz=UTC)
-            return Principal(claims["sub"], Role(claims["role"]), claims["jti"], expires_at, str(claims["prc"]))
+            return Principal(claims["sub"], Role(claims["role"]), claims["jti"], expires_at, str(claims["prc"]),
+                             str(claims.get("sid", "")))
         except (JoseError, ValueError, KeyError, TypeError) as error:
             raise InvalidToken(type(error).__name__) from None

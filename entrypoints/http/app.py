@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.types import ControllerRouterHandler
 
 from domain.ports import KeyStore
+from entrypoints.console.app import console_csrf, console_router, console_templates, load_csrf_secret
 from entrypoints.demo import ensure_demo_data
 from entrypoints.http.api_docs import OfflineSwaggerUI
 from entrypoints.http.edge import stamp_response
@@ -53,11 +54,15 @@ CONTROLLERS: list[ControllerRouterHandler] = [
 def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
     """The API; the lifespan runs the in-process worker (if configured) and closes the container."""
 
+    csrf = console_csrf()
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = None
-        await (await container.get(KeyStore)).signing_key()  # fail fast: missing key store, loose file mode
+        keys = await container.get(KeyStore)
+        await keys.signing_key()  # fail fast: missing key store, loose file mode
+        await load_csrf_secret(csrf, keys)
         if settings.demo:
             await ensure_demo_data(container, Path(settings.demo_password_file))
         if settings.worker == "inprocess":
@@ -76,8 +81,10 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             await container.close()
 
     app = Litestar(
-        route_handlers=CONTROLLERS,
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema"])],
+        route_handlers=[*CONTROLLERS, console_router()],
+        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/console"])],
+        template_config=console_templates(),
+        csrf_config=csrf,
         before_send=[stamp_response],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ REQUEST_ID_HEADER = "x-request-id"
 # A caller's own correlation id is kept beside ours, never instead of it.
 CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 DOCS_PREFIX = "/schema"
+CONSOLE_PREFIX = "/console"
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -31,6 +32,12 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 DOCS_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+# The clinic console: pages, styles, htmx and its polling from this app only; no inline script or style.
+CONSOLE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
 )
 
 
@@ -60,7 +67,12 @@ async def stamp_response(message: Message, scope: Scope) -> None:
     headers = MutableScopeHeaders.from_message(message)
     headers.pop("server", None)
     headers[REQUEST_ID_HEADER] = request_id_in(scope)
-    docs = scope.get("path", "").startswith(DOCS_PREFIX)
+    path = scope.get("path", "")
     for name, value in SECURITY_HEADERS.items():
         headers.setdefault(name, value)
-    headers.setdefault("content-security-policy", DOCS_POLICY if docs else API_POLICY)
+    policy = DOCS_POLICY if path.startswith(DOCS_PREFIX) else CONSOLE_POLICY if _console(path) else API_POLICY
+    headers.setdefault("content-security-policy", policy)
+
+
+def _console(path: str) -> bool:
+    return path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")

@@ -1,0 +1,78 @@
+"""The console's wiring for create_app: its router (pages, static files, session middleware, HTML error pages),
+Jinja2 templates, and CSRF protection restricted to /console (API and webhook routes are untouched)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, Response, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+from markupsafe import Markup
+
+from domain.errors import NotFound
+from domain.ports import KeyStore
+from entrypoints.console.middleware import ConsoleSessionMiddleware
+from entrypoints.console.pages.alerts import AlertPages
+from entrypoints.console.pages.auth import SignInPages
+from entrypoints.console.pages.dashboard import DashboardPages
+from entrypoints.console.pages.static import StaticFiles
+from entrypoints.console.rendering import page
+
+HERE = Path(__file__).parent
+CSRF_SECRET = "console-csrf-secret"  # noqa: S105 - the key store's name for it, not the secret
+CSRF_COOKIE = "vantrexia_csrf"
+CSRF_FIELD = "_csrf_token"  # Litestar's form field name
+PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages]
+
+
+def console_templates() -> TemplateConfig[JinjaTemplateEngine]:
+    """Jinja2 (autoescape on) over entrypoints/console/templates; pages name them "console/…"."""
+    return TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine, engine_callback=_globals)
+
+
+def _globals(engine: JinjaTemplateEngine) -> None:
+    engine.register_template_callable("csrf_field", _csrf_field)
+
+
+def _csrf_field(context: Mapping[str, Any], /) -> Markup:
+    """`{{ csrf_field() }}` in a form: the hidden CSRF input (the token Litestar made for this request)."""
+    return Markup(context["csrf_input"])  # noqa: S704 - built by Litestar with the token html-escaped
+
+
+def console_csrf() -> CSRFConfig:
+    """Double-submit CSRF for /console only; the secret is replaced from the key store at start-up."""
+    return CSRFConfig(
+        secret=secrets.token_urlsafe(32), cookie_name=CSRF_COOKIE, cookie_path="/console", cookie_httponly=True,
+        cookie_samesite="lax", exclude=["^/(?!console)."],
+    )
+
+
+async def load_csrf_secret(config: CSRFConfig, keys: KeyStore) -> None:
+    """Every API process must accept the others' tokens: the secret is shared through the key store."""
+    config.secret = await keys.secret(CSRF_SECRET)
+
+
+def console_router() -> Router:
+    return Router(
+        path="/", route_handlers=PAGES, middleware=[ConsoleSessionMiddleware()],
+        exception_handlers={NotFound: _not_found, PermissionDeniedException: _forbidden,
+                            NotAuthorizedException: _forbidden},
+        include_in_schema=False,
+    )
+
+
+def _not_found(request: Request, _: Exception) -> Response:  # type: ignore[type-arg]
+    """The same page whether the thing is missing or another practice's."""
+    return page(request, "console/error.html", "Not found", status_code=404,
+                heading="Not found", message="There is nothing here, or it is not yours to see.")
+
+
+def _forbidden(request: Request, _: Exception) -> Response:  # type: ignore[type-arg]
+    return page(request, "console/error.html", "Refused", status_code=403,
+                heading="Refused", message="This request was refused. Reload the page and try again.")

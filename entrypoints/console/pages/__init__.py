@@ -1,0 +1,1 @@
+"""The console's page controllers, one module per area."""
