@@ -19,8 +19,12 @@ from domain.errors import NotFound
 from domain.ports import KeyStore
 from entrypoints.console.middleware import ConsoleSessionMiddleware
 from entrypoints.console.pages.alerts import AlertPages
+from entrypoints.console.pages.audit import AuditPages
 from entrypoints.console.pages.auth import SignInPages
+from entrypoints.console.pages.billing import BillingPages
 from entrypoints.console.pages.dashboard import DashboardPages
+from entrypoints.console.pages.devices import DevicePages
+from entrypoints.console.pages.emr import EmrPages
 from entrypoints.console.pages.static import StaticFiles
 from entrypoints.console.rendering import page
 
@@ -28,7 +32,8 @@ HERE = Path(__file__).parent
 CSRF_SECRET = "console-csrf-secret"  # noqa: S105 - the key store's name for it, not the secret
 CSRF_COOKIE = "vantrexia_csrf"
 CSRF_FIELD = "_csrf_token"  # Litestar's form field name
-PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages]
+PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages,
+                      DevicePages, BillingPages, EmrPages, AuditPages]
 
 
 def console_templates() -> TemplateConfig[JinjaTemplateEngine]:

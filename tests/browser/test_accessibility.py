@@ -18,6 +18,10 @@ PAGES_TO_CHECK: list[tuple[str, Role]] = [
     ("/console/", Role.CLINICIAN),
     ("/console/alerts", Role.CLINICIAN),
     ("/console/", Role.ADMIN),
+    ("/console/devices", Role.CLINICIAN),
+    ("/console/billing", Role.CLINICIAN),
+    ("/console/emr", Role.ADMIN),
+    ("/console/audit", Role.ADMIN),
 ]
 
 
