@@ -1,8 +1,9 @@
-"""The provider dashboard's figures (counts only: no patient data)."""
+"""The provider dashboard's figures (counts only: no patient data), and who needs attention (names: the
+console's dashboard shows them, its use case audits their ids)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,6 +20,32 @@ class DashboardSnapshot:
     patients_without_recent_reading: int = 0
     sync: Mapping[str, int] = field(default_factory=dict)  # EMR pushes by status
     low_battery_devices: int = 0
+    delivered_today: int = 0  # EMR pushes delivered since the start of the day
+
+
+@dataclass(frozen=True)
+class QuietPatient:
+    """A monitored patient without an accepted reading since the window's `quiet_since`."""
+
+    patient_id: str
+    name: str
+    last_reading_at: datetime | None  # None: no reading yet
+
+
+@dataclass(frozen=True)
+class LowBatteryDevice:
+    device_id: str
+    model_number: str
+    battery_percent: int
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class NeedsAttention:
+    """The quiet patients (longest quiet first) and low-battery devices (emptiest first), each list capped."""
+
+    quiet_patients: Sequence[QuietPatient] = ()
+    low_battery_devices: Sequence[LowBatteryDevice] = ()
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,14 @@ from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from adapters.system.clock import SystemClock, SystemRandom, UuidGenerator
 from adapters.telemetry.metrics import OtelMetrics
 from adapters.telemetry.otel import OtelTracer
+from application.alert_queue import ShowAlertQueue
 from application.alerts import AlertWorkflow, PatientThresholds, RegisterPushToken
 from application.assign_device import AssignDevice, UnassignDevice
 from application.auditing import Auditor
 from application.backlog import MeasureBacklog
 from application.billing import BillingReport
 from application.care import CareRecords
-from application.dashboard import ShowDashboard
+from application.dashboard import ShowDashboard, ShowNeedsAttention
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.keep_failed_delivery import KeepFailedDelivery
@@ -159,7 +160,7 @@ class ApplicationProvider(Provider):
         TakeInDeliveries, KeepFailedDelivery, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
-        RegisterPushToken, EscalateAlerts, ShowDashboard, ReportVitals,
+        RegisterPushToken, EscalateAlerts, ShowDashboard, ShowNeedsAttention, ShowAlertQueue, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
         LogIn, UnlockLogins, QuarantineQueries,
     )

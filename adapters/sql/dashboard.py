@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.tables import alerts, device_assignments, devices, outbox, patients, readings
 from domain.alerts import AlertStatus
-from domain.dashboard import DashboardSnapshot, DashboardWindow
+from domain.dashboard import DashboardSnapshot, DashboardWindow, LowBatteryDevice, NeedsAttention, QuietPatient
 from domain.readings import ReadingStatus
-from domain.sync import OutboxTopic
+from domain.sync import OutboxTopic, SyncStatus
 
 
 class SqlDashboard:
@@ -18,11 +18,7 @@ class SqlDashboard:
 
     async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot:
         in_practice = _patients_of(window.practice_id)
-        monitored = (
-            select(device_assignments.c.patient_id).join(patients, patients.c.id == device_assignments.c.patient_id)
-            .where(device_assignments.c.ended_at.is_(None), patients.c.active.is_(True),
-                   *_scoped(device_assignments.c.patient_id, in_practice)).distinct()
-        )
+        monitored = _monitored(in_practice)
         accepted = and_(readings.c.status == ReadingStatus.ACCEPTED.value,
                         *_scoped(readings.c.patient_id, in_practice))
         recent = select(readings.c.patient_id).where(accepted, readings.c.measured_at_utc >= window.quiet_since)
@@ -34,6 +30,9 @@ class SqlDashboard:
                                                         *_scoped(outbox.c.patient_id, in_practice))
             .group_by(outbox.c.status))
         sync_counts: dict[str, int] = {str(status): int(count) for status, count in sync.all()}
+        delivered_today = select(outbox.c.id).where(
+            outbox.c.topic == OutboxTopic.EMR_PUSH.value, outbox.c.status == SyncStatus.DELIVERED.value,
+            outbox.c.updated_at >= window.day_start, *_scoped(outbox.c.patient_id, in_practice))
         return DashboardSnapshot(
             patients_monitored=await self._count(monitored.subquery()),
             readings_today=await self._count(
@@ -47,6 +46,28 @@ class SqlDashboard:
             low_battery_devices=await self._count(select(devices.c.id).where(
                 devices.c.battery_percent.is_not(None), devices.c.battery_percent < window.low_battery_percent,
                 *self._devices_of(in_practice)).subquery()),
+            delivered_today=await self._count(delivered_today.subquery()),
+        )
+
+    async def needs_attention(self, window: DashboardWindow, limit: int) -> NeedsAttention:
+        in_practice = _patients_of(window.practice_id)
+        last = (select(readings.c.patient_id, func.max(readings.c.measured_at_utc).label("last"))
+                .where(readings.c.status == ReadingStatus.ACCEPTED.value).group_by(readings.c.patient_id).subquery())
+        quiet = await self._c.execute(
+            select(patients.c.id, patients.c.name, last.c.last)
+            .select_from(patients.outerjoin(last, last.c.patient_id == patients.c.id))
+            .where(patients.c.id.in_(_monitored(in_practice)),
+                   or_(last.c.last.is_(None), last.c.last < window.quiet_since))
+            .order_by(last.c.last.asc().nulls_first(), patients.c.name, patients.c.id).limit(limit))
+        low = await self._c.execute(
+            select(devices.c.id, devices.c.model_number, devices.c.battery_percent, devices.c.last_seen_at)
+            .where(devices.c.battery_percent.is_not(None), devices.c.battery_percent < window.low_battery_percent,
+                   *self._devices_of(in_practice))
+            .order_by(devices.c.battery_percent, devices.c.id).limit(limit))
+        return NeedsAttention(
+            tuple(QuietPatient(str(pid), str(name), at) for pid, name, at in quiet.all()),
+            tuple(LowBatteryDevice(str(device), str(model), int(battery), seen)
+                  for device, model, battery, seen in low.all()),
         )
 
     @staticmethod
@@ -59,6 +80,15 @@ class SqlDashboard:
 
     async def _count(self, subquery: object) -> int:
         return int(await self._c.scalar(select(func.count()).select_from(subquery)) or 0)  # type: ignore[arg-type]
+
+
+def _monitored(in_practice: Select[tuple[str]] | None) -> Select[tuple[str]]:
+    """Active patients (of the practice) with a device assigned now."""
+    return (
+        select(device_assignments.c.patient_id).join(patients, patients.c.id == device_assignments.c.patient_id)
+        .where(device_assignments.c.ended_at.is_(None), patients.c.active.is_(True),
+               *_scoped(device_assignments.c.patient_id, in_practice)).distinct()
+    )
 
 
 def _patients_of(practice_id: str | None) -> Select[tuple[str]] | None:

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from domain.alerts import Alert
 from domain.care import RpmConsent, TimeEntry
-from domain.dashboard import DashboardSnapshot, DashboardWindow
+from domain.dashboard import DashboardSnapshot, DashboardWindow, NeedsAttention
 from domain.notifications import PushToken
 from domain.users import Role, User
 
@@ -73,3 +73,6 @@ class CareRecordRepository(Protocol):
 
 class DashboardReadModel(Protocol):
     async def snapshot(self, window: DashboardWindow) -> DashboardSnapshot: ...
+    async def needs_attention(self, window: DashboardWindow, limit: int) -> NeedsAttention:
+        """At most `limit` quiet patients and `limit` low-battery devices of the window's practice."""
+        ...

@@ -8,16 +8,18 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, Response, Router
+from litestar import Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import File
 from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from domain.errors import NotFound
 from domain.ports import KeyStore
-from entrypoints.console.middleware import ConsoleSessionMiddleware
+from entrypoints.console.middleware import OPEN, ConsoleSessionMiddleware
 from entrypoints.console.pages.alerts import AlertPages
 from entrypoints.console.pages.audit import AuditPages
 from entrypoints.console.pages.auth import SignInPages
@@ -25,13 +27,27 @@ from entrypoints.console.pages.billing import BillingPages
 from entrypoints.console.pages.dashboard import DashboardPages
 from entrypoints.console.pages.devices import DevicePages
 from entrypoints.console.pages.emr import EmrPages
-from entrypoints.console.pages.static import StaticFiles
-from entrypoints.console.rendering import page
+from entrypoints.console.rendering import ConsoleController, page
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent
 CSRF_SECRET = "console-csrf-secret"  # noqa: S105 - the key store's name for it, not the secret
 CSRF_COOKIE = "vantrexia_csrf"
 CSRF_FIELD = "_csrf_token"  # Litestar's form field name
+STATIC = HERE / "static"
+SERVED = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+
+
+class StaticFiles(ConsoleController):
+    """The stylesheet and vendored htmx (no CDN): files under static/ with a served suffix, nothing else."""
+
+    @get("/console/static/{file_path:path}", operation_id="consoleStatic", opt=OPEN)
+    async def static(self, file_path: FromPath[str]) -> File:
+        target = (STATIC / file_path.lstrip("/")).resolve()
+        if STATIC not in target.parents or target.suffix not in SERVED or not target.is_file():
+            raise NotFoundException()
+        return File(path=target, media_type=SERVED[target.suffix], content_disposition_type="inline")
+
+
 PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages,
                       DevicePages, BillingPages, EmrPages, AuditPages]
 

@@ -4,7 +4,6 @@ another practice's device as the 404 page, form errors re-rendered, the billing 
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,27 +12,19 @@ from litestar.testing import AsyncTestClient
 
 from domain.audit import AuditEntry, AuditOutcome
 from domain.users import Role
-from tests.support.api import CUFF, add_user, call, enrol_patient, login, register_device
+from tests.support.api import CUFF, call, enrol_patient, login, register_device
+from tests.support.console import console_sign_in, post_form
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
-CSRF_COOKIE, CSRF_FIELD = "vantrexia_csrf", "_csrf_token"
 
 
-async def console_sign_in(client: Client, world: World, role: Role = Role.CLINICIAN,
-                          practice: str = "default") -> None:
-    """A new user signed in to the console through its form (the client keeps the session cookie)."""
-    username, password = add_user(world, f"console-{role.value}-{uuid.uuid4().hex[:6]}", role, practice)
-    await client.get("/console/login")
-    answer = await client.post("/console/login", data={"username": username, "password": password,
-                                                       CSRF_FIELD: client.cookies[CSRF_COOKIE]},
-                             follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-
-
-async def form(client: Client, path: str, fields: dict[str, str] | None = None, *, csrf: bool = True) -> httpx.Response:
-    data = {**(fields or {}), **({CSRF_FIELD: client.cookies[CSRF_COOKIE]} if csrf else {})}
-    return await client.post(path, data=data, follow_redirects=False)
+async def form(client: Client, path: str, fields: dict[str, str] | None = None, *, csrf: bool = True,
+               from_page: str = "/console/devices") -> httpx.Response:
+    """Post a console form as the browser would from `from_page` (without its CSRF token when `csrf` is off)."""
+    if csrf:
+        return await post_form(client, path, fields or {}, from_page)
+    return await client.post(path, data=fields or {}, follow_redirects=False)
 
 
 async def test_emr_and_audit_pages_are_for_admins_only(client: Client, world: World) -> None:
@@ -42,7 +33,7 @@ async def test_emr_and_audit_pages_are_for_admins_only(client: Client, world: Wo
         refused = await client.get(path)
         assert refused.status_code == 403
         assert "text/html" in refused.headers["content-type"]
-    tested = await form(client, "/console/emr/settings/test-token")
+    tested = await form(client, "/console/emr/settings/test-token", from_page="/console/")
     assert tested.status_code == 403
     assert not [e for e in world.audit.entries if e.action.startswith("emr.")]
     client.cookies.clear()
@@ -54,7 +45,6 @@ async def test_forms_without_the_csrf_token_are_refused_and_change_nothing(clien
     auth = await login(client, world)
     enrolled = await enrol_patient(client, auth)
     await console_sign_in(client, world)
-    await client.get("/console/devices")
     posts = [("/console/devices", {"gateway_device_id": "860000000000042", "model_number": "TMB-2092-G"}),
              (f"/console/devices/{enrolled.device_id}/assign", {"patient_id": enrolled.patient_id}),
              (f"/console/devices/{enrolled.device_id}/unassign", {})]
@@ -71,7 +61,7 @@ async def test_another_practices_device_is_the_not_found_page(client: Client, wo
     theirs, missing = await client.get(f"/console/devices/{device_id}"), await client.get("/console/devices/nope")
     assert (theirs.status_code, missing.status_code) == (404, 404)
     assert _main(theirs.text) == _main(missing.text)
-    assigned = await form(client, f"/console/devices/{device_id}/unassign")
+    assigned = await form(client, f"/console/devices/{device_id}/unassign", from_page="/console/devices")
     assert assigned.status_code == 404
     listing = await client.get("/console/devices")
     assert device_id not in listing.text

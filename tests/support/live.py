@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import uvicorn
@@ -24,10 +25,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(app: Litestar, startup_timeout: float = 15.0) -> Iterator[str]:
-    """Yields the base URL while the server runs; stops it (lifespan shutdown included) afterwards."""
+def live_server(app: Litestar, startup_timeout: float = 15.0, **options: Any) -> Iterator[str]:
+    """Yields the base URL while the server runs; stops it (lifespan shutdown included) afterwards.
+    `options` go to uvicorn.Config (e.g. proxy_headers=False, as `vantrexia serve` runs it)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout
