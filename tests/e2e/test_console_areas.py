@@ -11,10 +11,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.audit import AuditEntry, AuditOutcome
+from domain.emr_connections import EmrConnection, EmrVendor
 from domain.users import Role
 from tests.support.api import CUFF, call, enrol_patient, login, register_device
 from tests.support.console import console_sign_in, post_form
-from tests.support.world import World
+from tests.support.world import FIXTURE_TIME, World
 
 Client = AsyncTestClient[Litestar]
 
@@ -135,3 +136,32 @@ def _main(html: str) -> str:
 def _rows(html: str) -> int:
     body = re.search(r"<tbody>(.*?)</tbody>", html, re.S)
     return body.group(1).count("<tr>") if body else 0
+
+
+async def test_the_emr_page_shows_settings_without_secrets_and_each_practices_own_check(
+        client: Client, world: World) -> None:
+    pem = "-----BEGIN CERTIFICATE-----\nMIIBprivatepemtext\n-----END CERTIFICATE-----"
+    world.db.emr_connections["conn-north"] = EmrConnection(
+        id="conn-north", practice_id="north", vendor=EmrVendor.ECW, fhir_base_url="https://emr.example/fhir",
+        client_id="north-client", created_at=FIXTURE_TIME, updated_at=FIXTURE_TIME, practice_code="FFHEDD",
+        ca_bundle_pem=pem, has_client_secret=True)
+    world.db.emr_connections["conn-south"] = EmrConnection(
+        id="conn-south", practice_id="south", vendor=EmrVendor.SMART, fhir_base_url="https://south.example/fhir",
+        client_id="south-client", created_at=FIXTURE_TIME, updated_at=FIXTURE_TIME, active=False)
+    await console_sign_in(client, world, Role.ADMIN)
+    listing = await client.get("/console/emr")
+    assert re.findall(r"<h2 id=\"connection-[^\"]+\">([^<]+)</h2>", listing.text) == [
+        "Practice default", "Practice north", "Practice south"]
+    assert "north-client" in listing.text
+    assert "MIIBprivatepemtext" not in listing.text
+    north = await form(client, "/console/emr/conn-north/test-connection", from_page="/console/emr")
+    assert north.status_code == 200
+    assert "Connection test: success" in north.text
+    assert "north" in world.emrs  # the check reached north's own EMR
+    south = await form(client, "/console/emr/conn-south/test-token", from_page="/console/emr")
+    assert south.status_code == 200
+    assert "this practice has no active EMR connection" in south.text
+    missing = await form(client, "/console/emr/conn-west/test-token", from_page="/console/emr")
+    assert missing.status_code == 404
+    tests = [(e.action, dict(e.details)) for e in world.audit.entries if e.action.startswith("emr.")]
+    assert tests == [("emr.connection.test", {"status": "success", "practice": "north"})]
