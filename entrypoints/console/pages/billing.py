@@ -3,7 +3,6 @@ and the month as the API's CSV file (downloaded with the session, as an attachme
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from dishka import FromDishka
@@ -33,8 +32,7 @@ class BillingPages(ConsoleController):
         try:
             rows = await report(actor, parse_month(chosen))
         except InvalidInput as refused:
-            return page(request, "console/billing.html", "Billing", status_code=422, month=chosen, rows=[],
-                        error=str(refused))
+            return _refused(request, chosen, refused)
         return page(request, "console/billing.html", "Billing", month=chosen, rows=rows, error=None)
 
     @get("/console/billing/csv", operation_id="consoleBillingCsv")
@@ -42,10 +40,15 @@ class BillingPages(ConsoleController):
                           clock: FromDishka[Clock], month: Month = None) -> Response[str] | Template:
         chosen = month or month_value(clock.now().date())
         try:
-            start: date = parse_month(chosen)
+            start = parse_month(chosen)
             rows = await report(actor, start)
         except InvalidInput as refused:
-            return page(request, "console/billing.html", "Billing", status_code=422, month=chosen, rows=[],
-                        error=str(refused))
+            return _refused(request, chosen, refused)
+        name = billing_filename(month_value(start))
         return Response(billing_csv(rows), media_type="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{billing_filename(chosen)}"'})
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _refused(request: AnyRequest, month: str, refused: InvalidInput) -> Template:
+    """The page again with why the month was refused (not a month, or one that has not started)."""
+    return page(request, "console/billing.html", "Billing", status_code=422, month=month, rows=[], error=str(refused))
