@@ -165,3 +165,15 @@ async def test_the_emr_page_shows_settings_without_secrets_and_each_practices_ow
     assert missing.status_code == 404
     tests = [(e.action, dict(e.details)) for e in world.audit.entries if e.action.startswith("emr.")]
     assert tests == [("emr.connection.test", {"status": "success", "practice": "north"})]
+
+
+async def test_an_administrator_registers_a_device_into_a_named_practice(client: Client, world: World) -> None:
+    await console_sign_in(client, world, Role.ADMIN)
+    wrong = await form(client, "/console/devices", {"gateway_device_id": CUFF, "model_number": "TMB-2092-G",
+                                                    "practice_id": "not a practice!"})
+    assert (wrong.status_code, "practice must be 1-64 letters" in wrong.text) == (422, True)
+    done = await form(client, "/console/devices", {"gateway_device_id": CUFF, "model_number": "TMB-2092-G",
+                                                   "practice_id": "north"})
+    (device,) = world.db.devices.values()
+    assert (done.status_code, done.headers["location"]) == (303, f"/console/devices/{device.id}")
+    assert device.practice_id == "north"

@@ -32,6 +32,7 @@ Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 class RegisterForm(msgspec.Struct):
     gateway_device_id: str = ""
     model_number: str = ""
+    practice_id: str = ""  # administrators may name it (as in the API); clinicians register into their own
 
 
 class AssignForm(msgspec.Struct):
@@ -60,15 +61,17 @@ class DevicePages(ConsoleController):
         register: FromDishka[RegisterDevice], queries: FromDishka[DeviceQueries],
         quarantine: FromDishka[QuarantineQueries],
     ) -> Redirect | Template:
+        gateway_id, model = data.gateway_device_id.strip(), data.model_number.strip()
         try:
-            device = await register(RegisterDeviceCommand(data.gateway_device_id.strip(), data.model_number.strip(),
-                                                          actor))
+            if not gateway_id or not model:
+                raise InvalidInput("Enter the gateway device ID and the model.")
+            device = await register(RegisterDeviceCommand(gateway_id, model, actor, data.practice_id.strip() or None))
         except AlreadyExists as taken:
             return await _inventory(request, actor, queries, quarantine, 1, status_code=409, form=data,
                                     error="That device is already registered.", existing_id=taken.existing_id)
-        except InvalidInput:
+        except InvalidInput as refused:
             return await _inventory(request, actor, queries, quarantine, 1, status_code=422, form=data,
-                                    error="Enter the gateway device ID and the model.")
+                                    error=str(refused))
         return done(f"/console/devices/{device.id}", "Device registered.")
 
     @get("/console/devices/{device_id:str}", operation_id="consoleDevice")
