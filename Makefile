@@ -77,7 +77,7 @@ vendor-axe:
 
 ## screenshots: the README's console pictures, taken by the browser tests (docs/console-*.png)
 screenshots: $(BIN)/.installed
-	VANTREXIA_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser -k screenshot
+	VANTREXIA_SCREENSHOTS=1 $(BIN)/pytest -q -p no:cacheprovider tests/browser/test_dashboard.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -18,8 +18,10 @@ _state: dict[str, object] = {}
 
 
 def chromium_path() -> str | None:
-    """VANTREXIA_CHROMIUM, /usr/bin/chromium or `chromium` on PATH (Debian's package); None if absent."""
-    candidates = [os.environ.get("VANTREXIA_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")]
+    """VANTREXIA_CHROMIUM when set (and only it), else /usr/bin/chromium or `chromium` on PATH (Debian's
+    package); None when there is no such executable."""
+    named = os.environ.get("VANTREXIA_CHROMIUM")
+    candidates = [named] if named else ["/usr/bin/chromium", shutil.which("chromium")]
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 

@@ -13,6 +13,8 @@ from playwright.sync_api import Page
 
 from domain.users import Role
 from tests.browser.support import Console, axe_violations, describe, expect
+from tests.support.api import enrol_patient
+from tests.support.app import deliver, fixture
 
 PAGES_TO_CHECK: list[tuple[str, Role]] = [
     ("/console/", Role.CLINICIAN),
@@ -49,3 +51,17 @@ def test_console_pages_have_no_serious_violations(axe_page: Page, console: Conso
 def test_the_check_itself_catches_an_unlabelled_control(axe_page: Page) -> None:
     axe_page.set_content('<!doctype html><html lang="en"><title>t</title><main><input type="text"></main></html>')
     assert [v["id"] for v in axe_violations(axe_page)] == ["label"]
+
+
+def test_the_alert_queue_with_an_alert_being_resolved_has_no_serious_violations(
+    axe_page: Page, console: Console, signed_in: Callable[..., str]
+) -> None:
+    auth = console.api_session(Role.CLINICIAN)
+    console.api(lambda client: enrol_patient(client, auth))
+    console.api(lambda client: deliver(client, fixture("bp_crisis")))
+    signed_in(axe_page)
+    axe_page.goto(f"{console.url}/console/alerts")
+    axe_page.locator("summary", has_text="Resolve").click()
+    expect(axe_page.get_by_label("Note")).to_be_visible()
+    violations = axe_violations(axe_page)
+    assert violations == [], describe(violations)

@@ -62,7 +62,9 @@ def test_a_form_posted_without_its_csrf_token_is_refused_and_changes_nothing(
     signed_in(page)
     page.goto(f"{console.url}/console/alerts")
     page.locator("form[action$='/acknowledge'] input[name='_csrf_token']").evaluate("input => input.remove()")
-    page.get_by_role("button", name="Acknowledge").click()
+    with page.expect_response(lambda answer: answer.url.endswith("/acknowledge")) as refused:
+        page.get_by_role("button", name="Acknowledge").click()
+    assert refused.value.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text("Refused")
     (stored,) = console.world.db.alerts.values()
     assert stored.status is AlertStatus.OPEN
