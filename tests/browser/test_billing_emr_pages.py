@@ -15,6 +15,7 @@ from tests.browser.support import Console, expect
 from tests.support.api import call, enrol_patient
 
 CSV_HEADER = ["patient_id", "mrn", "name", "code", "units", "reason"]
+PHONE_WIDTH = 390
 
 
 def _billable_patient(console: Console) -> str:
@@ -69,3 +70,13 @@ def test_the_emr_checks_show_their_results(page: Page, console: Console, signed_
     expect(result).to_contain_text("in-memory EMR")
     assert [e.action for e in console.world.audit.entries if e.action.startswith("emr.")] == [
         "emr.connection.test", "emr.token.test"]
+
+
+def test_billing_emr_and_audit_fit_a_phone(phone: Page, console: Console, signed_in: Callable[..., str]) -> None:
+    _billable_patient(console)
+    signed_in(phone, role=Role.ADMIN)
+    for path, heading in (("/console/billing?month=2026-11", "Billing"), ("/console/emr", "EMR connections"),
+                          ("/console/audit", "Audit")):
+        phone.goto(f"{console.url}{path}")
+        expect(phone.get_by_role("heading", level=1)).to_have_text(heading)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, path
