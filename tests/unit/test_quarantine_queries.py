@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 
 from application.assign_device import AssignDevice, AssignDeviceCommand
-from application.context import CLI, Actor
+from application.context import Actor
 from application.device_queries import DeviceQueries
-from application.import_patients import ImportPatients, ImportSelectedPatients
 from application.quarantine import QuarantineQueries
 from application.queries import PageQuery
 from application.register_device import RegisterDevice, RegisterDeviceCommand
 from domain.errors import InvalidInput, NotFound
+from domain.patients import patient_from_emr
 from domain.readings import ReadingStatus
 from tests.support.world import World
 from tests.unit.conftest import CUFF, NOW, bp
@@ -25,9 +25,10 @@ ADMIN = Actor("user-admin")
 
 
 async def _patient(world: World, emr_id: str, practice: str = "north") -> str:
-    result = await ImportPatients(world.uow, world.emr, world.clock, world.ids, world.auditor)(
-        ImportSelectedPatients((emr_id,), CLI, practice))
-    return result.imported[0].id
+    """A patient of `practice` as an import would have stored them (the import itself is tested elsewhere)."""
+    patient = patient_from_emr(world.ids.new_id(), world.emr.patients[emr_id], world.clock.now(), practice)
+    world.store.committed.patients[patient.id] = patient
+    return patient.id
 
 
 def _assign(world: World) -> AssignDevice:
