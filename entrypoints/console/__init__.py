@@ -37,10 +37,12 @@ How to add a page (18-B, 18-C: follow this, keep your files to your own modules)
    or `style=""` (CSP: script-src/style-src 'self'); styles go to static/console.css.
 
 4. A browser test in `tests/browser/test_<area>.py` (Playwright's sync API; fixtures in
-   tests/browser/conftest.py): `console` (a live server on the World's fakes: `.url`, `.world`, `.api`
-   for arranging data through the HTTP API), `page` (a fresh 390x844 or desktop page),
-   `signed_in(page, role=Role.CLINICIAN, practice=DEFAULT_PRACTICE)` (a user created in the World and
-   signed in through the sign-in form). Append your pages to `PAGES_TO_CHECK` in
-   tests/browser/test_accessibility.py (axe-core: no serious or critical violations). A failing browser
-   test leaves a screenshot under test-output/browser/.
+   tests/browser/conftest.py): `console` (a live server on the World's fakes: `.url`, `.world`, `.api(...)`
+   and `.api_session(role)` to arrange data through the HTTP API), `page` (desktop; a broken CSP fails the
+   test), `phone` (390x844), `axe_page` (CSP bypassed, for `axe_violations(page)`), and
+   `signed_in(page, role=Role.ADMIN, practice="north")` (a new user signed in through the form). Append
+   your pages to `PAGES_TO_CHECK` in tests/browser/test_accessibility.py (axe-core: no serious or critical
+   violations). A failing browser test leaves screenshots under test-output/browser/. Cheaper checks
+   (CSRF, 404s, scoping) go through the test client: tests/support/console.py (`console_sign_in`,
+   `post_form`), as in tests/e2e/test_console_session.py.
 """

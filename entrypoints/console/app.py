@@ -32,7 +32,6 @@ from entrypoints.console.rendering import ConsoleController, page
 HERE = Path(__file__).resolve().parent
 CSRF_SECRET = "console-csrf-secret"  # noqa: S105 - the key store's name for it, not the secret
 CSRF_COOKIE = "vantrexia_csrf"
-CSRF_FIELD = "_csrf_token"  # Litestar's form field name
 STATIC = HERE / "static"
 SERVED = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 

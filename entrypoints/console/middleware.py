@@ -4,7 +4,7 @@ go back, path only); a session past half its life gets a fresh token in the same
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from dishka import AsyncContainer
 from litestar.connection import ASGIConnection
@@ -20,6 +20,7 @@ from entrypoints.http.security import AnyConnection
 
 LOGIN_PATH = "/console/login"
 OPEN = {"console_public": True}  # a console route that needs no session (sign-in, static files)
+ENDS_SESSION = {"console_ends_session": True}  # sign-out: no fresh token for a session being revoked
 
 
 def safe_next(path: str | None) -> str:
@@ -38,13 +39,15 @@ class ConsoleSessionMiddleware(ASGIMiddleware):
         tokens: AccessTokenService = await container.get(AccessTokenService)
         principal = await principal_of(connection, tokens, await container.get(UnitOfWork))
         handler = scope.get("route_handler")
-        public = bool(handler is not None and handler.opt.get("console_public"))
+        opt = handler.opt if handler is not None else {}
+        public = bool(opt.get("console_public"))
         if principal is None and not public:
             await _to_sign_in(scope, send)
             return
         if principal is not None:
             scope["user"] = principal
-        refreshed = await _fresh_token(principal, tokens, container) if principal else None
+        ending = bool(opt.get("console_ends_session"))
+        refreshed = await _fresh_token(principal, tokens, container) if principal and not ending else None
         if refreshed is None:
             await next_app(scope, receive, send)
             return
@@ -72,10 +75,16 @@ async def _fresh_token(principal: Principal, tokens: AccessTokenService, contain
 
 
 async def _to_sign_in(scope: Scope, send: Send) -> None:
-    target = f"{LOGIN_PATH}?next={quote(safe_next(scope.get('path')), safe='/')}"
+    """303 to the sign-in page; an htmx request (a polled fragment) sends the whole page there instead,
+    to come back to the page it was on."""
+    request_headers = dict(scope.get("headers", ()))
+    back = scope.get("path")
+    if b"hx-request" in request_headers:
+        back = urlsplit(request_headers.get(b"hx-current-url", b"").decode("latin-1")).path or back
+    target = f"{LOGIN_PATH}?next={quote(safe_next(back), safe='/')}"
     headers = [(b"location", target.encode()), (b"content-length", b"0")]
     status = 303
-    if any(name == b"hx-request" for name, _ in scope.get("headers", ())):
+    if b"hx-request" in request_headers:
         status, headers = 200, [(b"hx-redirect", target.encode()), (b"content-length", b"0")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"", "more_body": False})

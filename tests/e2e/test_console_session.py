@@ -42,6 +42,12 @@ async def test_every_console_page_sends_the_signed_out_to_sign_in(app: Litestar,
     assert checked >= 3
 
 
+async def test_a_polled_fragment_sends_the_page_it_was_on_back_to_sign_in(client: Client) -> None:
+    answer = await client.get("/console/alerts/queue?v=x", follow_redirects=False, headers={
+        "HX-Request": "true", "HX-Current-URL": "http://testserver.local/console/alerts?x=1"})
+    assert answer.headers["hx-redirect"] == "/console/login?next=/console/alerts"
+
+
 async def test_a_post_without_a_session_changes_nothing(app: Litestar, client: Client) -> None:
     page = await client.get("/console/login")
     for method, path in _console_routes(app):
@@ -118,14 +124,17 @@ async def test_the_session_slides_while_used_and_ends_when_idle(client: Client, 
 
 
 async def test_signing_out_revokes_every_token_of_the_session(client: Client, world: World) -> None:
-    first = await console_sign_in(client, world)
+    await console_sign_in(client, world)
     world.clock.advance(timedelta(minutes=8))
-    await client.get("/console/")  # re-issued: the browser now holds a second token of the same session
+    second = (await client.get("/console/")).cookies.get(SESSION_COOKIE)  # re-issued, valid for 15 minutes
+    assert second
+    world.clock.advance(timedelta(minutes=8))  # half-used again: signing out must not hand out a fresh token
+    with_second = {"cookie": f"{SESSION_COOKIE}={second}"}  # an earlier token of the session, not expired
+    assert (await client.get("/console/alerts", headers=with_second, follow_redirects=False)).status_code == 200
     answer = await post_form(client, "/console/logout", {}, from_page="/console/")
     assert (answer.status_code, answer.headers["location"]) == (303, "/console/login")
     assert SESSION_COOKIE not in client.cookies
-    client.cookies.set(SESSION_COOKIE, first, path="/console")  # the first token has not expired yet
-    assert (await client.get("/console/", follow_redirects=False)).status_code == 303
+    assert (await client.get("/console/", headers=with_second, follow_redirects=False)).status_code == 303
 
 
 async def test_acknowledging_without_the_csrf_token_is_refused_and_changes_nothing(

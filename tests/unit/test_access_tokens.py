@@ -72,3 +72,11 @@ def test_the_token_carries_the_users_practice_and_needs_it(tokens: AccessTokenSe
                          OctKey.import_key(SECRET), algorithms=["HS256"])
     with pytest.raises(InvalidToken):
         tokens.verify(without)
+
+
+def test_a_console_sessions_reissued_token_names_the_session_it_continues(tokens: AccessTokenService,
+                                                                         clock: FixedClock) -> None:
+    first = tokens.verify(tokens.issue(_user(clock)).access_token)
+    again = tokens.verify(tokens.issue(_user(clock), session_id=first.token_id).access_token)
+    assert (first.session_id, again.session_id) == ("", first.token_id)
+    assert again.token_id != first.token_id

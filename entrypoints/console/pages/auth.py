@@ -18,7 +18,7 @@ from application.login import LogIn, LoginAttempt
 from domain.errors import AuthenticationFailed
 from domain.login_throttle import LoginThrottled
 from domain.ports import Clock, UnitOfWork
-from entrypoints.console.middleware import LOGIN_PATH, OPEN, safe_next
+from entrypoints.console.middleware import ENDS_SESSION, LOGIN_PATH, OPEN, safe_next
 from entrypoints.console.rendering import ConsoleController, done, page, signed_in
 from entrypoints.console.session import SessionCookies, over_tls, session_key
 from entrypoints.http.client_address import TrustedProxies
@@ -61,7 +61,7 @@ class SignInPages(ConsoleController):
         return Redirect(path=safe_next(data.next), status_code=303,
                         cookies=[cookies.holding(tokens.issue(user).access_token)])
 
-    @post("/console/logout", operation_id="consoleSignOut", status_code=303)
+    @post("/console/logout", operation_id="consoleSignOut", status_code=303, opt=ENDS_SESSION)
     async def sign_out(
         self, request: AnyRequest, uow: FromDishka[UnitOfWork], clock: FromDishka[Clock],
         tokens: FromDishka[AccessTokenService], proxies: FromDishka[TrustedProxies],
