@@ -10,7 +10,10 @@ from application.auditing import Auditor
 from application.context import Actor
 from application.queries import PageQuery
 from domain.devices import Device, DeviceAssignment
+from domain.patients import Patient
 from domain.ports import UnitOfWork
+
+MAX_ASSIGNABLE = 10_000  # patients offered in one list (as many as a billing report covers)
 
 
 @dataclass(frozen=True)
@@ -50,3 +53,13 @@ class DeviceQueries:
                 history = [a for a in history if a.patient_id in patients and may_see(actor, patients[a.patient_id])]
         await self._auditor.record(actor, "device.read", "Device", [device.id])
         return DeviceDetail(device, tuple(history))
+
+    async def assignable_patients(self, actor: Actor, device_id: str) -> list[Patient]:
+        """The active patients the device may be assigned to, by name: its practice's (every practice's for an
+        administrator and a device nobody registered); NotFound for a device the actor may not see."""
+        async with self._uow as uow:
+            device = await device_for(uow, actor, device_id)
+            patients, _ = await uow.patients.list(0, MAX_ASSIGNABLE, device.practice_id or actor.practice_id)
+        chosen = sorted((p for p in patients if p.active), key=lambda p: (p.name.casefold(), p.id))
+        await self._auditor.record(actor, "patient.list", "Patient", [p.id for p in chosen])
+        return chosen

@@ -41,6 +41,7 @@ from application.import_patients import BrowseEmrPatients, ImportPatients
 from application.keep_failed_delivery import KeepFailedDelivery
 from application.login import LogIn, UnlockLogins
 from application.push_alerts import EscalateAlerts
+from application.quarantine import QuarantineQueries
 from application.queries import PatientQueries
 from application.register_device import RegisterDevice
 from application.reports import ReportVitals
@@ -163,7 +164,7 @@ class ApplicationProvider(Provider):
         SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
         RegisterPushToken, EscalateAlerts, ShowDashboard, ShowNeedsAttention, ShowAlertQueue, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
-        LogIn, UnlockLogins, AddEmrConnection, ChangeEmrConnection, EmrConnectionQueries,
+        LogIn, UnlockLogins, AddEmrConnection, ChangeEmrConnection, EmrConnectionQueries, QuarantineQueries,
     )
 
 

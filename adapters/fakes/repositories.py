@@ -11,7 +11,6 @@ from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
 from domain.patients import Patient
-from domain.readings import Reading, ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
 from domain.users import Role, User
 
@@ -123,51 +122,6 @@ class InMemoryDeviceRepository(InMemoryRepository):
     async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
         histories = {device_id: await self.assignments(device_id) for device_id in set(device_ids)}
         return {device_id: found for device_id, found in histories.items() if found}
-
-
-class InMemoryReadingRepository(InMemoryRepository):
-    async def add_if_new(self, reading: Reading) -> bool:
-        key = _natural_key(reading)
-        if any(_natural_key(r) == key for r in self._t.readings.values()):
-            return False
-        self._t.readings[reading.id] = reading
-        return True
-
-    async def add_many_if_new(self, readings: Sequence[Reading]) -> set[str]:
-        return {reading.id for reading in readings if await self.add_if_new(reading)}
-
-    async def save(self, reading: Reading) -> None:
-        self._t.readings[reading.id] = reading
-
-    async def get(self, reading_id: str) -> Reading | None:
-        return self._t.readings.get(reading_id)
-
-    async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:
-        return {i: self._t.readings[i] for i in ids if i in self._t.readings}
-
-    async def for_patient(
-        self, patient_id: str, offset: int, limit: int
-    ) -> tuple[Sequence[Reading], int]:
-        found = [r for r in self._t.readings.values() if r.patient_id == patient_id]
-        found.sort(key=lambda r: (r.measured_at, r.id), reverse=True)
-        return found[offset : offset + limit], len(found)
-
-    async def between(self, patient_id: str, start: datetime, end: datetime) -> Sequence[Reading]:
-        found = [r for r in self._t.readings.values() if r.patient_id == patient_id
-                 and r.status is ReadingStatus.ACCEPTED and start <= r.measured_at < end]
-        return sorted(found, key=lambda r: (r.measured_at, r.id))
-
-    async def quarantined(self, device_id: str, user_slot: str, since: datetime) -> Sequence[Reading]:
-        found = [
-            r for r in self._t.readings.values()
-            if r.status is ReadingStatus.QUARANTINED and r.device_id == device_id
-            and r.user_slot == user_slot and r.measured_at >= since
-        ]
-        return sorted(found, key=lambda r: (r.measured_at, r.id))
-
-
-def _natural_key(reading: Reading) -> tuple[str, str, datetime, str]:
-    return (reading.device_id, reading.user_slot, reading.measured_at, reading.kind.value)
 
 
 class InMemoryDeliveryRepository(InMemoryRepository):

@@ -13,7 +13,6 @@ from adapters.fakes.repositories import (
     InMemoryDeviceRepository,
     InMemoryOutboxRepository,
     InMemoryPatientRepository,
-    InMemoryReadingRepository,
     InMemoryUserRepository,
 )
 from adapters.fakes.repositories_clinical import (
@@ -21,6 +20,7 @@ from adapters.fakes.repositories_clinical import (
     InMemoryPushTokenRepository,
     InMemoryThresholdRepository,
 )
+from adapters.fakes.repositories_readings import InMemoryReadingRepository
 from adapters.fakes.store import InMemoryStore, Tables
 
 

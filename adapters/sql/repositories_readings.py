@@ -18,8 +18,9 @@ from adapters.sql.statements import (
     upsert,
     upsert_many,
 )
-from adapters.sql.tables import deliveries, failed_deliveries, readings
+from adapters.sql.tables import deliveries, devices, failed_deliveries, readings
 from domain.deliveries import Delivery, FailedDelivery
+from domain.quarantine import QuarantinedSlot
 from domain.readings import Reading, ReadingStatus
 
 _NATURAL_KEY = ("device_id", "user_slot", "measured_at_utc", "kind")
@@ -79,6 +80,25 @@ class SqlReadingRepository:
             order_by=(t.c.measured_at_utc, t.c.id),
         )
         return [m.reading_of(row) for row in rows]
+
+    async def quarantined_slots(
+        self, offset: int, limit: int, practice_id: str | None = None, device_id: str | None = None
+    ) -> tuple[Sequence[QuarantinedSlot], int]:
+        t = readings
+        where = [t.c.status == ReadingStatus.QUARANTINED.value]
+        if device_id is not None:
+            where.append(t.c.device_id == device_id)
+        if practice_id is not None:
+            where.append(t.c.device_id.in_(select(devices.c.id).where(devices.c.practice_id == practice_id)))
+        last = func.max(t.c.measured_at_utc)
+        slots = (select(t.c.device_id, t.c.user_slot, func.count().label("readings"),
+                        func.min(t.c.measured_at_utc).label("first"), last.label("last"))
+                 .where(*where).group_by(t.c.device_id, t.c.user_slot))
+        ordered = slots.order_by(last.desc(), t.c.device_id, t.c.user_slot)
+        page = await self._c.execute(ordered.offset(offset).limit(limit))
+        total = await self._c.scalar(select(func.count()).select_from(slots.subquery()))
+        found = [QuarantinedSlot(row.device_id, row.user_slot, row.readings, row.first, row.last) for row in page]
+        return found, int(total or 0)
 
 
 class SqlDeliveryRepository:

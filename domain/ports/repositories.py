@@ -20,6 +20,7 @@ from domain.ports.repositories_care import (
     TokenRevocations,
     UserRepository,
 )
+from domain.quarantine import QuarantinedSlot
 from domain.readings import Reading
 from domain.sync import OutboxItem, SyncAttempt
 
@@ -105,6 +106,12 @@ class ReadingRepository(Protocol):
         ...
     async def quarantined(self, device_id: str, user_slot: str, since: datetime) -> Sequence[Reading]:
         """Quarantined readings of a device slot measured at or after `since`."""
+        ...
+    async def quarantined_slots(
+        self, offset: int, limit: int, practice_id: str | None = None, device_id: str | None = None
+    ) -> tuple[Sequence[QuarantinedSlot], int]:
+        """A page of the device slots holding quarantined readings, latest measured first, and the total;
+        only those of one practice's devices when `practice_id` is given, of one device when `device_id` is."""
         ...
 
 

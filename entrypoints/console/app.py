@@ -21,8 +21,12 @@ from domain.errors import NotFound
 from domain.ports import KeyStore
 from entrypoints.console.middleware import OPEN, ConsoleSessionMiddleware
 from entrypoints.console.pages.alerts import AlertPages
+from entrypoints.console.pages.audit import AuditPages
 from entrypoints.console.pages.auth import SignInPages
+from entrypoints.console.pages.billing import BillingPages
 from entrypoints.console.pages.dashboard import DashboardPages
+from entrypoints.console.pages.devices import DevicePages
+from entrypoints.console.pages.emr import EmrPages
 from entrypoints.console.pages.patient import PatientPage
 from entrypoints.console.pages.patients import PatientPages
 from entrypoints.console.rendering import ConsoleController, page
@@ -45,7 +49,8 @@ class StaticFiles(ConsoleController):
         return File(path=target, media_type=SERVED[target.suffix], content_disposition_type="inline")
 
 
-PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages, PatientPages, PatientPage]
+PAGES: list[type] = [StaticFiles, SignInPages, DashboardPages, AlertPages, PatientPages, PatientPage,
+                      DevicePages, BillingPages, EmrPages, AuditPages]
 
 
 def console_templates() -> TemplateConfig[JinjaTemplateEngine]:

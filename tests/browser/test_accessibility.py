@@ -22,6 +22,10 @@ PAGES_TO_CHECK: list[tuple[str, Role]] = [
     ("/console/", Role.ADMIN),
     ("/console/patients", Role.CLINICIAN),
     ("/console/patients/import", Role.CLINICIAN),
+    ("/console/devices", Role.CLINICIAN),
+    ("/console/billing", Role.CLINICIAN),
+    ("/console/emr", Role.ADMIN),
+    ("/console/audit", Role.ADMIN),
 ]
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Any, Literal
 
 from dishka import FromDishka
@@ -11,12 +9,11 @@ from litestar import Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 
-from application.billing import BillingReport, PatientBilling, parse_month
+from application.billing import BillingReport, parse_month
 from application.context import Actor
 from entrypoints.http import dto
+from entrypoints.http.reports.csv_report import billing_csv, billing_filename
 from entrypoints.http.routes import ApiController
-
-CSV_HEADER = ("patient_id", "mrn", "name", "code", "units", "reason")
 
 
 class BillingController(ApiController):
@@ -35,8 +32,8 @@ class BillingController(ApiController):
     ) -> Response[Any]:
         rows = await report(actor, parse_month(month))
         if format == "csv":
-            return Response(_csv(rows), media_type="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="rpm-billing-{month}.csv"'})
+            return Response(billing_csv(rows), media_type="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{billing_filename(month)}"'})
         return Response(dto.BillingOut(month, [
             dto.PatientBillingOut(
                 patient_id=r.patient.id, name=r.patient.name, mrn=r.patient.mrn,
@@ -46,13 +43,3 @@ class BillingController(ApiController):
             for r in rows
         ]))
 
-
-def _csv(rows: list[PatientBilling]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        for code in row.billing.billable:
-            writer.writerow((row.patient.id, row.patient.mrn or "", row.patient.name, code.code, code.units,
-                             code.reason))
-    return out.getvalue()

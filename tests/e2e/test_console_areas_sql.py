@@ -1,0 +1,72 @@
+"""The devices, billing and audit pages on the real SQL adapter (SQLite and Postgres): the quarantine and its
+release preview, assigning through the form, the billing CSV and the stored audit trail."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from application.context import CLI
+from application.users import CreateUser, CreateUserCommand
+from domain.users import Role
+from tests.support.api import CUFF, import_patient, login_stored
+from tests.support.app import build_app, container_of, deliver, fixture, in_app, settings_for_tests
+from tests.support.console import post_form
+from tests.support.world import World
+
+Client = AsyncTestClient[Litestar]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def sql_client(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Client]:
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    app = build_app(world, settings_for_tests(database_url=url), fake_database=False)
+    async with AsyncTestClient(app=app) as client:
+        yield client
+
+
+async def _console_admin(client: Client) -> None:
+    password = "console-admin-correct-horse"
+
+    async def create() -> None:
+        async with container_of(client.app)() as scope:
+            await (await scope.get(CreateUser))(CreateUserCommand("console-admin", Role.ADMIN, password, CLI))
+
+    await in_app(client, create)
+    answer = await post_form(client, "/console/login", {"username": "console-admin", "password": password},
+                             from_page="/console/login")
+    assert answer.status_code == 303
+
+
+async def test_quarantine_assignment_billing_and_audit_on_the_database(sql_client: Client) -> None:
+    auth = await login_stored(sql_client, "dr-api")
+    patient_id = await import_patient(sql_client, auth, "synthetic-patient-0001")
+    assert (await deliver(sql_client, fixture("bp_normal"))).json()["status"] == "quarantined"
+    await _console_admin(sql_client)
+
+    devices = await sql_client.get("/console/devices")
+    assert devices.status_code == 200
+    assert CUFF in devices.text
+    assert "1 readings held" in devices.text
+    assert "would release 1 of them" in devices.text
+    (device_id,) = set(re.findall(r'href="/console/devices/([0-9a-f-]{36})"', devices.text))
+
+    assigned = await post_form(sql_client, f"/console/devices/{device_id}/assign",
+                               {"patient_id": patient_id, "effective_from": "2026-11-20T00:00"},
+                               from_page=f"/console/devices/{device_id}")
+    assert (assigned.status_code, assigned.headers["location"]) == (303, f"/console/devices/{device_id}")
+    readings = (await sql_client.get(f"/api/v1/patients/{patient_id}/readings", headers=auth)).json()
+    assert readings["total"] == 1
+    assert "No quarantined readings." in (await sql_client.get("/console/devices")).text
+
+    api_csv = await sql_client.get("/api/v1/billing?month=2026-11&format=csv", headers=auth)
+    console_csv = await sql_client.get("/console/billing/csv?month=2026-11")
+    assert (console_csv.status_code, console_csv.content) == (200, api_csv.content)
+
+    trail = await sql_client.get("/console/audit?action=device.assign")
+    assert trail.status_code == 200
+    assert trail.text.count("<td>device.assign</td>") == 1
