@@ -38,7 +38,7 @@ from domain.ports import (
     RandomSource,
     UnitOfWork,
 )
-from entrypoints.emr_providers import stored_connections
+from entrypoints.emr_wiring import stored_connections
 
 # the fixtures' readings were taken on 2026-11-20 (UTC-5 afternoon)
 FIXTURE_TIME = datetime(2026, 11, 20, 18, 5, tzinfo=UTC)

@@ -17,7 +17,7 @@ from adapters.fakes.emr_setup import InMemoryEmrDiagnostics, NoUserLaunch
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.diagnostics import FhirEmrDiagnostics
-from adapters.fhir.directory import SettingsOnlyDirectory
+from adapters.fhir.directory import SmartEmrDirectory
 from adapters.fhir.launch import StandaloneLaunch
 from adapters.keys.file_store import FileKeyStore
 from adapters.mioconnect.client import MioConnectGateway
@@ -76,7 +76,7 @@ async def test_the_real_choices_give_the_real_adapters_without_calling_them() ->
     finally:
         await container.close()
     assert got == {EmrGateway: FhirEmrGateway, EmrDiagnostics: FhirEmrDiagnostics, UserLaunch: StandaloneLaunch,
-                   EmrDirectory: SettingsOnlyDirectory,
+                   EmrDirectory: SmartEmrDirectory,
                    DeviceGateway: MioConnectGateway, KeyStore: SecretsManagerKeyStore}
 
 
