@@ -39,8 +39,9 @@ class Outcome:
         return cls(False, http_status, None, error, permanent, retry_after, effect=effect)
 
     @classmethod
-    def not_yet(cls, wait: timedelta) -> Outcome:
-        return cls(wait=wait)
+    def not_yet(cls, wait: timedelta, error: str | None = None) -> Outcome:
+        """Not tried: again after `wait` (longer each time the same `error` keeps it waiting)."""
+        return cls(wait=wait, error=error)
 
 
 def emr_failure(error: EmrError) -> Outcome:

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain.errors import Conflict, InvalidInput
+from domain.ports.emr import EmrUnavailable
 
 DEFAULT_SCOPES = "system/Patient.read system/Observation.write system/Observation.read"
 FROM_SETTINGS = "settings"  # the id of the `default` practice's connection made of the ECW_* settings
@@ -30,6 +31,17 @@ class NoEmrConnection(Conflict):
     def __init__(self, practice_id: str) -> None:
         super().__init__("this practice has no active EMR connection; an admin adds one first")
         self.practice_id = practice_id
+
+
+NO_CONNECTION = "no EMR connection for this practice"
+
+
+class EmrResting(EmrUnavailable):
+    """The practice's EMR asked us to wait (or failed just now): not called until `retry_after` has passed."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"the EMR connection is resting after a failure; next try in {retry_after:.0f} s",
+                         retry_after=retry_after)
 
 
 @dataclass(frozen=True)

@@ -134,9 +134,18 @@ def failed(
     )
 
 
-def deferred(item: OutboxItem, now: datetime, wait: timedelta) -> OutboxItem:
-    """Not ready yet (waiting on other work): try again later without spending an attempt."""
-    return replace(item, status=SyncStatus.PENDING, next_attempt_at=now + wait, updated_at=now)
+MAX_DEFERRAL = timedelta(minutes=5)
+
+
+def deferred(item: OutboxItem, now: datetime, wait: timedelta, reason: str | None = None) -> OutboxItem:
+    """Not ready yet (waiting on other work, or on something an admin must add): try again later without
+    spending an attempt. A `reason` is kept as the last error; deferred again for the same reason, the
+    item waits twice as long as the last time (up to MAX_DEFERRAL, and never less than `wait`)."""
+    if reason is not None and reason == item.last_error and item.next_attempt_at > item.updated_at:
+        wait = max(wait, min((item.next_attempt_at - item.updated_at) * 2, MAX_DEFERRAL))
+    last_error = reason if reason is not None else item.last_error
+    return replace(item, status=SyncStatus.PENDING, next_attempt_at=now + wait, updated_at=now,
+                   last_error=last_error)
 
 
 def requeued(item: OutboxItem, now: datetime) -> OutboxItem:

@@ -3,16 +3,18 @@ the dishka provider that overrides the production adapters with it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from dishka import Provider, Scope, provide
+from dishka import AsyncContainer, Provider, Scope, provide
 
 from adapters.auth.passwords import Argon2PasswordHasher
 from adapters.fakes.audit import FakeAuditLog
 from adapters.fakes.clock import FixedClock, FixedRandom, SequentialIds
 from adapters.fakes.device_gateway import FakeDeviceGateway
 from adapters.fakes.emr import FakeEmrGateway
+from adapters.fakes.emr_directory import FakeEmrDirectory
 from adapters.fakes.keystore import FakeKeyStore
 from adapters.fakes.login_failures import InMemoryLoginFailures
 from adapters.fakes.notifier import FakeNotifier
@@ -21,10 +23,12 @@ from adapters.fakes.synthetic import synthetic_patients
 from adapters.fakes.unit_of_work import FakeUnitOfWork
 from application.auditing import Auditor
 from application.triage_reading import TriagePolicy, TriageReading
+from domain.emr_connections import EmrConnection
 from domain.ports import (
     AuditLog,
     Clock,
     DeviceGateway,
+    EmrDirectory,
     EmrGateway,
     IdGenerator,
     KeyStore,
@@ -34,6 +38,7 @@ from domain.ports import (
     RandomSource,
     UnitOfWork,
 )
+from entrypoints.emr_wiring import stored_connections
 
 # the fixtures' readings were taken on 2026-11-20 (UTC-5 afternoon)
 FIXTURE_TIME = datetime(2026, 11, 20, 18, 5, tzinfo=UTC)
@@ -45,6 +50,8 @@ class World:
 
     store: InMemoryStore = field(default_factory=InMemoryStore)
     emr: FakeEmrGateway = field(default_factory=lambda: FakeEmrGateway(synthetic_patients(20)))
+    emrs: dict[str, FakeEmrGateway] = field(default_factory=dict)  # other practices' EMRs, by practice id
+    resting_practices: set[str] = field(default_factory=set)  # practices the EMR directory says are resting
     gateway: FakeDeviceGateway = field(default_factory=FakeDeviceGateway)
     notifier: FakeNotifier = field(default_factory=FakeNotifier)
     audit: FakeAuditLog = field(default_factory=FakeAuditLog)
@@ -68,6 +75,14 @@ class World:
         return self.store.committed
 
     @property
+    def emr_directory(self) -> FakeEmrDirectory:
+        """Each practice's EMR: `emr` for `default`, `emrs[practice]` for a practice with a stored connection."""
+        return FakeEmrDirectory(self.emr, self._stored_connections, self.emrs, self.resting_practices)
+
+    async def _stored_connections(self) -> Sequence[EmrConnection]:
+        return list(self.db.emr_connections.values())
+
+    @property
     def auditor(self) -> Auditor:
         return Auditor(self.audit, self.clock)
 
@@ -84,6 +99,8 @@ class FakesProvider(Provider):
         self._world = world
         if fake_emr:
             self.provide(self._emr, scope=Scope.APP, provides=EmrGateway, override=True)
+            directory = self._directory if fake_database else self._directory_on_database
+            self.provide(directory, scope=Scope.APP, provides=EmrDirectory, override=True)
         if fake_database:
             self.provide(self._uow, scope=Scope.REQUEST, provides=UnitOfWork, override=True)
             self.provide(self._audit, scope=Scope.APP, provides=AuditLog, override=True)
@@ -100,6 +117,13 @@ class FakesProvider(Provider):
 
     def _emr(self) -> FakeEmrGateway:
         return self._world.emr
+
+    def _directory(self) -> FakeEmrDirectory:
+        return self._world.emr_directory
+
+    def _directory_on_database(self, container: AsyncContainer) -> FakeEmrDirectory:
+        world = self._world
+        return FakeEmrDirectory(world.emr, stored_connections(container), world.emrs, world.resting_practices)
 
     @provide(scope=Scope.APP, override=True)
     def gateway(self) -> DeviceGateway:

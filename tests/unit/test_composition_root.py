@@ -12,14 +12,16 @@ from dishka import Provider
 from adapters.aws_secrets.store import SecretsManagerKeyStore
 from adapters.fakes.device_gateway import FakeDeviceGateway
 from adapters.fakes.emr import FakeEmrGateway
+from adapters.fakes.emr_directory import FakeEmrDirectory
 from adapters.fakes.emr_setup import InMemoryEmrDiagnostics, NoUserLaunch
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.diagnostics import FhirEmrDiagnostics
+from adapters.fhir.directory import SmartEmrDirectory
 from adapters.fhir.launch import StandaloneLaunch
 from adapters.keys.file_store import FileKeyStore
 from adapters.mioconnect.client import MioConnectGateway
-from domain.ports import DeviceGateway, EmrDiagnostics, EmrGateway, KeyStore, Notifier, UserLaunch
+from domain.ports import DeviceGateway, EmrDiagnostics, EmrDirectory, EmrGateway, KeyStore, Notifier, UserLaunch
 from entrypoints.container import build_container, production_providers
 from entrypoints.emr_providers import EcwEmrProvider, FakeEmrProvider, SandboxEmrProvider
 from entrypoints.providers import (
@@ -56,10 +58,11 @@ async def test_the_fake_choices_give_the_in_memory_adapters(tmp_path: Path) -> N
     container = build_container(settings_for_tests(key_file=str(tmp_path / "keys.json")))
     try:
         got = {port: type(await container.get(port))
-               for port in (EmrGateway, EmrDiagnostics, UserLaunch, DeviceGateway, Notifier, KeyStore)}
+               for port in (EmrGateway, EmrDiagnostics, UserLaunch, EmrDirectory, DeviceGateway, Notifier, KeyStore)}
     finally:
         await container.close()
     assert got == {EmrGateway: FakeEmrGateway, EmrDiagnostics: InMemoryEmrDiagnostics, UserLaunch: NoUserLaunch,
+                   EmrDirectory: FakeEmrDirectory,
                    DeviceGateway: FakeDeviceGateway, Notifier: FakeNotifier, KeyStore: FileKeyStore}
 
 
@@ -69,10 +72,11 @@ async def test_the_real_choices_give_the_real_adapters_without_calling_them() ->
     container = build_container(settings)
     try:
         got = {port: type(await container.get(port))
-               for port in (EmrGateway, EmrDiagnostics, UserLaunch, DeviceGateway, KeyStore)}
+               for port in (EmrGateway, EmrDiagnostics, UserLaunch, EmrDirectory, DeviceGateway, KeyStore)}
     finally:
         await container.close()
     assert got == {EmrGateway: FhirEmrGateway, EmrDiagnostics: FhirEmrDiagnostics, UserLaunch: StandaloneLaunch,
+                   EmrDirectory: SmartEmrDirectory,
                    DeviceGateway: MioConnectGateway, KeyStore: SecretsManagerKeyStore}
 
 

@@ -1,0 +1,64 @@
+"""What the EMR providers share: the stored connections as the directory reads them, a gateway per
+connection by its vendor profile, and the audit of every EMR token request."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from dishka import AsyncContainer
+
+from adapters.ecw.profile import ecw_server
+from adapters.fhir.client import FhirEmrGateway
+from adapters.fhir.config import Closeable, SmartServerConfig, build_gateway
+from adapters.fhir.directory import ConnectionSource, GatewayFactory
+from adapters.fhir.profile import smart_server
+from adapters.fhir.smart import TokenObserver
+from application.auditing import Auditor
+from application.context import EMR_TOKEN_CLIENT
+from domain.audit import AuditOutcome
+from domain.emr_connections import EmrConnection, EmrVendor
+from domain.ports import Clock, KeyStore, Tracer
+from entrypoints.relay_wiring import scoped_unit_of_work
+
+# each vendor profile turns a stored connection into a SMART server (eCW specifics stay in adapters/ecw)
+PROFILES: dict[EmrVendor, Callable[[EmrConnection], SmartServerConfig]] = {
+    EmrVendor.ECW: ecw_server, EmrVendor.SMART: smart_server,
+}
+
+
+def stored_connections(container: AsyncContainer) -> ConnectionSource:
+    """The stored EMR connections, read in a unit of work of their own on each call."""
+
+    async def read() -> Sequence[EmrConnection]:
+        async with scoped_unit_of_work(container) as uow:
+            return await uow.emr_connections.list()
+
+    return read
+
+
+def gateway_factory(keys: KeyStore, auditor: Auditor, tracer: Tracer) -> GatewayFactory:
+    """A connection's own gateway (HTTP client, token cache, rate limiter), signing with our one key store."""
+    observer = token_auditor(auditor)
+
+    def build(connection: EmrConnection) -> tuple[FhirEmrGateway, Closeable]:
+        return build_gateway(PROFILES[connection.vendor](connection), keys, token_observer=observer, tracer=tracer)
+
+    return build
+
+
+def seconds_of(clock: Clock) -> Callable[[], float]:
+    """The clock as seconds, for rests and refreshes (a test's clock moves them)."""
+    return lambda: clock.now().timestamp()
+
+
+def token_auditor(auditor: Auditor) -> TokenObserver:
+    """Every EMR token request on the audit trail: outcome, HTTP status and OAuth error code only."""
+
+    async def observe(succeeded: bool, http_status: int | None, error: str | None) -> None:
+        code = re.sub(r"[^a-z0-9_]", "", (error or "").lower())[:40]
+        await auditor.record(EMR_TOKEN_CLIENT, "emr.token", "AccessToken", (),
+                             AuditOutcome.SUCCESS if succeeded else AuditOutcome.FAILURE,
+                             http_status=str(http_status or ""), error=code)
+
+    return observe
