@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from domain.delivery_health import ConnectionHealth
 
 LOW_BATTERY_PERCENT = 20
 QUIET_AFTER = timedelta(days=3)
@@ -19,6 +21,7 @@ class DashboardSnapshot:
     patients_without_recent_reading: int = 0
     sync: Mapping[str, int] = field(default_factory=dict)  # EMR pushes by status
     low_battery_devices: int = 0
+    emr_connections: Sequence[ConnectionHealth] = ()  # each EMR connection's delivery health
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from application.auditing import Auditor
 from application.backlog import MeasureBacklog
 from application.billing import BillingReport
 from application.care import CareRecords
+from application.connection_health import ReportConnectionHealth
 from application.dashboard import ShowDashboard
 from application.device_queries import DeviceQueries
 from application.import_patients import BrowseEmrPatients, ImportPatients
@@ -158,7 +159,7 @@ class ApplicationProvider(Provider):
         TakeInDeliveries, KeepFailedDelivery, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
-        RegisterPushToken, EscalateAlerts, ShowDashboard, ReportVitals,
+        RegisterPushToken, EscalateAlerts, ShowDashboard, ReportConnectionHealth, ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
         LogIn, UnlockLogins,
     )

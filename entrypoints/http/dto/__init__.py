@@ -38,6 +38,7 @@ from entrypoints.http.dto.emr import (
 from entrypoints.http.dto.pages import AlertsPage, AuditPage, DevicesPage, PatientsPage, ReadingsPage
 from entrypoints.http.dto.patients import (
     AssignedDeviceOut,
+    EmrConnectionHealthOut,
     FhirBundleEntryOut,
     FhirBundleOut,
     HealthOut,
@@ -82,6 +83,7 @@ __all__ = [
     "DeviceDetailOut",
     "DeviceOut",
     "DevicesPage",
+    "EmrConnectionHealthOut",
     "EmrConnectionTestOut",
     "EmrPatientOut",
     "EmrPatientsPage",
