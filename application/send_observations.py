@@ -31,6 +31,10 @@ class EmrCreateHandler(NoExtraWrites):
     def __init__(self, directory: EmrDirectory) -> None:
         self._directory = directory
 
+    def resting(self) -> frozenset[str]:
+        """Practices whose EMR asked us to wait: the relay leaves their items unclaimed meanwhile."""
+        return self._directory.resting()
+
     async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
         """The Observation each item sends; items whose reading is no longer eligible have none."""
         readings = await uow.readings.get_many([i.reading_id for i in items if i.reading_id])

@@ -27,6 +27,10 @@ class EmrWithdrawHandler(NoExtraWrites):
     def __init__(self, directory: EmrDirectory) -> None:
         self._directory = directory
 
+    def resting(self) -> frozenset[str]:
+        """Practices whose EMR asked us to wait: the relay leaves their items unclaimed meanwhile."""
+        return self._directory.resting()
+
     async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
         """Each item's practice, or PUSH_UNDER_WAY (no practice: its patient is gone, nothing was sent)."""
         prepared: dict[str, object] = dict(await practices_of(uow, items))

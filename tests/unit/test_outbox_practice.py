@@ -22,7 +22,7 @@ NORTH = "north-clinic"
 
 
 async def north_patient(world: World) -> str:
-    imported = await ImportPatients(world.uow, world.emr, world.clock, world.ids, world.auditor)(
+    imported = await ImportPatients(world.uow, world.emr_directory, world.clock, world.ids, world.auditor)(
         ImportSelectedPatients(("synthetic-patient-0001",), CLI))
     patient = imported.imported[0]
     world.db.patients[patient.id] = replace(world.db.patients[patient.id], practice_id=NORTH)

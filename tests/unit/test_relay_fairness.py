@@ -8,12 +8,15 @@ from datetime import datetime, timedelta
 
 from application.relay import RelayBatch
 from application.relay_handler import Outcome
+from application.send_observations import EmrCreateHandler
+from application.withdraw_observations import EmrWithdrawHandler
 from domain.delivery_health import ConnectionHealth
 from domain.ports import UnitOfWork
 from domain.sync import OutboxItem, OutboxTopic, SyncStatus
 from tests.support.world import World
 from tests.unit.conftest import NOW
 from tests.unit.test_outbox_relay import LAB, LabOrderHandler, relay_of
+from tests.unit.test_send_observations import accepted_bp
 
 EMR_LIKE = "emr.push"
 
@@ -90,3 +93,15 @@ async def test_the_alert_topic_is_never_held_back_for_a_resting_practice(world: 
     alerts.topic = OutboxTopic.NOTIFY_ALERT.value
     relay = relay_of(world, alerts, PracticeEmrHandler({}, resting=frozenset({"a"})))
     assert [r.item_id for r in (await relay(RelayBatch("w1"))).results] == ["alert-a"]
+
+
+async def test_the_emr_topics_rest_when_the_directory_says_their_practice_rests(world: World) -> None:
+    await accepted_bp(world)
+    world.resting_practices.add("default")
+    relay = relay_of(world, EmrCreateHandler(world.emr_directory), EmrWithdrawHandler(world.emr_directory))
+    assert (await relay(RelayBatch("w1"))).results == ()
+    assert {(i.status, i.attempts, i.practice_id) for i in world.db.outbox.values()} == {
+        (SyncStatus.PENDING, 0, "default")}
+    world.resting_practices.clear()
+    assert [r.status for r in (await relay(RelayBatch("w1"))).results] == ["delivered", "delivered"]
+    assert world.db.delivery_health["default"].last_success_at == NOW
