@@ -17,6 +17,7 @@ from adapters.sql.tables import outbox, sync_attempts
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
 
 _CLAIMABLE = (SyncStatus.PENDING.value, SyncStatus.RETRYING.value)
+_CLAIMERS = 8  # concurrent claims that each still find a full batch among the fair order's first items
 _OUTCOME = ("status", "attempts", "http_status", "external_id", "last_error", "updated_at", "next_attempt_at")
 
 
@@ -42,13 +43,18 @@ def _claim_statement(dialect: str, topics: tuple[str, ...]) -> Any:
              for n, topic in enumerate(topics)]
     turn = func.row_number().over(partition_by=candidate.c.practice_id,
                                   order_by=(rank, candidate.c.next_attempt_at, candidate.c.id))
-    ranked = (select(candidate.c.id, turn.label("turn"), rank.label("rank"), candidate.c.next_attempt_at)
-              .where(*_due(candidate, topics, now), *awake).subquery("ranked"))
+    numbered = (select(candidate.c.id, turn.label("turn"), rank.label("rank"), candidate.c.next_attempt_at)
+                .where(*_due(candidate, topics, now), *awake).subquery("numbered"))
     limit: BindParameter[int] = bindparam("claim_limit")
+    fair = (numbered.c.turn, numbered.c.rank, numbered.c.next_attempt_at, numbered.c.id)
+    # a few batches' worth of the fair order: what concurrent claimers share (each skips what another
+    # holds), and few enough that joining it back costs little however stale the table's statistics are
+    ranked = select(numbered).where(numbered.c.turn <= limit).order_by(*fair).limit(
+        bindparam("candidates")).subquery("ranked")
     picked = (
         select(locked.c.id).join(ranked, ranked.c.id == locked.c.id)
         # checked again on the row itself: Postgres re-reads a row another claim changed meanwhile
-        .where(ranked.c.turn <= limit, *_due(locked, topics, now))
+        .where(*_due(locked, topics, now))
         .order_by(ranked.c.turn, ranked.c.rank, ranked.c.next_attempt_at, ranked.c.id)
         .limit(limit)
     )
@@ -98,8 +104,8 @@ class SqlOutboxRepository:
         ranked = tuple(str(topic) for topic in topics)
         statement = _claim_statement(self._c.dialect.name, ranked)
         waiting = {f"resting_{n}": sorted((resting or {}).get(topic, ())) for n, topic in enumerate(ranked)}
-        result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "owner": owner,
-                                                   "until": now + lease, **waiting})
+        result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "candidates": limit * _CLAIMERS,
+                                                   "owner": owner, "until": now + lease, **waiting})
         return in_fair_order([m.outbox_of(row) for row in result.mappings().all()], ranked)  # RETURNING: no order
 
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:

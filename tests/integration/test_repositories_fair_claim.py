@@ -3,8 +3,13 @@ where they are (fake, SQLite, Postgres)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.sql.unit_of_work import SqlAlchemyUnitOfWork
 from domain.ports import UnitOfWork
 from domain.sync import OutboxItem, OutboxTopic
 from tests.integration.builders import T0, outbox_item
@@ -75,3 +80,19 @@ async def test_a_second_claimer_shares_fairly_what_the_first_left(new_uow: UowFa
         await worker_b.commit()
     assert list(first) == [backlog[0], steady[0], backlog[1]]
     assert list(second) == [backlog[2], steady[1], backlog[3]]
+
+
+@pytest.mark.postgres
+async def test_concurrent_claimers_on_postgres_each_take_a_full_batch_in_fair_order(
+    postgres_url: str, engine_factory: Callable[[str], AsyncEngine],
+) -> None:
+    engine = engine_factory(postgres_url)
+    backlog, steady = pushes("a", 40), pushes("b", 4, start=100)
+    await stored(SqlAlchemyUnitOfWork(engine), [*backlog, *steady])
+    async with SqlAlchemyUnitOfWork(engine) as first, SqlAlchemyUnitOfWork(engine) as second:
+        held = await first.outbox.claim_due(TOPICS, NOW, 4, "worker-a", LEASE)  # not committed: rows locked
+        skipped = await second.outbox.claim_due(TOPICS, NOW, 4, "worker-b", LEASE)
+        await second.commit()
+        await first.commit()
+    assert list(held) == [backlog[0], steady[0], backlog[1], steady[1]]
+    assert list(skipped) == [backlog[2], steady[2], backlog[3], steady[3]]  # the next in the same fair order
