@@ -1,5 +1,5 @@
 """What the EMR providers share: the stored connections as the directory reads them, a gateway per
-connection by its vendor profile, and the audit of every EMR token request."""
+connection by its vendor profile, each practice's user launch, and the audit of every EMR token request."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from dishka import AsyncContainer
 from adapters.ecw.profile import ecw_server
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.config import Closeable, SmartServerConfig, build_gateway
-from adapters.fhir.directory import ConnectionSource, GatewayFactory
+from adapters.fhir.directory import ConnectionSource, GatewayFactory, SmartEmrDirectory
+from adapters.fhir.launch import LaunchClient, StandaloneLaunch
+from adapters.fhir.launches import LaunchFor
 from adapters.fhir.profile import smart_server
 from adapters.fhir.smart import TokenObserver
 from application.auditing import Auditor
 from application.context import EMR_TOKEN_CLIENT
 from domain.audit import AuditOutcome
-from domain.emr_connections import EmrConnection, EmrVendor
+from domain.emr_connections import FROM_SETTINGS, EmrConnection, EmrVendor
 from domain.ports import Clock, KeyStore, Tracer
 from entrypoints.relay_wiring import scoped_unit_of_work
 
@@ -62,3 +64,24 @@ def token_auditor(auditor: Auditor) -> TokenObserver:
                              http_status=str(http_status or ""), error=code)
 
     return observe
+
+
+def launches_at(directory: SmartEmrDirectory, settings_launch: StandaloneLaunch, keys: KeyStore,
+                redirect_uri: str) -> LaunchFor:
+    """Each practice's user launch: the settings' one for `default`, else one per stored connection (its client
+    secret from the key store under the connection's secret name; endpoints by SMART discovery)."""
+    built: dict[str, tuple[int, StandaloneLaunch]] = {}
+
+    async def launch_for(practice_id: str) -> StandaloneLaunch:
+        connection, gateway = await directory.server(practice_id)
+        if connection.id == FROM_SETTINGS:
+            return settings_launch
+        known = built.get(connection.id)
+        if known is None or known[0] != connection.version:
+            secret = await keys.stored_secret(connection.secret_name) or ""
+            client = LaunchClient(gateway.session.base_url, connection.client_id, secret, redirect_uri,
+                                  token_url=connection.token_url)
+            known = built[connection.id] = (connection.version, StandaloneLaunch(gateway.session.http, client))
+        return known[1]
+
+    return launch_for

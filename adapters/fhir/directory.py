@@ -77,6 +77,11 @@ class SmartEmrDirectory:
         every = {**self._live_by_practice, **self._fixed}
         return frozenset(practice for practice, live in every.items() if live.guarded.resting)
 
+    async def server(self, practice_id: str) -> tuple[EmrConnection, FhirEmrGateway]:
+        """The practice's connection and its own (unguarded) gateway: a user launch uses its HTTP client."""
+        live = await self._find(practice_id)
+        return live.connection, live.gateway
+
     async def connections(self) -> Sequence[EmrConnection]:
         await self._refresh()
         every = {**self._live_by_practice, **self._fixed}
