@@ -20,6 +20,7 @@ from application.auditing import Auditor
 from application.context import EMR_TOKEN_CLIENT
 from domain.audit import AuditOutcome
 from domain.emr_connections import FROM_SETTINGS, EmrConnection, EmrVendor
+from domain.patients import DEFAULT_PRACTICE
 from domain.ports import Clock, KeyStore, Tracer
 from entrypoints.relay_wiring import scoped_unit_of_work
 
@@ -41,9 +42,9 @@ def stored_connections(container: AsyncContainer) -> ConnectionSource:
 
 def gateway_factory(keys: KeyStore, auditor: Auditor, tracer: Tracer) -> GatewayFactory:
     """A connection's own gateway (HTTP client, token cache, rate limiter), signing with our one key store."""
-    observer = token_auditor(auditor)
 
     def build(connection: EmrConnection) -> tuple[FhirEmrGateway, Closeable]:
+        observer = token_auditor(auditor, connection.practice_id)
         return build_gateway(PROFILES[connection.vendor](connection), keys, token_observer=observer, tracer=tracer)
 
     return build
@@ -54,14 +55,14 @@ def seconds_of(clock: Clock) -> Callable[[], float]:
     return lambda: clock.now().timestamp()
 
 
-def token_auditor(auditor: Auditor) -> TokenObserver:
-    """Every EMR token request on the audit trail: outcome, HTTP status and OAuth error code only."""
+def token_auditor(auditor: Auditor, practice_id: str = DEFAULT_PRACTICE) -> TokenObserver:
+    """Every EMR token request on the audit trail: the practice, outcome, HTTP status and OAuth error code only."""
 
     async def observe(succeeded: bool, http_status: int | None, error: str | None) -> None:
         code = re.sub(r"[^a-z0-9_]", "", (error or "").lower())[:40]
         await auditor.record(EMR_TOKEN_CLIENT, "emr.token", "AccessToken", (),
                              AuditOutcome.SUCCESS if succeeded else AuditOutcome.FAILURE,
-                             http_status=str(http_status or ""), error=code)
+                             http_status=str(http_status or ""), error=code, practice_id=practice_id)
 
     return observe
 

@@ -109,8 +109,11 @@ class SmartEmrDirectory:
         async with self._lock:  # one reader at a time; the others use what it read
             if self._clock() < self._next_refresh:
                 return
-            stored = await self._stored()
             self._next_refresh = self._clock() + self._refresh_seconds
+            try:
+                stored = await self._stored()
+            except Exception:  # noqa: BLE001 - the database is unreachable: go on with what was read last
+                return
             await self._apply(stored)
 
     async def _apply(self, stored: Sequence[EmrConnection]) -> None:
