@@ -129,8 +129,11 @@ class SmartEmrDirectory:
                 continue
             try:
                 gateway, closer = self._build(connection)
-            except (ValueError, ssl.SSLError) as error:  # malformed pins or CA certificates
-                self._broken[practice] = type(error).__name__ if isinstance(error, ssl.SSLError) else str(error)
+            except ssl.SSLError:
+                self._broken[practice] = "its CA certificates cannot be loaded"
+                continue
+            except ValueError as error:  # malformed TLS pins
+                self._broken[practice] = str(error)
                 continue
             self._live_by_practice[practice] = self._live(connection, gateway, closer)
 

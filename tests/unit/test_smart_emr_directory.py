@@ -60,10 +60,11 @@ async def test_it_lists_the_settings_connection_and_the_active_stored_ones() -> 
 
 
 async def test_a_connection_that_cannot_be_built_says_why_and_leaves_the_others_alone() -> None:
-    database = Database(stored("north", tls_pins=("not-a-pin",)), stored("south"))
+    not_a_certificate = "-----BEGIN CERTIFICATE-----\nMAMCAQA=\n-----END CERTIFICATE-----\n"  # a DER SEQUENCE only
+    database = Database(stored("north", ca_bundle_pem=not_a_certificate), stored("south"))
     directory = SmartEmrDirectory(database.read, build, clock=lambda: 0.0, random=lambda: 0.0)
     try:
-        with pytest.raises(EmrUnavailable, match="TLS pin"):
+        with pytest.raises(EmrUnavailable, match="CA certificates cannot be loaded"):
             await directory.gateway("north")
         assert await directory.gateway("south") is not None
     finally:
