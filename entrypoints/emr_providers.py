@@ -20,10 +20,11 @@ from adapters.fhir.config import SmartServerConfig, build_gateway
 from adapters.fhir.diagnostics import FhirEmrDiagnostics
 from adapters.fhir.directory import SmartEmrDirectory, settings_connection
 from adapters.fhir.launch import LaunchClient, StandaloneLaunch
+from adapters.fhir.launches import PracticeLaunches
 from application.auditing import Auditor
 from domain.emr_connections import EmrConnection, EmrVendor
 from domain.ports import Clock, EmrDiagnostics, EmrDirectory, EmrGateway, KeyStore, RandomSource, Tracer, UserLaunch
-from entrypoints.emr_wiring import gateway_factory, seconds_of, stored_connections, token_auditor
+from entrypoints.emr_wiring import gateway_factory, launches_at, seconds_of, stored_connections, token_auditor
 from entrypoints.settings import Settings, ecw_config
 
 ECW_CLIENT_SECRET = "ecw-client-secret"  # noqa: S105 - the key store's name for ECW_CLIENT_SECRET
@@ -66,8 +67,10 @@ class _SmartEmrProvider(Provider):
         return FhirEmrDiagnostics(gateway)
 
     @provide
-    def user_launch(self, gateway: FhirEmrGateway, client: LaunchClient) -> UserLaunch:
-        return StandaloneLaunch(gateway.session.http, client)
+    def user_launch(self, settings: Settings, gateway: FhirEmrGateway, client: LaunchClient,
+                    directory: SmartEmrDirectory, keys: KeyStore) -> UserLaunch:
+        settings_launch = StandaloneLaunch(gateway.session.http, client)
+        return PracticeLaunches(launches_at(directory, settings_launch, keys, redirect_uri(settings)))
 
     @provide
     async def directory(

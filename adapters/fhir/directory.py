@@ -77,6 +77,11 @@ class SmartEmrDirectory:
         every = {**self._live_by_practice, **self._fixed}
         return frozenset(practice for practice, live in every.items() if live.guarded.resting)
 
+    async def server(self, practice_id: str) -> tuple[EmrConnection, FhirEmrGateway]:
+        """The practice's connection and its own (unguarded) gateway: a user launch uses its HTTP client."""
+        live = await self._find(practice_id)
+        return live.connection, live.gateway
+
     async def connections(self) -> Sequence[EmrConnection]:
         await self._refresh()
         every = {**self._live_by_practice, **self._fixed}
@@ -104,8 +109,11 @@ class SmartEmrDirectory:
         async with self._lock:  # one reader at a time; the others use what it read
             if self._clock() < self._next_refresh:
                 return
-            stored = await self._stored()
             self._next_refresh = self._clock() + self._refresh_seconds
+            try:
+                stored = await self._stored()
+            except Exception:  # noqa: BLE001 - the database is unreachable: go on with what was read last
+                return
             await self._apply(stored)
 
     async def _apply(self, stored: Sequence[EmrConnection]) -> None:
@@ -121,8 +129,11 @@ class SmartEmrDirectory:
                 continue
             try:
                 gateway, closer = self._build(connection)
-            except (ValueError, ssl.SSLError) as error:  # malformed pins or CA certificates
-                self._broken[practice] = type(error).__name__ if isinstance(error, ssl.SSLError) else str(error)
+            except ssl.SSLError:
+                self._broken[practice] = "its CA certificates cannot be loaded"
+                continue
+            except ValueError as error:  # malformed TLS pins
+                self._broken[practice] = str(error)
                 continue
             self._live_by_practice[practice] = self._live(connection, gateway, closer)
 

@@ -110,6 +110,7 @@ async def test_a_failing_connection_rests_alone_and_calls_meanwhile_never_reach_
     assert resting.value.retry_after == pytest.approx(rest)
     assert len(north.state.requests) == asked  # failed fast: nothing went to the network
     assert (await (await directory.gateway("south")).search_patients(1, 2)).total == 4  # the other goes on
+    assert len(south.state.requests_to("GET", f"{south.fhir_path}/Patient")) == 1
     seconds.now += rest + 0.1
     assert directory.resting() == frozenset()
     assert (await (await directory.gateway("north")).search_patients(1, 2)).total == 3

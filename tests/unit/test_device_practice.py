@@ -25,6 +25,7 @@ SINCE = NOW - timedelta(days=1)
 
 
 async def _patient(world: World, emr_id: str, practice: str) -> str:
+    world.connect(practice)
     result = await ImportPatients(world.uow, world.emr_directory, world.clock, world.ids, world.auditor)(
         ImportSelectedPatients((emr_id,), CLI, practice))
     return result.imported[0].id

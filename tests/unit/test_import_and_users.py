@@ -39,6 +39,7 @@ async def test_import_copies_demographics_and_skips_the_second_time(world: World
 
 
 async def test_a_re_import_refreshes_changed_demographics_within_the_actors_practice(world: World) -> None:
+    world.connect("north", "south")  # clinics on one EMR server
     first = (await importer(world)(ImportSelectedPatients(("synthetic-patient-0004",), CLI, "north"))).imported[0]
     source = world.emr.patients["synthetic-patient-0004"]
     world.emr.patients[source.emr_patient_id] = replace(source, phone="+1-555-0199", address="9 New Rd")
