@@ -49,8 +49,7 @@ def _claim_statement(dialect: str, topics: tuple[str, ...]) -> Any:
     fair = (numbered.c.turn, numbered.c.rank, numbered.c.next_attempt_at, numbered.c.id)
     # a few batches' worth of the fair order: what concurrent claimers share (each skips what another
     # holds), and few enough that joining it back costs little however stale the table's statistics are
-    ranked = select(numbered).where(numbered.c.turn <= limit).order_by(*fair).limit(
-        bindparam("candidates")).subquery("ranked")
+    ranked = select(numbered).order_by(*fair).limit(bindparam("candidates")).subquery("ranked")
     picked = (
         select(locked.c.id).join(ranked, ranked.c.id == locked.c.id)
         # checked again on the row itself: Postgres re-reads a row another claim changed meanwhile
