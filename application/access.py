@@ -7,7 +7,7 @@ from __future__ import annotations
 from application.context import Actor
 from domain.devices import Device
 from domain.errors import Forbidden, NotFound
-from domain.patients import Patient
+from domain.patients import DEFAULT_PRACTICE, Patient
 from domain.ports import UnitOfWork
 
 
@@ -24,6 +24,16 @@ def require_every_practice(actor: Actor, doing: str) -> None:
 def may_see_device(actor: Actor, device: Device) -> bool:
     """A device nobody registered yet (no practice) is visible to administrators and services only."""
     return actor.practice_id is None or actor.practice_id == device.practice_id
+
+
+def practice_for(actor: Actor, named: str | None) -> str:
+    """The practice an EMR request is for: a clinician's own (naming another is NotFound, as for any of its
+    resources); an administrator's named one, else `default`."""
+    if actor.practice_id is not None:
+        if named not in (None, actor.practice_id):
+            raise NotFound("practice", named or "")
+        return actor.practice_id
+    return named or DEFAULT_PRACTICE
 
 
 async def patient_for(uow: UnitOfWork, actor: Actor, patient_id: str, asked_for: str = "patient") -> Patient:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time
 
 from application.auditing import Auditor
+from application.connection_health import ReportConnectionHealth
 from application.context import Actor
 from domain.dashboard import QUIET_AFTER, DashboardSnapshot, DashboardWindow, NeedsAttention
 from domain.ports import Clock, UnitOfWork
@@ -19,14 +21,18 @@ def window_at(now: datetime, actor: Actor) -> DashboardWindow:
 
 
 class ShowDashboard:
-    def __init__(self, uow: UnitOfWork, clock: Clock, auditor: Auditor) -> None:
+    """The actor's practice's figures (an administrator's: every practice's), EMR connections included."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, auditor: Auditor, connections: ReportConnectionHealth) -> None:
         self._uow = uow
         self._clock = clock
         self._auditor = auditor
+        self._connections = connections
 
     async def __call__(self, actor: Actor) -> DashboardSnapshot:
         async with self._uow as uow:
             snapshot = await uow.dashboard.snapshot(window_at(self._clock.now(), actor))
+        snapshot = replace(snapshot, emr_connections=await self._connections(actor.practice_id))
         await self._auditor.record(actor, "dashboard.read", "Dashboard")
         return snapshot
 

@@ -10,7 +10,7 @@ from application.context import Actor
 from application.queries import MAX_PAGE
 from domain.errors import InvalidInput
 from domain.patients import DEFAULT_PRACTICE, EmrPatient, Patient, patient_from_emr, refreshed_from_emr
-from domain.ports import Clock, EmrGateway, EmrPatientPage, IdGenerator, UnitOfWork
+from domain.ports import Clock, EmrDirectory, EmrPatientPage, IdGenerator, UnitOfWork
 from domain.users import check_practice_id
 
 MAX_IMPORT = 500
@@ -39,14 +39,15 @@ class ImportResult:
 
 
 class ImportPatients:
-    """Copy each selected EMR patient's demographics; a re-import refreshes them (name, DOB, MRN, phone,
-    address) and is skipped when nothing changed or the patient belongs to a practice the actor cannot see."""
+    """Copy each selected patient's demographics from the practice's own EMR; a re-import refreshes them (name,
+    DOB, MRN, phone, address) and is skipped when nothing changed or the patient belongs to a practice the
+    actor cannot see. A practice without an EMR connection: NoEmrConnection (never another practice's EMR)."""
 
     def __init__(
-        self, uow: UnitOfWork, emr: EmrGateway, clock: Clock, ids: IdGenerator, auditor: Auditor
+        self, uow: UnitOfWork, directory: EmrDirectory, clock: Clock, ids: IdGenerator, auditor: Auditor
     ) -> None:
         self._uow = uow
-        self._emr = emr
+        self._directory = directory
         self._clock = clock
         self._ids = ids
         self._auditor = auditor
@@ -57,12 +58,13 @@ class ImportPatients:
         if len(command.emr_patient_ids) > MAX_IMPORT:
             raise InvalidInput(f"import at most {MAX_IMPORT} patients at a time")
         check_practice_id(command.practice_id)
+        emr = await self._directory.gateway(command.practice_id)
         imported: list[Patient] = []
         updated: list[Patient] = []
         skipped: list[str] = []
         errors: list[ImportFailure] = []
         for emr_id in dict.fromkeys(command.emr_patient_ids):
-            source = await self._emr.read_patient(emr_id)
+            source = await emr.read_patient(emr_id)
             if source is None:
                 errors.append(ImportFailure(emr_id, "patient not found in the EMR"))
                 continue
@@ -101,21 +103,23 @@ class BrowseEmrPatientsQuery:
     page: int
     page_size: int
     actor: Actor
+    practice_id: str = DEFAULT_PRACTICE  # whose EMR
 
 
 class BrowseEmrPatients:
-    """A page of the EMR's patients, for choosing whom to import."""
+    """A page of the practice's EMR's patients, for choosing whom to import."""
 
-    def __init__(self, emr: EmrGateway, auditor: Auditor) -> None:
-        self._emr = emr
+    def __init__(self, directory: EmrDirectory, auditor: Auditor) -> None:
+        self._directory = directory
         self._auditor = auditor
 
     async def __call__(self, query: BrowseEmrPatientsQuery) -> EmrPatientPage:
         if not 1 <= query.page <= MAX_PAGE or not 1 <= query.page_size <= MAX_PAGE_SIZE:
             raise InvalidInput(f"page must be 1-{MAX_PAGE} and page_size 1-{MAX_PAGE_SIZE}")
-        page = await self._emr.search_patients(query.page, query.page_size)
+        emr = await self._directory.gateway(query.practice_id)
+        page = await emr.search_patients(query.page, query.page_size)
         await self._auditor.record(
             query.actor, "emr.patient.search", "Patient",
-            [p.emr_patient_id for p in page.patients], page=str(query.page),
+            [p.emr_patient_id for p in page.patients], page=str(query.page), practice_id=query.practice_id,
         )
         return page

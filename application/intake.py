@@ -62,17 +62,27 @@ class IntakePage:
         await self.accept(accepted)
         return accepted
 
-    async def accept(self, accepted: Sequence[Reading]) -> None:
-        """Queue each accepted reading's Observations for the EMR, then triage them in order (a later
-        reading sees the alerts an earlier one raised)."""
+    async def accept(self, accepted: Sequence[Reading], practices: Mapping[str, str] | None = None) -> None:
+        """Queue each accepted reading's Observations for its patient's practice's EMR, then triage them in
+        order (a later reading sees the alerts an earlier one raised). `practices`: the patients' practices
+        the caller knows already, by patient id (the others are read)."""
         if not accepted:
             return
+        practice_of = await self._practices(accepted, practices or {})
         context = self.trace_context
-        await self.uow.outbox.add_many(
-            [item for r in accepted for item in observation_items(self.ids, r, self.now, trace_context=context)])
+        await self.uow.outbox.add_many([item for r in accepted for item in observation_items(
+            self.ids, r, self.now, practice_of.get(r.patient_id or ""), trace_context=context)])
         overrides = await self.uow.thresholds.get_many(sorted({r.patient_id for r in accepted if r.patient_id}))
         for reading in accepted:
-            await self.triage(self.uow, reading, self.now, overrides.get(reading.patient_id or "", {}))
+            await self.triage(self.uow, reading, self.now, overrides.get(reading.patient_id or "", {}),
+                              practice_of.get(reading.patient_id or ""))
+
+    async def _practices(self, readings: Sequence[Reading], known: Mapping[str, str]) -> Mapping[str, str]:
+        missing = sorted({r.patient_id for r in readings if r.patient_id and r.patient_id not in known})
+        if not missing:
+            return known
+        found = await self.uow.patients.get_many(missing)
+        return {**known, **{patient_id: patient.practice_id for patient_id, patient in found.items()}}
 
     async def _decide(self, fresh: list[tuple[IncomingDelivery, Delivery]]) -> dict[str, DeliveryTakenIn]:
         devices = await self._devices([i.message for i, _ in fresh])
@@ -80,6 +90,7 @@ class IntakePage:
             [devices[i.message.gateway_device_id].id for i, _ in fresh if isinstance(i.message, DeviceTelemetry)])
         outcomes: dict[str, DeliveryTakenIn] = {}
         readings: list[tuple[str, Reading]] = []
+        practices: dict[str, str] = {}  # an attributed device is its patient's practice's (AssignDevice sees to it)
         for incoming, delivery in fresh:
             message = incoming.message
             if isinstance(message, Malformed):
@@ -91,14 +102,17 @@ class IntakePage:
                 outcomes[delivery.id] = unsupported(delivery.id, message)
             else:
                 device = devices[message.gateway_device_id]
-                readings.append((delivery.id, attributed_reading(
+                reading = attributed_reading(
                     message, message.measurement, reading_id=self.ids.new_id(), delivery_id=delivery.id,
-                    device=device, history=histories.get(device.id, ()), now=self.now)))
+                    device=device, history=histories.get(device.id, ()), now=self.now)
+                readings.append((delivery.id, reading))
+                if reading.patient_id and device.practice_id:
+                    practices[reading.patient_id] = device.practice_id
         added = await self.uow.readings.add_many_if_new([reading for _, reading in readings])
         for delivery_id, reading in readings:
             outcomes[delivery_id] = (recorded(delivery_id, reading) if reading.id in added else
                                      DeliveryTakenIn(delivery_id, DeliveryStatus.DUPLICATE, None, ALREADY_RECORDED))
-        await self.accept([r for _, r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED])
+        await self.accept([r for _, r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED], practices)
         return outcomes
 
     async def _devices(self, messages: Sequence[object]) -> Mapping[str, Device]:

@@ -11,23 +11,27 @@ from domain.readings import Reading
 from domain.sync import OutboxItem, OutboxTopic, SyncStatus
 
 
-async def enqueue_withdrawals(uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime) -> list[OutboxItem]:
-    """One pending EMR withdrawal (entered-in-error) per Observation the reading yields."""
-    items = observation_items(ids, reading, now, OutboxTopic.EMR_WITHDRAW)
+async def enqueue_withdrawals(
+    uow: UnitOfWork, ids: IdGenerator, reading: Reading, now: datetime, practice_id: str,
+) -> list[OutboxItem]:
+    """One pending EMR withdrawal (entered-in-error) per Observation the reading yields, to the EMR of
+    `practice_id` (the patient's practice)."""
+    items = observation_items(ids, reading, now, practice_id, OutboxTopic.EMR_WITHDRAW)
     await uow.outbox.add_many(items)
     return items
 
 
 def observation_items(
-    ids: IdGenerator, reading: Reading, now: datetime, topic: OutboxTopic = OutboxTopic.EMR_PUSH,
-    trace_context: str | None = None,
+    ids: IdGenerator, reading: Reading, now: datetime, practice_id: str | None,
+    topic: OutboxTopic = OutboxTopic.EMR_PUSH, trace_context: str | None = None,
 ) -> list[OutboxItem]:
-    """The pending items of a topic for each Observation the reading yields (not yet stored)."""
+    """The pending items of a topic for each Observation the reading yields (not yet stored), for the EMR
+    of `practice_id` (the patient's practice)."""
     return [
         OutboxItem(
             id=ids.new_id(), topic=topic, status=SyncStatus.PENDING, created_at=now, updated_at=now,
             next_attempt_at=now, reading_id=reading.id, patient_id=reading.patient_id, code=code.value,
-            trace_context=trace_context,
+            trace_context=trace_context, practice_id=practice_id,
         )
         for code in observation_codes(reading)
     ]

@@ -113,7 +113,9 @@ class EscalateAlerts:
                 if due_for_escalation(alert, now, self._policy.escalate_after):
                     raised.append(escalated(alert, now))
                     await uow.alerts.save(raised[-1])
-                    await enqueue_notification(uow, self._ids, raised[-1], now)
+                    patient = await uow.patients.get(alert.patient_id)  # escalations are rare
+                    await enqueue_notification(uow, self._ids, raised[-1], now,
+                                               practice_id=patient.practice_id if patient else None)
             await uow.commit()
         for alert in raised:
             await self._auditor.record(OUTBOX_WORKER, "alert.escalate", "Alert", [alert.id],

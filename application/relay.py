@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from application.auditing import Auditor
-from application.relay_handler import Outcome, TopicHandler
+from application.relay_handler import Outcome, TopicHandler, resting_of
 from application.relay_record import Sent, attempts_of, audit_batch, next_state
 from application.tracing import NULL_METRICS, NULL_TRACER
+from domain.delivery_health import marks_of
 from domain.events import OutboxItemSent
 from domain.ports import Clock, IdGenerator, Metrics, RandomSource, Tracer, UnitOfWork
 from domain.sync import OutboxItem, RetryPolicy, SyncStatus
@@ -65,6 +66,8 @@ class OutboxRelay:
         self._units = units
         self._handlers = {handler.topic: handler for handler in handlers}
         self._topics = tuple(self._handlers)
+        # topics to per-practice destinations: their outcomes are each practice's delivery health
+        self._noted = frozenset(topic for topic, handler in self._handlers.items() if resting_of(handler) is not None)
         self._clock, self._ids, self._random, self._policy = clock, ids, random, policy
         self._auditor, self._tracer, self._metrics = auditor, tracer, metrics
         self._ahead: asyncio.Task[_Claimed] | None = None  # the next batch, claimed while this one is sent
@@ -104,13 +107,18 @@ class OutboxRelay:
         with self._tracer.span("outbox.claim") as span:
             async with self._units() as uow:
                 items = await uow.outbox.claim_due(self._topics, self._clock.now(), batch.limit, batch.worker_id,
-                                                   batch.lease)
+                                                   batch.lease, self._resting())
                 prepared: dict[str, object] = {}
                 for topic, group in _by_topic(items).items():
                     prepared.update(await self._handlers[topic].prepare(uow, group))
                 await uow.commit()
             span.set("claimed", len(items))
         return _Claimed(items, prepared)
+
+    def _resting(self) -> dict[str, frozenset[str]]:
+        """By topic, the practices whose destination asked us to wait (only topics that have any)."""
+        resting = {topic: resting_of(handler) for topic, handler in self._handlers.items()}
+        return {topic: practices for topic, practices in resting.items() if practices}
 
     async def _send(self, claimed: _Claimed) -> list[Sent]:
         return list(await asyncio.gather(*(self._send_one(i, claimed.prepared.get(i.id)) for i in claimed.items)))
@@ -143,8 +151,10 @@ class OutboxRelay:
             return
         async with self._units() as uow:
             await uow.outbox.record_outcomes([after for after, _ in sent], attempts_of(sent, self._ids))
+            now = self._clock.now()
             for topic, group in _sent_by_topic(sent).items():
-                await self._handlers[topic].record(uow, group, self._clock.now())
+                await self._handlers[topic].record(uow, group, now)
+            await uow.delivery_health.note(marks_of((after for after, _ in sent if after.topic in self._noted), now))
             await uow.commit()
         await audit_batch(self._auditor, self._handlers, sent)
 

@@ -39,8 +39,9 @@ class Outcome:
         return cls(False, http_status, None, error, permanent, retry_after, effect=effect)
 
     @classmethod
-    def not_yet(cls, wait: timedelta) -> Outcome:
-        return cls(wait=wait)
+    def not_yet(cls, wait: timedelta, error: str | None = None) -> Outcome:
+        """Not tried: again after `wait` (longer each time the same `error` keeps it waiting)."""
+        return cls(wait=wait, error=error)
 
 
 def emr_failure(error: EmrError) -> Outcome:
@@ -52,7 +53,13 @@ def emr_failure(error: EmrError) -> Outcome:
 
 
 class TopicHandler(Protocol):
-    """One topic's part of the relay."""
+    """One topic's part of the relay.
+
+    A topic whose items go to each practice's own destination (the EMR topics) also offers
+    `resting() -> frozenset[str]`: the practices whose destination asked us to wait. The relay leaves
+    their items of this topic unclaimed meanwhile, and notes every send's outcome as that practice's
+    delivery health. Without it (alert pushes, a new topic) nothing is held back and nothing noted.
+    """
 
     topic: str
     span_name: str  # trace span per send; its metrics are `{span_name}_latency_ms` / `_failures` with `_`
@@ -70,6 +77,12 @@ class TopicHandler(Protocol):
     async def record(self, uow: UnitOfWork, sent: Sequence[tuple[OutboxItem, Outcome]], now: datetime) -> None:
         """The topic's own writes in the transaction that records the batch (most topics have none)."""
         ...
+
+
+def resting_of(handler: TopicHandler) -> frozenset[str] | None:
+    """The handler's resting practices now; None for a topic without per-practice destinations."""
+    resting = getattr(handler, "resting", None)  # optional: a new topic needs only the four members above
+    return frozenset(resting()) if resting is not None else None
 
 
 class NoExtraWrites:

@@ -20,7 +20,7 @@ def next_state(item: OutboxItem, outcome: Outcome, now: datetime, policy: RetryP
     """Delivered; deferred without spending an attempt; or failed: dead when permanent or out of
     attempts, else retried after backoff with jitter (longer if the peer's Retry-After says so)."""
     if outcome.wait is not None:
-        return deferred(item, now, outcome.wait)
+        return deferred(item, now, outcome.wait, outcome.error)
     if outcome.delivered:
         return delivered(item, now, outcome.http_status, outcome.external_id)
     return failed(item, now, error=outcome.error or "failed", http_status=outcome.http_status,

@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from application.relay_handler import NoExtraWrites, Outcome, emr_failure
+from application.emr_routing import send_to_practice
+from application.relay_handler import NoExtraWrites, Outcome
 from domain.observations import ObservationCode, ObservationDraft
-from domain.ports import EmrGateway, UnitOfWork
-from domain.ports.emr import EmrError
+from domain.ports import EmrDirectory, EmrGateway, UnitOfWork
 from domain.readings import ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic
 
 
+@dataclass(frozen=True)
+class RoutedDraft:
+    practice_id: str
+    draft: ObservationDraft
+
+
 class EmrCreateHandler(NoExtraWrites):
-    """Conditional create of the item's Observation; 201 created and 200 already-there both deliver."""
+    """Conditional create of the item's Observation in its patient's practice's EMR; 201 created and 200
+    already-there both deliver."""
 
     topic = OutboxTopic.EMR_PUSH.value
     span_name = "emr.push"
     audit_action = "emr.observation.create"
     audit_resource = "Observation"
 
-    def __init__(self, emr: EmrGateway) -> None:
-        self._emr = emr
+    def __init__(self, directory: EmrDirectory) -> None:
+        self._directory = directory
+
+    def resting(self) -> frozenset[str]:
+        """Practices whose EMR asked us to wait: the relay leaves their items unclaimed meanwhile."""
+        return self._directory.resting()
 
     async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
         """The Observation each item sends; items whose reading is no longer eligible have none."""
@@ -36,15 +48,18 @@ class EmrCreateHandler(NoExtraWrites):
                 continue
             patient, device = patients.get(reading.patient_id or ""), devices.get(reading.device_id)
             if patient is not None and device is not None:
-                drafts[item.id] = ObservationDraft(ObservationCode(item.code), reading, patient.emr_patient_id,
-                                                   device.model_number)
+                draft = ObservationDraft(ObservationCode(item.code), reading, patient.emr_patient_id,
+                                         device.model_number)
+                drafts[item.id] = RoutedDraft(patient.practice_id, draft)
         return drafts
 
     async def send(self, item: OutboxItem, prepared: object | None) -> Outcome:
-        if not isinstance(prepared, ObservationDraft):
+        if not isinstance(prepared, RoutedDraft):
             return Outcome.failure("reading is no longer eligible for the EMR", permanent=True)
-        try:
-            receipt = await self._emr.create_observation(prepared)
-        except EmrError as error:
-            return emr_failure(error)
-        return Outcome.done(receipt.http_status, receipt.emr_resource_id)
+        draft = prepared.draft
+
+        async def create(emr: EmrGateway) -> Outcome:
+            receipt = await emr.create_observation(draft)
+            return Outcome.done(receipt.http_status, receipt.emr_resource_id)
+
+        return await send_to_practice(self._directory, prepared.practice_id, create)

@@ -39,15 +39,18 @@ class TriageReading:
 
     async def __call__(
         self, uow: UnitOfWork, reading: Reading, now: datetime, overrides: Mapping[str, Decimal] | None = None,
+        practice_id: str | None = None,
     ) -> list[Alert]:
-        """`overrides`: the patient's threshold overrides when the caller has read them already."""
+        """`overrides`: the patient's threshold overrides when the caller has read them already;
+        `practice_id`: the patient's practice (its alert pushes carry it)."""
         with self._tracer.span("reading.triage") as span:
-            raised = await self._triage(uow, reading, now, overrides)
+            raised = await self._triage(uow, reading, now, overrides, practice_id)
             span.set("alerts_raised", len(raised))
             return raised
 
     async def _triage(
         self, uow: UnitOfWork, reading: Reading, now: datetime, overrides: Mapping[str, Decimal] | None,
+        practice_id: str | None,
     ) -> list[Alert]:
         if reading.patient_id is None:
             return []
@@ -63,7 +66,7 @@ class TriageReading:
                 severity=finding.severity, status=AlertStatus.OPEN, raised_at=now, summary=finding.summary,
             )
             await uow.alerts.add(alert)
-            await enqueue_notification(uow, self._ids, alert, now, self._tracer.current_context())
+            await enqueue_notification(uow, self._ids, alert, now, self._tracer.current_context(), practice_id)
             raised.append(alert)
         return raised
 
@@ -81,12 +84,14 @@ class TriageReading:
 
 
 async def enqueue_notification(
-    uow: UnitOfWork, ids: IdGenerator, alert: Alert, now: datetime, trace_context: str | None = None
+    uow: UnitOfWork, ids: IdGenerator, alert: Alert, now: datetime, trace_context: str | None = None,
+    practice_id: str | None = None,
 ) -> OutboxItem:
+    """The alert's push, queued; `practice_id`: its patient's practice."""
     item = OutboxItem(
         id=ids.new_id(), topic=OutboxTopic.NOTIFY_ALERT, status=SyncStatus.PENDING, created_at=now,
         updated_at=now, next_attempt_at=now, patient_id=alert.patient_id, alert_id=alert.id,
-        resource_type="PushNotification", trace_context=trace_context,
+        resource_type="PushNotification", trace_context=trace_context, practice_id=practice_id,
     )
     await uow.outbox.add(item)
     return item

@@ -48,7 +48,7 @@ class WithdrawReading:
                 raise Conflict(f"only accepted readings reach the EMR; this one is {reading.status.value}")
             await uow.readings.save(replace(reading, status=ReadingStatus.ENTERED_IN_ERROR,
                                             reason="withdrawn: entered in error"))
-            items = await enqueue_withdrawals(uow, self._ids, reading, now)
+            items = await enqueue_withdrawals(uow, self._ids, reading, now, patient.practice_id)
             await uow.commit()
         await self._auditor.record(command.actor, "reading.withdraw", "Reading",
                                    [reading.id, *(item.id for item in items)])

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain.delivery_health import ConnectionHealth
+
 LOW_BATTERY_PERCENT = 20
 QUIET_AFTER = timedelta(days=3)
 
@@ -21,6 +23,7 @@ class DashboardSnapshot:
     sync: Mapping[str, int] = field(default_factory=dict)  # EMR pushes by status
     low_battery_devices: int = 0
     delivered_today: int = 0  # EMR pushes delivered since the start of the day
+    emr_connections: Sequence[ConnectionHealth] = ()  # each EMR connection's delivery health
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ class NoEmrConnection(Conflict):
         self.practice_id = practice_id
 
 
+NO_CONNECTION = "no EMR connection for this practice"
+
+
 @dataclass(frozen=True)
 class EmrConnection:
     """Where one practice's Observations go and how we authenticate there (no secrets).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,6 +15,9 @@ class OutboxTopic(StrEnum):
     EMR_PUSH = "emr.push"
     EMR_WITHDRAW = "emr.withdraw"  # mark a delivered Observation entered-in-error
     NOTIFY_ALERT = "notify.alert"
+
+
+EMR_TOPICS = frozenset({OutboxTopic.EMR_PUSH.value, OutboxTopic.EMR_WITHDRAW.value})  # to a practice's own EMR
 
 
 def topic_of(value: str) -> str:
@@ -32,7 +37,11 @@ class SyncStatus(StrEnum):
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """One unit of outbound work. For EMR pushes: one Observation (`code`) of a reading."""
+    """One unit of outbound work. For EMR pushes: one Observation (`code`) of a reading.
+
+    `practice_id`: the practice of the patient the item is about (its EMR connection); the relay claims
+    fairly across practices, so one practice's backlog never holds up another's.
+    """
 
     id: str
     topic: str  # an OutboxTopic, or a newer handler's topic
@@ -50,10 +59,24 @@ class OutboxItem:
     external_id: str | None = None
     last_error: str | None = None
     trace_context: str | None = None
+    practice_id: str | None = None
 
     @property
     def finished(self) -> bool:
         return self.status in (SyncStatus.DELIVERED, SyncStatus.DEAD)
+
+
+def in_fair_order(items: Iterable[OutboxItem], topics: Sequence[str]) -> list[OutboxItem]:
+    """The order the relay claims in: round by round across practices (every practice's first item, then
+    every one's second, ...), a practice's own items by topic (earlier in `topics` first) and due time;
+    within a round by topic, due time and id."""
+    rank = {topic: n for n, topic in enumerate(topics)}
+    turns: Counter[str | None] = Counter()
+    ranked = []
+    for item in sorted(items, key=lambda i: (rank[i.topic], i.next_attempt_at, i.id)):
+        turns[item.practice_id] += 1
+        ranked.append(((turns[item.practice_id], rank[item.topic], item.next_attempt_at, item.id), item))
+    return [item for _, item in sorted(ranked, key=lambda entry: entry[0])]
 
 
 @dataclass(frozen=True)
@@ -111,9 +134,18 @@ def failed(
     )
 
 
-def deferred(item: OutboxItem, now: datetime, wait: timedelta) -> OutboxItem:
-    """Not ready yet (waiting on other work): try again later without spending an attempt."""
-    return replace(item, status=SyncStatus.PENDING, next_attempt_at=now + wait, updated_at=now)
+MAX_DEFERRAL = timedelta(minutes=5)
+
+
+def deferred(item: OutboxItem, now: datetime, wait: timedelta, reason: str | None = None) -> OutboxItem:
+    """Not ready yet (waiting on other work, or on something an admin must add): try again later without
+    spending an attempt. A `reason` is kept as the last error; deferred again for the same reason, the
+    item waits twice as long as the last time (up to MAX_DEFERRAL, and never less than `wait`)."""
+    if reason is not None and reason == item.last_error and item.next_attempt_at > item.updated_at:
+        wait = max(wait, min((item.next_attempt_at - item.updated_at) * 2, MAX_DEFERRAL))
+    last_error = reason if reason is not None else item.last_error
+    return replace(item, status=SyncStatus.PENDING, next_attempt_at=now + wait, updated_at=now,
+                   last_error=last_error)
 
 
 def requeued(item: OutboxItem, now: datetime) -> OutboxItem:

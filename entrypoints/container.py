@@ -33,6 +33,7 @@ from application.auditing import Auditor
 from application.backlog import MeasureBacklog
 from application.billing import BillingReport
 from application.care import CareRecords
+from application.connection_health import ReportConnectionHealth
 from application.dashboard import ShowDashboard, ShowNeedsAttention
 from application.device_queries import DeviceQueries
 from application.emr_connection_queries import EmrConnectionQueries
@@ -162,7 +163,8 @@ class ApplicationProvider(Provider):
         TakeInDeliveries, KeepFailedDelivery, RegisterDevice, AssignDevice, UnassignDevice, ImportPatients,
         BrowseEmrPatients, PatientQueries, CreateUser, Authenticate,
         SyncDeviceReadings, DeviceQueries, AlertWorkflow, PatientThresholds,
-        RegisterPushToken, EscalateAlerts, ShowDashboard, ShowNeedsAttention, ShowAlertQueue, ReportVitals,
+        RegisterPushToken, EscalateAlerts, ShowDashboard, ShowNeedsAttention, ShowAlertQueue, ReportConnectionHealth,
+        ReportVitals,
         CareRecords, BillingReport, RetrySyncItem, MeasureBacklog, WithdrawReading,
         LogIn, UnlockLogins, AddEmrConnection, ChangeEmrConnection, EmrConnectionQueries, QuarantineQueries,
     )

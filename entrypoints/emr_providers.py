@@ -4,29 +4,27 @@ the `default` practice's EmrGateway and set-up checks (EmrDiagnostics), and the 
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from dishka import AsyncContainer, Provider, Scope, alias, provide
 
 from adapters.ecw.config import build_ecw_gateway
 from adapters.ecw.profile import ecw_connection
 from adapters.fakes.emr import FakeEmrGateway
-from adapters.fakes.emr_directory import ConnectionSource, FakeEmrDirectory
+from adapters.fakes.emr_directory import FakeEmrDirectory
 from adapters.fakes.emr_setup import InMemoryEmrDiagnostics, NoUserLaunch
 from adapters.fakes.synthetic import synthetic_patients
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.config import SmartServerConfig, build_gateway
 from adapters.fhir.diagnostics import FhirEmrDiagnostics
-from adapters.fhir.directory import SettingsOnlyDirectory, settings_connection
+from adapters.fhir.directory import SmartEmrDirectory, settings_connection
 from adapters.fhir.launch import LaunchClient, StandaloneLaunch
-from adapters.fhir.smart import TokenObserver
+from adapters.fhir.launches import PracticeLaunches
 from application.auditing import Auditor
-from application.context import EMR_TOKEN_CLIENT
-from domain.audit import AuditOutcome
 from domain.emr_connections import EmrConnection, EmrVendor
-from domain.ports import EmrDiagnostics, EmrDirectory, EmrGateway, KeyStore, Tracer, UserLaunch
-from entrypoints.relay_wiring import scoped_unit_of_work
+from domain.ports import Clock, EmrDiagnostics, EmrDirectory, EmrGateway, KeyStore, RandomSource, Tracer, UserLaunch
+from entrypoints.emr_wiring import gateway_factory, launches_at, seconds_of, stored_connections, token_auditor
 from entrypoints.settings import Settings, ecw_config
 
 ECW_CLIENT_SECRET = "ecw-client-secret"  # noqa: S105 - the key store's name for ECW_CLIENT_SECRET
@@ -49,20 +47,45 @@ class FakeEmrProvider(Provider):
         return FakeEmrDirectory(emr, stored_connections(container))
 
 
+@dataclass(frozen=True)
+class DefaultConnection:
+    """The `default` practice's connection made of settings (ECW_*, or the demo's sandbox)."""
+
+    connection: EmrConnection
+
+
 class _SmartEmrProvider(Provider):
-    """What every SMART/FHIR server gives, once a subclass provides its FhirEmrGateway and LaunchClient."""
+    """What every SMART/FHIR server gives, once a subclass provides the settings' FhirEmrGateway, its
+    DefaultConnection and LaunchClient: the directory adds every stored connection to that one."""
 
     scope = Scope.APP
     emr = alias(source=FhirEmrGateway, provides=EmrGateway)
+    emr_directory = alias(source=SmartEmrDirectory, provides=EmrDirectory)
 
     @provide
     def diagnostics(self, gateway: FhirEmrGateway) -> EmrDiagnostics:
         return FhirEmrDiagnostics(gateway)
 
     @provide
-    def user_launch(self, gateway: FhirEmrGateway, client: LaunchClient) -> UserLaunch:
-        return StandaloneLaunch(gateway.session.http, client)
+    def user_launch(self, settings: Settings, gateway: FhirEmrGateway, client: LaunchClient,
+                    directory: SmartEmrDirectory, keys: KeyStore) -> UserLaunch:
+        settings_launch = StandaloneLaunch(gateway.session.http, client)
+        return PracticeLaunches(launches_at(directory, settings_launch, keys, redirect_uri(settings)))
 
+    @provide
+    async def directory(
+        self, settings: Settings, gateway: FhirEmrGateway, default: DefaultConnection, container: AsyncContainer,
+        keys: KeyStore, auditor: Auditor, tracer: Tracer, clock: Clock, random: RandomSource,
+    ) -> AsyncIterator[SmartEmrDirectory]:
+        directory = SmartEmrDirectory(
+            stored_connections(container), gateway_factory(keys, auditor, tracer), clock=seconds_of(clock),
+            random=random.random, refresh_seconds=settings.emr_connections_refresh_seconds,
+            from_settings=(default.connection, gateway),
+        )
+        try:
+            yield directory
+        finally:
+            await directory.aclose()
 
 
 class SandboxEmrProvider(_SmartEmrProvider):
@@ -86,11 +109,12 @@ class SandboxEmrProvider(_SmartEmrProvider):
                 await closeable.aclose()
 
     @provide
-    def directory(self, gateway: FhirEmrGateway) -> EmrDirectory:
+    async def default_connection(self, gateway: FhirEmrGateway) -> DefaultConnection:
         from entrypoints.sandbox.state import SANDBOX_CLIENT_ID
 
-        connection = settings_connection(EmrVendor.SMART, gateway.session.base_url, SANDBOX_CLIENT_ID)
-        return SettingsOnlyDirectory(connection, gateway)
+        token_url = await gateway.session.tokens.token_endpoint()  # configured: no request is made
+        return DefaultConnection(settings_connection(EmrVendor.SMART, gateway.session.base_url, SANDBOX_CLIENT_ID,
+                                                     token_url=token_url))
 
     @provide
     def launch_client(self, settings: Settings, gateway: FhirEmrGateway) -> LaunchClient:
@@ -115,8 +139,8 @@ class EcwEmrProvider(_SmartEmrProvider):
             await closeable.aclose()
 
     @provide
-    def directory(self, settings: Settings, gateway: FhirEmrGateway) -> EmrDirectory:
-        return SettingsOnlyDirectory(ecw_connection(ecw_config(settings)), gateway)
+    def default_connection(self, settings: Settings) -> DefaultConnection:
+        return DefaultConnection(ecw_connection(ecw_config(settings)))
 
     @provide
     async def launch_client(self, settings: Settings, keys: KeyStore) -> LaunchClient:
@@ -126,28 +150,6 @@ class EcwEmrProvider(_SmartEmrProvider):
                             authorize_url=smart.authorize_url, token_url=smart.token_url)
 
 
-def stored_connections(container: AsyncContainer) -> ConnectionSource:
-    """The stored EMR connections, read in a unit of work of their own on each call."""
-
-    async def read() -> Sequence[EmrConnection]:
-        async with scoped_unit_of_work(container) as uow:
-            return await uow.emr_connections.list()
-
-    return read
-
-
 def redirect_uri(settings: Settings) -> str:
     """Where the EMR sends a user back after a launch (ECW_REDIRECT_URI, else this server's callback)."""
     return settings.ecw_redirect_uri or f"http://127.0.0.1:{settings.port}/api/v1/ecw/launch/callback"
-
-
-def token_auditor(auditor: Auditor) -> TokenObserver:
-    """Every EMR token request on the audit trail: outcome, HTTP status and OAuth error code only."""
-
-    async def observe(succeeded: bool, http_status: int | None, error: str | None) -> None:
-        code = re.sub(r"[^a-z0-9_]", "", (error or "").lower())[:40]
-        await auditor.record(EMR_TOKEN_CLIENT, "emr.token", "AccessToken", (),
-                             AuditOutcome.SUCCESS if succeeded else AuditOutcome.FAILURE,
-                             http_status=str(http_status or ""), error=code)
-
-    return observe

@@ -14,7 +14,7 @@ from application.push_alerts import AlertPushHandler
 from application.relay import OutboxRelay
 from application.send_observations import EmrCreateHandler
 from application.withdraw_observations import EmrWithdrawHandler
-from domain.ports import Clock, EmrGateway, IdGenerator, Metrics, Notifier, RandomSource, Tracer, UnitOfWork
+from domain.ports import Clock, EmrDirectory, IdGenerator, Metrics, Notifier, RandomSource, Tracer, UnitOfWork
 from domain.sync import RetryPolicy
 
 
@@ -22,7 +22,7 @@ from domain.sync import RetryPolicy
 class RelayFactory:
     """Builds one relay per worker loop (a relay holds that loop's pipelining state)."""
 
-    emr: EmrGateway
+    directory: EmrDirectory
     notifier: Notifier
     clock: Clock
     ids: IdGenerator
@@ -34,7 +34,8 @@ class RelayFactory:
 
     def build(self, container: AsyncContainer) -> OutboxRelay:
         # alerts first (a critical alert never waits behind an EMR backlog), then creates, then withdrawals
-        handlers = (AlertPushHandler(self.notifier), EmrCreateHandler(self.emr), EmrWithdrawHandler(self.emr))
+        handlers = (AlertPushHandler(self.notifier), EmrCreateHandler(self.directory),
+                    EmrWithdrawHandler(self.directory))
         return OutboxRelay(partial(scoped_unit_of_work, container), handlers, self.clock, self.ids, self.random,
                            self.policy, self.auditor, self.tracer, self.metrics)
 

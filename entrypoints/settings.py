@@ -24,6 +24,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_workers: int = 1
     emr: Literal["fake", "sandbox", "ecw"] = "fake"
     sandbox_port: int = 0
+    emr_connections_refresh_seconds: float = 5.0
     ecw_client_id: str | None = None
     ecw_client_secret: str | None = None
     ecw_environment: Literal["staging", "production"] = "staging"
@@ -78,6 +79,9 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "API_WORKERS": ("api_workers", "API processes `vantrexia serve` starts (uvicorn workers)"),
     "VANTREXIA_EMR": ("emr", "EMR adapter: fake (in memory), sandbox (local SMART/FHIR server) or ecw"),
     "VANTREXIA_SANDBOX_PORT": ("sandbox_port", "port of the local SMART/FHIR sandbox (0: any free port)"),
+    "VANTREXIA_EMR_CONNECTIONS_REFRESH_SECONDS": (
+        "emr_connections_refresh_seconds", "a running process sees EMR connections added or changed within this"
+    ),
     "ECW_CLIENT_ID": ("ecw_client_id", "Client ID from the eCW developer portal"),
     "ECW_CLIENT_SECRET": ("ecw_client_secret", "Client secret (authorization-code + PKCE flow)"),
     "ECW_ENVIRONMENT": ("ecw_environment", "staging (tutorial sandbox URLs) or production"),
@@ -172,6 +176,8 @@ def _check_combinations(settings: Settings) -> None:
         raise SettingsError("VANTREXIA_WORKER_LEASE_SECONDS must be positive")
     if settings.key_refresh_seconds <= 0:
         raise SettingsError("VANTREXIA_KEY_REFRESH_SECONDS must be positive")
+    if settings.emr_connections_refresh_seconds <= 0:
+        raise SettingsError("VANTREXIA_EMR_CONNECTIONS_REFRESH_SECONDS must be positive")
     if not 1 <= settings.webhook_page_size <= 1000:
         raise SettingsError("VANTREXIA_WEBHOOK_PAGE_SIZE must be between 1 and 1000")
     if settings.emr == "ecw":

@@ -17,9 +17,7 @@ from domain.patients import DEFAULT_PRACTICE
 from domain.ports.emr import EmrGateway
 from domain.ports.emr_diagnostics import EmrDiagnostics
 
-ConnectionSource = Callable[[], Awaitable[Sequence[EmrConnection]]]
-"""The stored connections, freshly read (one unit of work per call)."""
-
+ConnectionSource = Callable[[], Awaitable[Sequence[EmrConnection]]]  # the stored connections, freshly read
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_CONNECTION = EmrConnection(
     id=FROM_SETTINGS, practice_id=DEFAULT_PRACTICE, vendor=EmrVendor.SMART, fhir_base_url="http://fake.invalid/fhir",

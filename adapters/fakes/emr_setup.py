@@ -39,7 +39,7 @@ class InMemoryEmrDiagnostics:
 class NoUserLaunch:
     """UserLaunch where there is no SMART server: every step is refused as a conflict with the set-up."""
 
-    async def start(self, user_id: str) -> str:
+    async def start(self, user_id: str, practice_id: str) -> str:
         raise Conflict(NO_LAUNCH)
 
     async def complete(self, *, code: str | None, state: str | None, error: str | None = None) -> LinkedAccount:

@@ -11,7 +11,7 @@ from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
 from domain.patients import Patient
-from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
+from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
 from domain.users import Role, User
 
 
@@ -168,18 +168,19 @@ class InMemoryOutboxRepository(InMemoryRepository):
         return self._t.outbox.get(item_id)
 
     async def claim_due(
-        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta
+        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
+        resting: Mapping[str, frozenset[str]] | None = None,
     ) -> Sequence[OutboxItem]:
         rank = {topic: n for n, topic in enumerate(topics)}
-        due = sorted(
-            (i for i in self._t.outbox.values()
-             if i.topic in rank and i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)
-             and i.next_attempt_at <= now and not self._leased(i.id, now)),
-            key=lambda i: (rank[i.topic], i.next_attempt_at, i.id),
-        )[:limit]
-        for item in due:
+        waiting = (resting or {}).get
+        due = [i for i in self._t.outbox.values()
+               if i.topic in rank and i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)
+               and i.next_attempt_at <= now and not self._leased(i.id, now)
+               and i.practice_id not in waiting(i.topic, frozenset())]
+        claimed = in_fair_order(due, topics)[:limit]
+        for item in claimed:
             self._t.leases[item.id] = (owner, (now + lease).timestamp())
-        return due
+        return claimed
 
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
         for item in items:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from domain.alerts import Alert
 from domain.care import RpmConsent, TimeEntry
 from domain.deliveries import Delivery, FailedDelivery
+from domain.delivery_health import ConnectionHealth
 from domain.devices import Device, DeviceAssignment
 from domain.emr_connections import EmrConnection
 from domain.notifications import PushToken
@@ -40,6 +41,7 @@ class Tables:
     time_entries: dict[str, TimeEntry] = field(default_factory=dict)
     revoked_tokens: dict[str, datetime] = field(default_factory=dict)
     emr_connections: dict[str, EmrConnection] = field(default_factory=dict)
+    delivery_health: dict[str, ConnectionHealth] = field(default_factory=dict)
 
     def copy(self) -> Tables:
         return Tables(**{f.name: dict(getattr(self, f.name)) for f in fields(self)})

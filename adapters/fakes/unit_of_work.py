@@ -7,6 +7,7 @@ from typing import Self
 
 from adapters.fakes.care import InMemoryCareRecords, InMemoryRevocations
 from adapters.fakes.dashboard import InMemoryDashboard
+from adapters.fakes.delivery_health import InMemoryDeliveryHealth
 from adapters.fakes.emr_connections import InMemoryEmrConnectionRepository
 from adapters.fakes.repositories import (
     InMemoryDeliveryRepository,
@@ -51,6 +52,7 @@ class FakeUnitOfWork:
         self.care = InMemoryCareRecords(self._working)
         self.revocations = InMemoryRevocations(self._working)
         self.emr_connections = InMemoryEmrConnectionRepository(self._working)
+        self.delivery_health = InMemoryDeliveryHealth(self._working)
 
     async def __aexit__(
         self,

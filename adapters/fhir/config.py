@@ -35,6 +35,7 @@ class SmartServerConfig:
     client_secret: str | None = field(default=None, repr=False)
     authorize_url: str | None = None
     ca_bundle: str | None = None
+    ca_pem: str | None = field(default=None, repr=False)
     tls_pins: tuple[str, ...] = ()
     rate_limit_per_minute: int = DEFAULT_PER_MINUTE
     rate_limit_burst: int = DEFAULT_BURST
@@ -58,7 +59,7 @@ def build_gateway(
     token_observer: TokenObserver | None = None, tracer: Tracer = NULL_TRACER,
 ) -> tuple[FhirEmrGateway, Closeable]:
     """The gateway and what to close at shutdown (its HTTP client)."""
-    client = http or secure_client(ca_bundle=config.ca_bundle, pins=config.tls_pins,
+    client = http or secure_client(ca_bundle=config.ca_bundle, ca_pem=config.ca_pem, pins=config.tls_pins,
                                    timeout_seconds=config.timeout_seconds)
     signer = ClientAssertionSigner(key_store, config.client_id, clock=clock)
     tokens = SmartTokenClient(client, signer, fhir_base_url=config.fhir_base_url, token_url=config.token_url,

@@ -35,12 +35,15 @@ class PinMismatch(ConnectionError):
         self.host = host
 
 
-def tls_context(ca_bundle: str | None = None) -> ssl.SSLContext:
-    """Verified TLS 1.2+: the system and certifi trust stores, plus `ca_bundle` if given."""
+def tls_context(ca_bundle: str | None = None, ca_pem: str | None = None) -> ssl.SSLContext:
+    """Verified TLS 1.2+: the system and certifi trust stores, plus `ca_bundle` (a PEM file) and `ca_pem`
+    (PEM text, as an EMR connection stores it) if given."""
     context = ssl.create_default_context()
     context.load_verify_locations(cafile=certifi.where())
     if ca_bundle:
         context.load_verify_locations(cafile=ca_bundle)
+    if ca_pem:
+        context.load_verify_locations(cadata=ca_pem)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
@@ -143,10 +146,11 @@ class PinnedTransport(httpx.AsyncHTTPTransport):
 
 
 def secure_client(
-    *, ca_bundle: str | None = None, pins: Collection[str] = (), timeout_seconds: float = 10.0,
+    *, ca_bundle: str | None = None, ca_pem: str | None = None, pins: Collection[str] = (),
+    timeout_seconds: float = 10.0,
 ) -> httpx.AsyncClient:
     """An httpx client for an EMR: verified TLS 1.2+, pinned when `pins` is not empty."""
-    context = tls_context(ca_bundle)
+    context = tls_context(ca_bundle, ca_pem)
     timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 5.0))
     headers = {"accept": "application/fhir+json"}
     if pins:  # environment proxies would bypass the pinned transport: not with pins

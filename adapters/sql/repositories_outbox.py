@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, case, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.notify import notify_outbox
 from adapters.sql.statements import fetch_all, fetch_one, insert_statement, upsert
 from adapters.sql.tables import outbox, sync_attempts
-from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus
+from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
 
 _CLAIMABLE = (SyncStatus.PENDING.value, SyncStatus.RETRYING.value)
+_CLAIMERS = 8  # concurrent claims that each still find a full batch among the fair order's first items
 _OUTCOME = ("status", "attempts", "http_status", "external_id", "last_error", "updated_at", "next_attempt_at")
 
 
@@ -31,21 +32,42 @@ _RECORD = (update(outbox).where(outbox.c.id == _typed("id"))
 
 @lru_cache(maxsize=8)
 def _claim_statement(dialect: str, topics: tuple[str, ...]) -> Any:
-    """UPDATE ... WHERE id IN (due ids, SKIP LOCKED on Postgres) RETURNING: lease and read in one trip."""
-    t = outbox
-    now = bindparam("now", type_=t.c.next_attempt_at.type)
-    due = (
-        select(t.c.id)
-        .where(t.c.topic.in_(topics), t.c.status.in_(_CLAIMABLE), t.c.next_attempt_at <= now,
-               or_(t.c.lease_until.is_(None), t.c.lease_until <= now))
-        .order_by(case({topic: n for n, topic in enumerate(topics)}, value=t.c.topic), t.c.next_attempt_at, t.c.id)
-        .limit(bindparam("claim_limit"))
+    """UPDATE ... WHERE id IN (due ids in fair order, SKIP LOCKED on Postgres) RETURNING: lease and read in
+    one trip. Due items are numbered per practice (ROW_NUMBER, by topic then due time), and the first
+    `claim_limit` of that numbering taken: every practice's first item, then every one's second, ..."""
+    candidate, locked = outbox.alias("candidate"), outbox.alias("claimable")
+    now = bindparam("now", type_=outbox.c.next_attempt_at.type)
+    rank = case({topic: n for n, topic in enumerate(topics)}, value=candidate.c.topic)
+    awake = [or_(candidate.c.topic != topic, candidate.c.practice_id.is_(None),
+                 candidate.c.practice_id.not_in(bindparam(f"resting_{n}", expanding=True)))
+             for n, topic in enumerate(topics)]
+    turn = func.row_number().over(partition_by=candidate.c.practice_id,
+                                  order_by=(rank, candidate.c.next_attempt_at, candidate.c.id))
+    numbered = (select(candidate.c.id, turn.label("turn"), rank.label("rank"), candidate.c.next_attempt_at)
+                .where(*_due(candidate, topics, now), *awake).subquery("numbered"))
+    limit: BindParameter[int] = bindparam("claim_limit")
+    fair = (numbered.c.turn, numbered.c.rank, numbered.c.next_attempt_at, numbered.c.id)
+    # a few batches' worth of the fair order: what concurrent claimers share (each skips what another
+    # holds), and few enough that joining it back costs little however stale the table's statistics are
+    ranked = select(numbered).order_by(*fair).limit(bindparam("candidates")).subquery("ranked")
+    picked = (
+        select(locked.c.id).join(ranked, ranked.c.id == locked.c.id)
+        # checked again on the row itself: Postgres re-reads a row another claim changed meanwhile
+        .where(*_due(locked, topics, now))
+        .order_by(ranked.c.turn, ranked.c.rank, ranked.c.next_attempt_at, ranked.c.id)
+        .limit(limit)
     )
     if dialect == "postgresql":
         # rows another worker is claiming right now are skipped, not waited for
-        due = due.with_for_update(skip_locked=True)
-    until = bindparam("until", type_=t.c.lease_until.type)
-    return update(t).where(t.c.id.in_(due)).values(lease_owner=bindparam("owner"), lease_until=until).returning(*t.c)
+        picked = picked.with_for_update(skip_locked=True, of=locked)
+    until = bindparam("until", type_=outbox.c.lease_until.type)
+    return (update(outbox).where(outbox.c.id.in_(picked))
+            .values(lease_owner=bindparam("owner"), lease_until=until).returning(*outbox.c))
+
+
+def _due(t: Any, topics: tuple[str, ...], now: BindParameter[Any]) -> list[ColumnElement[bool]]:
+    return [t.c.topic.in_(topics), t.c.status.in_(_CLAIMABLE), t.c.next_attempt_at <= now,
+            or_(t.c.lease_until.is_(None), t.c.lease_until <= now)]
 
 
 class SqlOutboxRepository:
@@ -75,15 +97,15 @@ class SqlOutboxRepository:
         return m.outbox_of(row) if row else None
 
     async def claim_due(
-        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta
+        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
+        resting: Mapping[str, frozenset[str]] | None = None,
     ) -> Sequence[OutboxItem]:
         ranked = tuple(str(topic) for topic in topics)
         statement = _claim_statement(self._c.dialect.name, ranked)
-        result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "owner": owner,
-                                                   "until": now + lease})
-        rank = {topic: n for n, topic in enumerate(ranked)}
-        items = [m.outbox_of(row) for row in result.mappings().all()]
-        return sorted(items, key=lambda i: (rank[i.topic], i.next_attempt_at, i.id))  # RETURNING has no order
+        waiting = {f"resting_{n}": sorted((resting or {}).get(topic, ())) for n, topic in enumerate(ranked)}
+        result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "candidates": limit * _CLAIMERS,
+                                                   "owner": owner, "until": now + lease, **waiting})
+        return in_fair_order([m.outbox_of(row) for row in result.mappings().all()], ranked)  # RETURNING: no order
 
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
         if items:

@@ -142,10 +142,21 @@ outbox = Table(
     Column("lease_owner", String(255)),
     Column("lease_until", UtcDateTime),
     Column("alert_id", String(36)),
+    Column("practice_id", String(64)),  # the patient's practice: its EMR connection, its fair share
     Index("ix_outbox_alert_id", "alert_id"),
+    Index("ix_outbox_status_practice_id", "status", "practice_id", "next_attempt_at"),
     Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_outbox_patient_id", "patient_id", "created_at"),
     Index("ix_outbox_reading_id", "reading_id"),
+)
+
+emr_delivery_health = Table(  # per practice, as the relay last saw its EMR connection
+    "emr_delivery_health", metadata,
+    Column("practice_id", String(64), primary_key=True),
+    Column("last_success_at", UtcDateTime),
+    Column("last_failure_at", UtcDateTime),
+    Column("last_failure", Text),
+    Column("last_failure_http_status", Integer),
 )
 
 sync_attempts = Table(

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
+from adapters.sql.delivery_health import SqlDeliveryHealth
 from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
 from adapters.sql.repositories_emr import SqlEmrConnectionRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
@@ -18,6 +19,7 @@ from domain.ports import (
     AlertRepository,
     CareRecordRepository,
     DashboardReadModel,
+    DeliveryHealthRepository,
     DeliveryRepository,
     DeviceRepository,
     EmrConnectionRepository,
@@ -52,6 +54,7 @@ class SqlAlchemyUnitOfWork:
     care: CareRecordRepository
     revocations: TokenRevocations
     emr_connections: EmrConnectionRepository
+    delivery_health: DeliveryHealthRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -80,6 +83,7 @@ class SqlAlchemyUnitOfWork:
         self.care = SqlCareRecords(connection)
         self.revocations = SqlRevocations(connection)
         self.emr_connections = SqlEmrConnectionRepository(connection)
+        self.delivery_health = SqlDeliveryHealth(connection)
         return self
 
     async def __aexit__(

@@ -2,6 +2,7 @@
 
 from domain.ports.audit import AuditLog
 from domain.ports.clock import Clock, IdGenerator, RandomSource
+from domain.ports.delivery_health import DeliveryHealthRepository
 from domain.ports.device_gateway import DeviceGateway, GatewayMessage, GatewayPage
 from domain.ports.emr import (
     EmrCapabilities,
@@ -46,6 +47,7 @@ __all__ = [
     "Clock",
     "ConnectionTestResult",
     "DashboardReadModel",
+    "DeliveryHealthRepository",
     "DeliveryRepository",
     "DeviceGateway",
     "DeviceRepository",

@@ -53,6 +53,14 @@ class EmrUnavailable(EmrError):
         self.retry_after = retry_after
 
 
+class EmrResting(EmrUnavailable):
+    """The practice's EMR asked us to wait (or failed just now): not called until `retry_after` has passed."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"the EMR connection is resting after a failure; next try in {retry_after:.0f} s",
+                         retry_after=retry_after)
+
+
 class EmrRejected(EmrError):
     """A permanent refusal (4xx other than 401/408/429, 412 ambiguous match): a person must look."""
 

@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.patients import Patient
+from domain.ports.delivery_health import DeliveryHealthRepository
 from domain.ports.emr_directory import EmrConnectionRepository
 from domain.ports.repositories_care import (
     AlertRepository,
@@ -140,10 +141,14 @@ class OutboxRepository(Protocol):
         ...
     async def get(self, item_id: str) -> OutboxItem | None: ...
     async def claim_due(
-        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta
+        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
+        resting: Mapping[str, frozenset[str]] | None = None,
     ) -> Sequence[OutboxItem]:
-        """Lease up to `limit` due items of these topics (pending/retrying, unclaimed or lease expired):
-        earlier topics first, then by due time. One statement; rows another claimer holds are skipped."""
+        """Lease up to `limit` due items of these topics (pending/retrying, unclaimed or lease expired),
+        fairly across practices: each practice's first item, then each one's second, ...; within a
+        practice (and within a round) earlier topics first, then by due time. `resting`: by topic, the
+        practices whose items of that topic stay where they are for now. One statement; rows another
+        claimer holds are skipped."""
         ...
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
         """Items' new states (claims released) and the attempts made, in few statements."""
@@ -173,6 +178,7 @@ class UnitOfWork(Protocol):
     care: CareRecordRepository
     revocations: TokenRevocations
     emr_connections: EmrConnectionRepository
+    delivery_health: DeliveryHealthRepository
 
     async def __aenter__(self) -> Self: ...
 

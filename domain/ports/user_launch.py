@@ -29,8 +29,8 @@ class LaunchRefused(DomainError):
 
 
 class UserLaunch(Protocol):
-    async def start(self, user_id: str) -> str:
-        """The EMR authorize URL to send the user to."""
+    async def start(self, user_id: str, practice_id: str) -> str:
+        """The authorize URL of the practice's EMR to send the user to (NoEmrConnection when it has none)."""
         ...
 
     async def complete(self, *, code: str | None, state: str | None, error: str | None = None) -> LinkedAccount:

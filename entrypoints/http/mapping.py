@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from domain.delivery_health import ConnectionHealth
 from domain.devices import Device, DeviceAssignment
 from domain.emr_connections import FROM_SETTINGS, EmrConnection
 from domain.patients import Patient
@@ -17,6 +18,14 @@ def patient_out(patient: Patient) -> dto.PatientOut:
     return dto.PatientOut(
         id=patient.id, name=patient.name, birth_date=patient.birth_date, mrn=patient.mrn,
         emr_patient_id=patient.emr_patient_id, active=patient.active,
+    )
+
+
+def connection_health_out(health: ConnectionHealth) -> dto.EmrConnectionHealthOut:
+    return dto.EmrConnectionHealthOut(
+        practice_id=health.practice_id, last_success_at=health.last_success_at,
+        last_failure_at=health.last_failure_at, last_failure=health.last_failure,
+        last_failure_http_status=health.last_failure_http_status, backlog=health.backlog,
     )
 
 

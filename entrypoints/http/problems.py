@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.engine import is_connection_error, is_data_error
+from domain.emr_connections import NoEmrConnection
 from domain.errors import (
     AlreadyExists,
     AuthenticationFailed,
@@ -31,6 +32,7 @@ _log = structlog.get_logger("vantrexia.http")
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not found"),
+    (NoEmrConnection, 409, "No EMR connection"),
     (Conflict, 409, "Conflict"),
     (InvalidInput, 400, "Invalid request"),
     (AuthenticationFailed, 401, "Authentication failed"),

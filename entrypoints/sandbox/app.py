@@ -20,9 +20,13 @@ from entrypoints.sandbox.auth import auth_routes
 from entrypoints.sandbox.fhir import fhir_router, problem
 from entrypoints.sandbox.state import Failure, SandboxState
 
-FHIR_PATH = "/fhir/r4/SANDBOX"
+FHIR_PATH = "/fhir/r4/SANDBOX"  # eCW-like: the FHIR base ends in the practice code
 TOKEN_PATH = "/oauth/oauth2/token"  # noqa: S105 - a path
 AUTHORIZE_PATH = "/oauth/oauth2/authorize"
+# the generic SMART mode: no practice code, endpoints a client can only learn from the SMART configuration
+SMART_FHIR_PATH = "/api/fhir/r4"
+SMART_TOKEN_PATH = "/auth/realms/clinic/token"  # noqa: S105 - a path
+SMART_AUTHORIZE_PATH = "/auth/realms/clinic/authorize"
 PUBLIC = ("/metadata", "/.well-known/smart-configuration")
 
 

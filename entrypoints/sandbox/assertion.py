@@ -67,6 +67,7 @@ async def verify_assertion(
     except (BadSignatureError, JoseError, ValueError):
         raise OAuthError("invalid_client", "the client assertion's signature does not verify") from None
     _check_claims(token.claims, state, audience)
+    state.assertion_kids.append(str(kid))
     return token.claims
 
 

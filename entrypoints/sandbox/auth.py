@@ -74,6 +74,7 @@ async def _client_credentials(form: dict[str, str], jwks: JwksProvider, state: S
     scope = form.get("scope", "")
     if not scope or not set(scope.split()) <= ALLOWED_SCOPES:
         raise OAuthError("invalid_scope", "the requested scope is not granted to this client")
+    state.granted_scopes.append(scope)
     return {"access_token": state.issue_token(), "token_type": "bearer",
             "expires_in": state.token_lifetime_seconds, "scope": scope}
 

@@ -49,6 +49,8 @@ class SandboxState:
     requests: list[tuple[str, str]] = field(default_factory=list)  # (method, path?query) of every request
     token_requests: int = 0
     token_errors: list[str] = field(default_factory=list)
+    granted_scopes: list[str] = field(default_factory=list)  # of each client_credentials token, as requested
+    assertion_kids: list[str] = field(default_factory=list)  # the key id of each verified client assertion
     observation_posts: int = 0
     creates_per_identifier: Counter[str] = field(default_factory=Counter)
     received_observations: list[dict[str, Any]] = field(default_factory=list)

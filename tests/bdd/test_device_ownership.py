@@ -23,6 +23,7 @@ Client = AsyncTestClient[Litestar]
 
 @pytest.fixture
 def ctx(client: Client, world: World, run: Runner) -> dict[str, Any]:
+    world.connect(LAKESIDE, RIVERSIDE)  # the clinics' EMR connections (one EMR server)
     return {"admin": run(login(client, world, Role.ADMIN))}
 
 

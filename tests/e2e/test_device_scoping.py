@@ -37,6 +37,7 @@ async def _practice(client: AsyncTestClient[Litestar], world: World, admin: dict
 @pytest.fixture
 async def two(client: AsyncTestClient[Litestar], world: World) -> dict[str, Any]:
     admin = await login(client, world, Role.ADMIN)
+    world.connect("north", "south")
     return {"admin": admin,
             "north": await _practice(client, world, admin, "north", "synthetic-patient-0001", NORTH_CUFF),
             "south": await _practice(client, world, admin, "south", "synthetic-patient-0002", SOUTH_CUFF)}

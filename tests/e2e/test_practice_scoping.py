@@ -31,6 +31,7 @@ async def _enrol(client: AsyncTestClient[Litestar], admin: dict[str, str], emr_i
 @pytest.fixture
 async def practices(client: AsyncTestClient[Litestar], world: World) -> dict[str, Any]:
     admin = await login(client, world, Role.ADMIN)
+    world.connect("north", "south")
     north = await _enrol(client, admin, "synthetic-patient-0001", "north", NORTH_CUFF)
     south = await _enrol(client, admin, "synthetic-patient-0002", "south", SOUTH_CUFF)
     await drain_outbox(client)
@@ -89,6 +90,7 @@ async def test_alerts_are_pushed_to_the_patients_practice_only(
     client: AsyncTestClient[Litestar], world: World
 ) -> None:
     admin = await login(client, world, Role.ADMIN)
+    world.connect("north", "south")
     for practice, phone in (("north", "north-phone-" + "n" * 20), ("south", "south-phone-" + "s" * 20)):
         clinician = await login(client, world, Role.CLINICIAN, practice)
         await client.post("/api/v1/notifications/tokens/", json={"token": phone}, headers=clinician)
@@ -101,6 +103,7 @@ async def test_a_clinician_imports_into_their_own_practice_only(
     client: AsyncTestClient[Litestar], world: World
 ) -> None:
     clinician = await login(client, world, Role.CLINICIAN, "north")
+    world.connect("north", "south")
     elsewhere = await client.post("/api/v1/patients/import_selected_from_ecw/", headers=clinician,
                                   json={"ecw_patient_ids": ["synthetic-patient-0004"], "practice_id": "south"})
     assert elsewhere.status_code in (400, 422)

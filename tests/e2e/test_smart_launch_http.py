@@ -12,9 +12,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.fhir.launch import StandaloneLaunch
+from adapters.fhir.launches import PracticeLaunches
+from domain.emr_connections import EmrConnection, EmrVendor
 from domain.ports import UserLaunch
 from entrypoints.sandbox import AUTHORIZE_PATH, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET
-from entrypoints.sandbox.serve import RunningSandbox, serve_sandbox
+from entrypoints.sandbox.serve import SMART_MODE, RunningSandbox, serve_sandbox
 from entrypoints.sandbox.state import SandboxState
 from tests.support.api import login
 from tests.support.app import build_app, container_of, in_app, settings_for_tests
@@ -77,7 +79,7 @@ async def test_a_launch_links_the_users_emr_account_without_showing_or_keeping_i
     assert token not in ours
     assert returned["code"] not in ours
     launch = await in_app(sandbox_client, lambda: container_of(sandbox_client.app).get(UserLaunch))
-    assert isinstance(launch, StandaloneLaunch)
+    assert isinstance(launch, PracticeLaunches)
     assert not _holds(launch, token), "the launch kept the user's token although nothing uses it"
     actions = [(e.action, e.outcome.value) for e in world.audit.entries if e.action.startswith("emr.launch")]
     assert actions == [("emr.launch.start", "success"), ("emr.launch.complete", "success")]
@@ -112,6 +114,33 @@ def _holds(value: object, secret: str, depth: int = 0) -> bool:
         return any(_holds(k, secret, depth + 1) or _holds(v, secret, depth + 1) for k, v in value.items())
     if isinstance(value, list | tuple | set | frozenset):
         return any(_holds(item, secret, depth + 1) for item in value)
-    if dataclasses.is_dataclass(value) or isinstance(value, StandaloneLaunch):
+    if dataclasses.is_dataclass(value) or isinstance(value, StandaloneLaunch | PracticeLaunches):
         return any(_holds(v, secret, depth + 1) for v in vars(value).values())
+    if callable(value) and getattr(value, "__closure__", None):  # what a practice's launch factory keeps
+        return any(_holds(cell.cell_contents, secret, depth + 1) for cell in value.__closure__ or ())
     return False
+
+
+async def test_a_clinicians_launch_goes_to_their_own_practices_emr(
+    sandbox_client: AsyncTestClient[Litestar], world: World,
+) -> None:
+    with serve_sandbox(_no_keys, state=SandboxState.seeded(1), paths=SMART_MODE) as north:
+        at = world.clock.now()
+        clinic = EmrConnection(id="conn-north", practice_id="north", vendor=EmrVendor.SMART,
+                               fhir_base_url=north.fhir_base_url, client_id=SANDBOX_CLIENT_ID, created_at=at,
+                               updated_at=at, has_client_secret=True)
+        world.db.emr_connections[clinic.id] = clinic
+        world.keys.secrets[clinic.secret_name] = SANDBOX_CLIENT_SECRET
+        auth = await login(sandbox_client, world, practice_id="north")
+        start = await sandbox_client.get("/api/v1/ecw/launch/", headers=auth, follow_redirects=False)
+        authorize = start.headers["location"]
+        assert authorize.startswith(north.authorize_url + "?")  # discovered at the clinic's own EMR
+        async with httpx.AsyncClient() as browser:
+            approved = await browser.get(authorize)
+        returned = {k: v[0] for k, v in parse_qs(urlsplit(approved.headers["location"]).query).items()}
+        linked = await sandbox_client.get("/api/v1/ecw/launch/callback", params=returned)
+        assert (linked.status_code, linked.json()["status"]) == (200, "linked")
+        assert len(north.state.tokens) == 1  # the code was exchanged there, with the clinic's secret
+        nowhere = await login(sandbox_client, world, practice_id="south")
+        refused = await sandbox_client.get("/api/v1/ecw/launch/", headers=nowhere, follow_redirects=False)
+        assert (refused.status_code, refused.json()["title"]) == (409, "No EMR connection")

@@ -70,4 +70,7 @@ async def expect_dashboard(client: AsyncTestClient[Litestar], auth: dict[str, st
         "patients_monitored": 1, "readings_today": 2, "open_alerts": {"warning": 0, "critical": 1},
         "alerts_without_push_target": 0, "patients_without_reading_3_days": 0,
         "emr_sync": {"pending": 2, "retrying": 0, "dead": 0}, "low_battery_devices": 1,
+        "emr_connections": [{"practice_id": "default", "last_success_at": "2026-11-20T18:05:00Z",  # the earlier reading
+                             "last_failure_at": None, "last_failure": None, "last_failure_http_status": None,
+                             "backlog": 2}],
     }

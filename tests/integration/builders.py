@@ -75,12 +75,12 @@ def delivery(webhook_id: str | None = None, source: str = "mioconnect") -> Deliv
 def outbox_item(
     *, reading_id: str | None = None, patient_id: str | None = None, due: datetime = T0,
     topic: str = OutboxTopic.EMR_PUSH, status: SyncStatus = SyncStatus.PENDING,
-    code: str | None = "85354-9", created_at: datetime = T0,
+    code: str | None = "85354-9", created_at: datetime = T0, practice_id: str | None = None,
 ) -> OutboxItem:
     return OutboxItem(
         id=new_id(), topic=topic, status=status, created_at=created_at, updated_at=created_at,
         next_attempt_at=due, reading_id=reading_id, patient_id=patient_id, code=code,
-        trace_context="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        trace_context="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", practice_id=practice_id,
     )
 
 

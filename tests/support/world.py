@@ -23,7 +23,7 @@ from adapters.fakes.synthetic import synthetic_patients
 from adapters.fakes.unit_of_work import FakeUnitOfWork
 from application.auditing import Auditor
 from application.triage_reading import TriagePolicy, TriageReading
-from domain.emr_connections import EmrConnection
+from domain.emr_connections import EmrConnection, EmrVendor
 from domain.ports import (
     AuditLog,
     Clock,
@@ -38,7 +38,7 @@ from domain.ports import (
     RandomSource,
     UnitOfWork,
 )
-from entrypoints.emr_providers import stored_connections
+from entrypoints.emr_wiring import stored_connections
 
 # the fixtures' readings were taken on 2026-11-20 (UTC-5 afternoon)
 FIXTURE_TIME = datetime(2026, 11, 20, 18, 5, tzinfo=UTC)
@@ -78,6 +78,17 @@ class World:
     def emr_directory(self) -> FakeEmrDirectory:
         """Each practice's EMR: `emr` for `default`, `emrs[practice]` for a practice with a stored connection."""
         return FakeEmrDirectory(self.emr, self._stored_connections, self.emrs, self.resting_practices)
+
+    def connect(self, *practice_ids: str, emr: FakeEmrGateway | None = None) -> None:
+        """Give each practice a stored active EMR connection, to `emr` (default: the `default` practice's EMR,
+        as clinics that share one EMR server; its patients are theirs to import)."""
+        now = self.clock.now()
+        for practice_id in practice_ids:
+            self.db.emr_connections[f"conn-{practice_id}"] = EmrConnection(
+                id=f"conn-{practice_id}", practice_id=practice_id, vendor=EmrVendor.SMART,
+                fhir_base_url=f"https://{practice_id}.emr.example/fhir", client_id="vantrexia",
+                created_at=now, updated_at=now)
+            self.emrs[practice_id] = emr or self.emr
 
     async def _stored_connections(self) -> Sequence[EmrConnection]:
         return list(self.db.emr_connections.values())

@@ -20,7 +20,7 @@ from tests.unit.test_record_reading import record
 
 async def patients(world: World, count: int = 2) -> list[str]:
     ids = tuple(f"synthetic-patient-{n:04d}" for n in range(1, count + 1))
-    result = await ImportPatients(world.uow, world.emr, world.clock, world.ids, world.auditor)(
+    result = await ImportPatients(world.uow, world.emr_directory, world.clock, world.ids, world.auditor)(
         ImportSelectedPatients(ids, CLI))
     return [p.id for p in result.imported]
 

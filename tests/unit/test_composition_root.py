@@ -17,8 +17,8 @@ from adapters.fakes.emr_setup import InMemoryEmrDiagnostics, NoUserLaunch
 from adapters.fakes.notifier import FakeNotifier
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.diagnostics import FhirEmrDiagnostics
-from adapters.fhir.directory import SettingsOnlyDirectory
-from adapters.fhir.launch import StandaloneLaunch
+from adapters.fhir.directory import SmartEmrDirectory
+from adapters.fhir.launches import PracticeLaunches
 from adapters.keys.file_store import FileKeyStore
 from adapters.mioconnect.client import MioConnectGateway
 from domain.ports import DeviceGateway, EmrDiagnostics, EmrDirectory, EmrGateway, KeyStore, Notifier, UserLaunch
@@ -75,8 +75,8 @@ async def test_the_real_choices_give_the_real_adapters_without_calling_them() ->
                for port in (EmrGateway, EmrDiagnostics, UserLaunch, EmrDirectory, DeviceGateway, KeyStore)}
     finally:
         await container.close()
-    assert got == {EmrGateway: FhirEmrGateway, EmrDiagnostics: FhirEmrDiagnostics, UserLaunch: StandaloneLaunch,
-                   EmrDirectory: SettingsOnlyDirectory,
+    assert got == {EmrGateway: FhirEmrGateway, EmrDiagnostics: FhirEmrDiagnostics, UserLaunch: PracticeLaunches,
+                   EmrDirectory: SmartEmrDirectory,
                    DeviceGateway: MioConnectGateway, KeyStore: SecretsManagerKeyStore}
 
 

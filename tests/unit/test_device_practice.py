@@ -25,7 +25,8 @@ SINCE = NOW - timedelta(days=1)
 
 
 async def _patient(world: World, emr_id: str, practice: str) -> str:
-    result = await ImportPatients(world.uow, world.emr, world.clock, world.ids, world.auditor)(
+    world.connect(practice)
+    result = await ImportPatients(world.uow, world.emr_directory, world.clock, world.ids, world.auditor)(
         ImportSelectedPatients((emr_id,), CLI, practice))
     return result.imported[0].id
 

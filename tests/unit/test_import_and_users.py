@@ -22,7 +22,7 @@ from tests.support.world import World
 
 
 def importer(world: World) -> ImportPatients:
-    return ImportPatients(world.uow, world.emr, world.clock, world.ids, world.auditor)
+    return ImportPatients(world.uow, world.emr_directory, world.clock, world.ids, world.auditor)
 
 
 async def test_import_copies_demographics_and_skips_the_second_time(world: World) -> None:
@@ -39,6 +39,7 @@ async def test_import_copies_demographics_and_skips_the_second_time(world: World
 
 
 async def test_a_re_import_refreshes_changed_demographics_within_the_actors_practice(world: World) -> None:
+    world.connect("north", "south")  # clinics on one EMR server
     first = (await importer(world)(ImportSelectedPatients(("synthetic-patient-0004",), CLI, "north"))).imported[0]
     source = world.emr.patients["synthetic-patient-0004"]
     world.emr.patients[source.emr_patient_id] = replace(source, phone="+1-555-0199", address="9 New Rd")
@@ -64,7 +65,7 @@ async def test_import_needs_a_selection_and_audits_ids_not_names(world: World) -
 
 
 async def test_browse_pages_through_the_emr(world: World) -> None:
-    browse = BrowseEmrPatients(world.emr, world.auditor)
+    browse = BrowseEmrPatients(world.emr_directory, world.auditor)
     page = await browse(BrowseEmrPatientsQuery(2, 4, CLI))
     assert (page.page, page.total, [p.emr_patient_id for p in page.patients]) == (
         2, 20, [f"synthetic-patient-{n:04d}" for n in range(5, 9)])

@@ -125,7 +125,8 @@ async def test_one_claim_serves_every_topic_and_the_alert_handler_flags_an_alert
     await record(world, bp(sys_=190, dia=125, at=NOW - timedelta(minutes=30)), webhook_id="msg_2")  # a crisis
     assert {i.topic for i in world.db.outbox.values()} == {OutboxTopic.EMR_PUSH, OutboxTopic.NOTIFY_ALERT}
     opened: list[int] = []
-    handlers = (AlertPushHandler(FakeNotifier()), EmrCreateHandler(world.emr), EmrWithdrawHandler(world.emr))
+    emr = world.emr_directory
+    handlers = (AlertPushHandler(FakeNotifier()), EmrCreateHandler(emr), EmrWithdrawHandler(emr))
     report = await relay_of(world, *handlers, claims=opened)(RelayBatch("w1"))
     assert len(opened) == 2  # one transaction to claim every topic, one to record the whole batch
     assert len(report.results) == len(world.db.outbox) == 5
@@ -139,11 +140,11 @@ async def test_alerts_are_claimed_before_an_older_emr_backlog(world: World) -> N
     await accepted_bp(world)
     world.clock.advance(timedelta(minutes=1))
     await record(world, bp(sys_=190, dia=125, at=NOW - timedelta(minutes=30)), webhook_id="msg_2")
-    relay = relay_of(world, EmrCreateHandler(world.emr), EmrWithdrawHandler(world.emr),
+    relay = relay_of(world, EmrCreateHandler(world.emr_directory), EmrWithdrawHandler(world.emr_directory),
                      AlertPushHandler(FakeNotifier()))
     unranked = await relay(RelayBatch("w1", limit=1))
     assert [r.topic for r in unranked.results] == [OutboxTopic.EMR_PUSH]  # handler order is claim order
-    ranked = relay_of(world, AlertPushHandler(FakeNotifier()), EmrCreateHandler(world.emr))
+    ranked = relay_of(world, AlertPushHandler(FakeNotifier()), EmrCreateHandler(world.emr_directory))
     assert [r.topic for r in (await ranked(RelayBatch("w1", limit=1))).results] == [OutboxTopic.NOTIFY_ALERT]
 
 
@@ -151,7 +152,7 @@ async def test_a_withdrawal_claimed_with_its_push_waits_without_spending_an_atte
     reading_id = await accepted_bp(world)
     await WithdrawReading(world.uow, world.clock, world.ids, world.auditor)(
         WithdrawReadingCommand(reading_id, Actor("user-1", "req-1")))
-    relay = relay_of(world, EmrCreateHandler(world.emr), EmrWithdrawHandler(world.emr))
+    relay = relay_of(world, EmrCreateHandler(world.emr_directory), EmrWithdrawHandler(world.emr_directory))
     report = await relay(RelayBatch("w1"))
     statuses = sorted((r.topic, r.status) for r in report.results)
     assert statuses == [("emr.push", "dead"), ("emr.push", "dead"), ("emr.withdraw", "pending"),
@@ -171,7 +172,7 @@ async def test_pipelined_batches_claim_ahead_and_settling_sends_and_records_what
     for n in range(2):
         await record(world, bp(at=NOW - timedelta(minutes=50 - n)), webhook_id=f"msg_{n + 2}")
     assert len(world.db.outbox) == 6
-    relay = relay_of(world, EmrCreateHandler(world.emr))
+    relay = relay_of(world, EmrCreateHandler(world.emr_directory))
     first = await relay(RelayBatch("w1", limit=2, pipelined=True))
     assert [r.status for r in first.results] == ["delivered", "delivered"]
     assert len(world.db.leases) == 4  # its own two, being recorded, and the next two, claimed ahead

@@ -22,7 +22,7 @@ BODY = b'{"raw": "delivery"}'
 
 
 async def assign_cuff(world: World, start_hours_ago: int = 24, slot: str = "1") -> str:
-    imported = await ImportPatients(world.uow, world.emr, world.clock, world.ids, world.auditor)(
+    imported = await ImportPatients(world.uow, world.emr_directory, world.clock, world.ids, world.auditor)(
         ImportSelectedPatients(("synthetic-patient-0001",), CLI))
     patient_id = imported.imported[0].id
     device = await RegisterDevice(world.uow, world.clock, world.ids, world.auditor)(

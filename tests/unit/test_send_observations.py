@@ -32,7 +32,7 @@ def relayed(relay: OutboxRelay) -> Callable[[RelayBatch], Awaitable[list[OutboxI
 
 def push(world: World) -> Callable[[RelayBatch], Awaitable[list[OutboxItemSent]]]:
     """A relay of EMR creates only."""
-    return relayed(relay(world, EmrCreateHandler(world.emr)))
+    return relayed(relay(world, EmrCreateHandler(world.emr_directory)))
 
 
 async def accepted_bp(world: World) -> str:

@@ -29,7 +29,7 @@ def withdraw(world: World) -> WithdrawReading:
 
 def send_withdrawals(world: World) -> Callable[[RelayBatch], Awaitable[list[OutboxItemSent]]]:
     """A relay of EMR withdrawals only."""
-    return relayed(relay(world, EmrWithdrawHandler(world.emr)))
+    return relayed(relay(world, EmrWithdrawHandler(world.emr_directory)))
 
 
 def withdrawals(world: World) -> list[SyncStatus]:

@@ -46,6 +46,7 @@ from entrypoints.http.dto.pages import (
 )
 from entrypoints.http.dto.patients import (
     AssignedDeviceOut,
+    EmrConnectionHealthOut,
     FhirBundleEntryOut,
     FhirBundleOut,
     HealthOut,
@@ -90,6 +91,7 @@ __all__ = [
     "DeviceDetailOut",
     "DeviceOut",
     "DevicesPage",
+    "EmrConnectionHealthOut",
     "EmrConnectionOut",
     "EmrConnectionRequest",
     "EmrConnectionTestOut",

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from entrypoints.http.dto.patients import EmrConnectionHealthOut
 from entrypoints.http.dto.types import AwareDatetime
 
 
@@ -59,6 +60,7 @@ class DashboardOut(msgspec.Struct):
     patients_without_reading_3_days: int
     emr_sync: dict[str, int]
     low_battery_devices: int
+    emr_connections: list[EmrConnectionHealthOut]  # the viewer's practice's connection (an admin: every one)
 
 
 class ConsentRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -83,11 +83,23 @@ class WebhookAck(msgspec.Struct):
     reason: str | None = None
 
 
+class EmrConnectionHealthOut(msgspec.Struct):
+    """One practice's EMR connection as the relay last saw it (a failure's reason never carries patient data)."""
+
+    practice_id: str
+    last_success_at: datetime | None
+    last_failure_at: datetime | None
+    last_failure: str | None  # the EMR error's message
+    last_failure_http_status: int | None
+    backlog: int  # the practice's EMR items waiting (pending or retrying)
+
+
 class HealthOut(msgspec.Struct):
     status: str
     database: str
     signing_key_age_days: int | None = None
     key_rotation_due: bool | None = None  # 90-day rotation policy
+    emr_connections: list[EmrConnectionHealthOut] = msgspec.field(default_factory=list)
 
 
 class JwksOut(msgspec.Struct):

@@ -9,6 +9,7 @@ from application.context import Actor
 from application.dashboard import ShowDashboard
 from domain.alerts import Severity
 from entrypoints.http import dto
+from entrypoints.http.mapping import connection_health_out
 from entrypoints.http.routes import ApiController
 
 
@@ -31,5 +32,6 @@ class DashboardController(ApiController):
             patients_without_reading_3_days=snapshot.patients_without_recent_reading,
             emr_sync=dict(snapshot.sync),
             low_battery_devices=snapshot.low_battery_devices,
+            emr_connections=[connection_health_out(health) for health in snapshot.emr_connections],
         )
 

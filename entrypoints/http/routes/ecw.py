@@ -6,6 +6,7 @@ from dishka import FromDishka
 from litestar import get, post
 from litestar.params import JSONBody
 
+from application.access import practice_for
 from application.context import Actor
 from application.import_patients import (
     MAX_PAGE_SIZE,
@@ -18,6 +19,7 @@ from domain.errors import InvalidInput
 from domain.patients import DEFAULT_PRACTICE
 from entrypoints.http import dto
 from entrypoints.http.paging import Page, page_size_param
+from entrypoints.http.practice import PracticeParam
 from entrypoints.http.routes import ApiController
 
 
@@ -31,8 +33,9 @@ class EmrPatientController(ApiController):
         browse: FromDishka[BrowseEmrPatients],
         page: int = Page,
         page_size: int = page_size_param(default=20, maximum=MAX_PAGE_SIZE),
+        practice_id: str | None = PracticeParam,
     ) -> dto.EmrPatientsPage:
-        result = await browse(BrowseEmrPatientsQuery(page, page_size, actor))
+        result = await browse(BrowseEmrPatientsQuery(page, page_size, actor, practice_for(actor, practice_id)))
         return dto.EmrPatientsPage(
             page=result.page, page_size=result.page_size, total=result.total,
             patients=[

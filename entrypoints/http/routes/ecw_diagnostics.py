@@ -1,15 +1,18 @@
-"""The eCW tutorial's checks: POST /api/v1/ecw/test/jwt/ and /api/v1/ecw/test/connection/ (never a 500)."""
+"""The eCW tutorial's checks: POST /api/v1/ecw/test/jwt/ and /api/v1/ecw/test/connection/ (never a 500), on
+the actor's practice's EMR connection (an administrator names the practice; none: 409)."""
 
 from __future__ import annotations
 
 from dishka import FromDishka
 from litestar import post
 
+from application.access import practice_for
 from application.auditing import Auditor
 from application.context import Actor
-from domain.ports import EmrDiagnostics
+from domain.ports import EmrDirectory
 from entrypoints.http import dto
 from entrypoints.http.mapping import connection_test_out, jwt_test_out
+from entrypoints.http.practice import PracticeParam
 from entrypoints.http.routes import ApiController
 
 
@@ -21,11 +24,13 @@ class EmrDiagnosticsController(ApiController):
     async def test_jwt(
         self,
         actor: FromDishka[Actor],
-        diagnostics: FromDishka[EmrDiagnostics],
+        directory: FromDishka[EmrDirectory],
         auditor: FromDishka[Auditor],
+        practice_id: str | None = PracticeParam,
     ) -> dto.EmrTokenTestOut:
-        result = await diagnostics.test_token()
-        await auditor.record(actor, "emr.token.test", "EMR", status=result.status)
+        practice = practice_for(actor, practice_id)
+        result = await (await directory.diagnostics(practice)).test_token()
+        await auditor.record(actor, "emr.token.test", "EMR", status=result.status, practice_id=practice)
         return jwt_test_out(result)
 
     @post("/api/v1/ecw/test/connection",
@@ -33,9 +38,11 @@ class EmrDiagnosticsController(ApiController):
     async def test_connection(
         self,
         actor: FromDishka[Actor],
-        diagnostics: FromDishka[EmrDiagnostics],
+        directory: FromDishka[EmrDirectory],
         auditor: FromDishka[Auditor],
+        practice_id: str | None = PracticeParam,
     ) -> dto.EmrConnectionTestOut:
-        result = await diagnostics.test_connection()
-        await auditor.record(actor, "emr.connection.test", "EMR", status=result.status)
+        practice = practice_for(actor, practice_id)
+        result = await (await directory.diagnostics(practice)).test_connection()
+        await auditor.record(actor, "emr.connection.test", "EMR", status=result.status, practice_id=practice)
         return connection_test_out(result)

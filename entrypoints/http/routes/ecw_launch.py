@@ -13,6 +13,7 @@ from litestar import Response, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Redirect
 
+from application.access import practice_for
 from application.auditing import Auditor
 from application.context import Actor
 from domain.audit import AuditOutcome
@@ -28,7 +29,8 @@ class EmrLaunchController(ApiController):
     """The SMART standalone launch."""
 
     @get("/api/v1/ecw/launch", operation_id="startEmrLaunch", tags=["ecw"], status_code=302,
-         summary="Start a SMART standalone launch: redirect to the EMR's authorize endpoint (PKCE S256)",
+         summary="Start a SMART standalone launch: redirect to the authorize endpoint of the user's practice's "
+                 "EMR (PKCE S256; an administrator's: the default practice's)",
          responses=success(302, None, "To the EMR's authorize endpoint (Location)"))
     async def start_launch(
         self,
@@ -37,7 +39,7 @@ class EmrLaunchController(ApiController):
         auditor: FromDishka[Auditor],
     ) -> Response[dict[str, object]]:
         try:
-            url = await user_launch.start(actor.id)
+            url = await user_launch.start(actor.id, practice_for(actor, None))
         except LaunchRefused as error:
             await auditor.record(actor, "emr.launch.start", "EMR", outcome=AuditOutcome.FAILURE, error=error.error)
             return problem(502, "EMR authorization unavailable", error.description or error.error, hint=error.hint)

@@ -1,0 +1,65 @@
+"""DeliveryHealthRepository on `emr_delivery_health`, with each practice's backlog counted from `outbox`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.sql.mapping import build
+from adapters.sql.tables import emr_delivery_health, outbox
+from domain.delivery_health import ConnectionHealth, DeliveryMark
+from domain.sync import EMR_TOPICS, SyncStatus
+
+_WAITING = (SyncStatus.PENDING.value, SyncStatus.RETRYING.value)
+
+
+@lru_cache(maxsize=2)
+def _note_statement(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE: each time moves forward only; a failure's reason follows its time."""
+    t = emr_delivery_health
+    statement = postgresql.insert(t) if dialect == "postgresql" else sqlite.insert(t)
+    new = statement.excluded
+
+    def later(column: str) -> Any:
+        return or_(t.c[column].is_(None), t.c[column] < new[column])
+
+    success = case((new.last_success_at.is_not(None) & later("last_success_at"), new.last_success_at),
+                   else_=t.c.last_success_at)
+    failed = new.last_failure_at.is_not(None) & later("last_failure_at")
+    return statement.on_conflict_do_update(index_elements=[t.c.practice_id], set_={
+        "last_success_at": success,
+        **{name: case((failed, new[name]), else_=t.c[name])
+           for name in ("last_failure_at", "last_failure", "last_failure_http_status")},
+    })
+
+
+class SqlDeliveryHealth:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def note(self, marks: Sequence[DeliveryMark]) -> None:
+        if marks:
+            await self._c.execute(_note_statement(self._c.dialect.name), [
+                {"practice_id": mark.practice_id, "last_success_at": mark.succeeded_at,
+                 "last_failure_at": mark.failed_at, "last_failure": mark.failure,
+                 "last_failure_http_status": mark.failure_http_status} for mark in marks])
+
+    async def report(self, practice_id: str | None = None) -> Sequence[ConnectionHealth]:
+        t, o = emr_delivery_health, outbox
+        ours = [] if practice_id is None else [t.c.practice_id == practice_id]
+        marks = await self._c.execute(select(t).where(*ours))
+        found = {str(row["practice_id"]): build(ConnectionHealth, row) for row in marks.mappings().all()}
+        waiting = await self._c.execute(
+            select(o.c.practice_id, func.count())
+            .where(o.c.status.in_(_WAITING), o.c.topic.in_(sorted(EMR_TOPICS)),
+                   o.c.practice_id.is_not(None) if practice_id is None else o.c.practice_id == practice_id)
+            .group_by(o.c.practice_id))
+        backlog = {str(practice): int(count) for practice, count in waiting.all()}
+        return [replace(found.get(p, ConnectionHealth(p)), backlog=backlog.get(p, 0))
+                for p in sorted({*found, *backlog})]
