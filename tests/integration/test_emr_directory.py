@@ -85,15 +85,15 @@ async def directory(
     await found.aclose()
 
 
-seconds = pytest.fixture(Seconds)
-REFUSED_TOKEN = Failure(401, body={"error": "invalid_client", "error_description": "unknown client"},
-                        path_prefix="/oauth/oauth2/token")
+@pytest.fixture
+def seconds() -> Seconds:
+    return Seconds()
 
 
 @pytest.mark.parametrize(("failure", "rest"), [
     (Failure(503, retry_after="30", path_prefix="/fhir/r4/SANDBOX/Patient"), 30.0),
     (Failure(429, retry_after="45", path_prefix="/fhir/r4/SANDBOX/Patient"), 45.0),
-    (REFUSED_TOKEN, 1.0),  # no Retry-After: the first step of the exponential rest (jitter 0: half of 2 s)
+    (Failure(401, body={"error": "invalid_client"}, path_prefix="/oauth/oauth2/token"), 1.0),  # 1st step, jitter 0
 ], ids=["503", "429", "refused-token"])
 async def test_a_failing_connection_rests_alone_and_calls_meanwhile_never_reach_it(
     directory: SmartEmrDirectory, two_sandboxes: tuple[RunningSandbox, RunningSandbox], seconds: Seconds,
