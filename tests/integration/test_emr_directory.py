@@ -1,10 +1,9 @@
-"""The EMR directory over two real HTTP sandboxes: each practice's connection is isolated (a 503, 429 or
-refused token rests that connection alone, without touching its network meanwhile), stored changes reach
-the directory after the refresh interval, and one key store signs for every connection."""
+"""The EMR directory over two real HTTP sandboxes: a 503, 429 or refused token rests that connection alone (no
+network meanwhile); stored changes arrive after the refresh interval; one key store signs for all."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -45,6 +44,16 @@ def connection_to(practice_id: str, sandbox: RunningSandbox, **changes: object) 
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def listing(north: RunningSandbox, south: RunningSandbox) -> Callable[[], Awaitable[list[EmrConnection]]]:
+    """North on the eCW-like sandbox (its token URL given), south on the SMART one (discovered)."""
+    stored = [connection_to("north", north, token_url=north.token_url), connection_to("south", south)]
+
+    async def read() -> list[EmrConnection]:
+        return stored
+
+    return read
+
+
 class Builds:
     """The gateway factory, remembering what it built (to see a replaced gateway closed)."""
 
@@ -70,12 +79,8 @@ async def directory(
     two_sandboxes: tuple[RunningSandbox, RunningSandbox], keys: FakeKeyStore, seconds: Seconds,
 ) -> AsyncIterator[SmartEmrDirectory]:
     north, south = two_sandboxes
-    stored = [connection_to("north", north, token_url=north.token_url), connection_to("south", south)]
-
-    async def read() -> list[EmrConnection]:
-        return stored
-
-    found = SmartEmrDirectory(read, Builds(keys), clock=seconds, random=lambda: 0.0, refresh_seconds=REFRESH)
+    found = SmartEmrDirectory(listing(north, south), Builds(keys), clock=seconds, random=lambda: 0.0,
+                              refresh_seconds=REFRESH)
     yield found
     await found.aclose()
 
@@ -85,14 +90,10 @@ def seconds() -> Seconds:
     return Seconds()
 
 
-REFUSED_TOKEN = Failure(401, body={"error": "invalid_client", "error_description": "unknown client"},
-                        path_prefix="/oauth/oauth2/token")
-
-
 @pytest.mark.parametrize(("failure", "rest"), [
     (Failure(503, retry_after="30", path_prefix="/fhir/r4/SANDBOX/Patient"), 30.0),
     (Failure(429, retry_after="45", path_prefix="/fhir/r4/SANDBOX/Patient"), 45.0),
-    (REFUSED_TOKEN, 1.0),  # no Retry-After: the first step of the exponential rest (jitter 0: half of 2 s)
+    (Failure(401, body={"error": "invalid_client"}, path_prefix="/oauth/oauth2/token"), 1.0),  # 1st step, jitter 0
 ], ids=["503", "429", "refused-token"])
 async def test_a_failing_connection_rests_alone_and_calls_meanwhile_never_reach_it(
     directory: SmartEmrDirectory, two_sandboxes: tuple[RunningSandbox, RunningSandbox], seconds: Seconds,
@@ -174,12 +175,7 @@ async def test_after_a_key_rotation_every_connection_signs_with_the_new_key(
     two_sandboxes_fresh_keys: tuple[FakeKeyStore, RunningSandbox, RunningSandbox], seconds: Seconds,
 ) -> None:
     keys, north, south = two_sandboxes_fresh_keys
-    stored = [connection_to("north", north, token_url=north.token_url), connection_to("south", south)]
-
-    async def read() -> list[EmrConnection]:
-        return stored
-
-    directory = SmartEmrDirectory(read, Builds(keys), clock=seconds, random=lambda: 0.0)
+    directory = SmartEmrDirectory(listing(north, south), Builds(keys), clock=seconds, random=lambda: 0.0)
     try:
         old = (await keys.signing_key()).kid
         for practice in ("north", "south"):
