@@ -26,4 +26,5 @@ def test_a_page_out_of_bounds_is_invalid_input(page: int) -> None:
 
 async def test_browsing_the_emr_past_the_last_page_allowed_is_invalid_input(world: World) -> None:
     with pytest.raises(InvalidInput):
-        await BrowseEmrPatients(world.emr_directory, world.auditor)(BrowseEmrPatientsQuery(MAX_PAGE + 1, 10, CLI))
+        browse = BrowseEmrPatients(world.emr_directory, world.auditor)
+        await browse(BrowseEmrPatientsQuery(MAX_PAGE + 1, 10, CLI, "default"))
