@@ -103,7 +103,7 @@ class BrowseEmrPatientsQuery:
     page: int
     page_size: int
     actor: Actor
-    practice_id: str = DEFAULT_PRACTICE  # whose EMR
+    practice_id: str  # whose EMR: no default, so no caller browses the `default` practice's by omission
 
 
 class BrowseEmrPatients:

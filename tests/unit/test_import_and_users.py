@@ -66,11 +66,11 @@ async def test_import_needs_a_selection_and_audits_ids_not_names(world: World) -
 
 async def test_browse_pages_through_the_emr(world: World) -> None:
     browse = BrowseEmrPatients(world.emr_directory, world.auditor)
-    page = await browse(BrowseEmrPatientsQuery(2, 4, CLI))
+    page = await browse(BrowseEmrPatientsQuery(2, 4, CLI, "default"))
     assert (page.page, page.total, [p.emr_patient_id for p in page.patients]) == (
         2, 20, [f"synthetic-patient-{n:04d}" for n in range(5, 9)])
     with pytest.raises(InvalidInput):
-        await browse(BrowseEmrPatientsQuery(1, 101, CLI))
+        await browse(BrowseEmrPatientsQuery(1, 101, CLI, "default"))
 
 
 async def test_users_are_stored_with_an_argon2id_hash(world: World) -> None:

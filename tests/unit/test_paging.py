@@ -25,5 +25,6 @@ def test_a_page_out_of_bounds_is_invalid_input(page: int) -> None:
 
 
 async def test_browsing_the_emr_past_the_last_page_allowed_is_invalid_input(world: World) -> None:
+    browse = BrowseEmrPatients(world.emr_directory, world.auditor)
     with pytest.raises(InvalidInput):
-        await BrowseEmrPatients(world.emr_directory, world.auditor)(BrowseEmrPatientsQuery(MAX_PAGE + 1, 10, CLI))
+        await browse(BrowseEmrPatientsQuery(MAX_PAGE + 1, 10, CLI, "default"))
