@@ -24,6 +24,8 @@ NEWCOMER = EmrPatient("synthetic-patient-0099", "Zelda Quartermaine", date(1948,
 def a_patient_with_a_reading(console: Console, practice: str = DEFAULT_PRACTICE) -> str:
     """A patient of `practice` with a cuff that sent one blood-pressure reading (a signed webhook)."""
     auth = console.api_session(Role.ADMIN)
+    if practice != DEFAULT_PRACTICE:
+        console.world.connect(practice)  # its clinic's EMR, to import the patient from
     enrolled = console.api(lambda client: enrol_patient(client, auth, practice_id=practice))
     answer = console.api(lambda client: deliver(client, fixture("bp_normal")))
     assert answer.status_code == 202, answer.text

@@ -88,6 +88,7 @@ async def test_a_search_keeps_the_name_out_of_every_url_and_stays_in_the_practic
 
 
 async def test_importing_selected_patients_into_the_users_practice(client: Client, world: World) -> None:
+    world.connect("north")
     await console_sign_in(client, world, practice="north")
     page = "/console/patients/import"
     listed = await client.get(page)
@@ -123,3 +124,12 @@ async def test_a_failing_emr_is_reported_without_its_words(client: Client, world
     listed = await client.get("/console/patients/import")
     assert (listed.status_code, "The EMR did not answer." in listed.text) == (502, True)
     assert "simulated outage" not in listed.text
+
+
+async def test_a_practice_without_an_emr_connection_is_told_so_on_the_import_page(
+        client: Client, world: World) -> None:
+    await console_sign_in(client, world, practice="north")
+    answer = await client.get("/console/patients/import")
+    assert answer.status_code == 409
+    assert "This practice has no active EMR connection" in answer.text
+    assert 'type="checkbox"' not in answer.text

@@ -150,11 +150,11 @@ class PoisonedTriage(TriageReading):
     armed = True
 
     async def __call__(self, uow: UnitOfWork, reading: Reading, now: Any,
-                       overrides: Mapping[str, Decimal] | None = None) -> list[Alert]:
+                       overrides: Mapping[str, Decimal] | None = None, practice_id: str | None = None) -> list[Alert]:
         systolic = reading.value(VitalSign.SYSTOLIC)
         if self.armed and systolic is not None and systolic.value == self.poison:
             raise RuntimeError("broken page")
-        return await super().__call__(uow, reading, now, overrides)
+        return await super().__call__(uow, reading, now, overrides, practice_id)
 
 
 class PoisonProvider(Provider):

@@ -39,8 +39,10 @@ async def test_every_data_route_needs_a_bearer_token(client: Client, method: str
 
 
 async def test_public_routes_need_no_token(client: Client) -> None:
+    never_sent = {"practice_id": "default", "last_success_at": None, "last_failure_at": None,
+                  "last_failure": None, "last_failure_http_status": None, "backlog": 0}
     assert (await client.get("/health")).json() == {"status": "ok", "database": "ok", "signing_key_age_days": 0,
-                                                    "key_rotation_due": False}
+                                                    "key_rotation_due": False, "emr_connections": [never_sent]}
     jwks = await client.get("/.well-known/jwks.json")
     assert jwks.status_code == 200
     assert "max-age=" in jwks.headers["cache-control"]

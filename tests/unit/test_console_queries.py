@@ -18,7 +18,8 @@ SOUTH = Actor("dr-south", practice_id="south")
 
 
 async def imported(world: World, emr_id: str, practice: str) -> str:
-    result = await ImportPatients(world.uow, world.emr, world.clock, world.ids, world.auditor)(
+    world.connect(practice)
+    result = await ImportPatients(world.uow, world.emr_directory, world.clock, world.ids, world.auditor)(
         ImportSelectedPatients((emr_id,), CLI, practice))
     return result.imported[0].id
 

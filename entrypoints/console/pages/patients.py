@@ -16,6 +16,7 @@ from application.import_patients import (
     ImportSelectedPatients,
 )
 from application.queries import PageQuery, PatientQueries
+from domain.emr_connections import NoEmrConnection
 from domain.errors import InvalidInput
 from domain.patients import DEFAULT_PRACTICE
 from domain.ports.emr import EmrError
@@ -92,7 +93,11 @@ async def _import_page(request: AnyRequest, actor: Actor, browse: BrowseEmrPatie
                        queries: PatientQueries, page_number: int, *, status: int = 200,
                        error: str | None = None) -> Template:
     try:
-        result = await browse(BrowseEmrPatientsQuery(page_number, IMPORT_PAGE_SIZE, actor))
+        result = await browse(BrowseEmrPatientsQuery(page_number, IMPORT_PAGE_SIZE, actor,
+                                                     actor.practice_id or DEFAULT_PRACTICE))
+    except NoEmrConnection as missing:
+        return page(request, "console/patients_import.html", "Import patients", status_code=409, rows=[],
+                    paging=Paging(page_number, IMPORT_PAGE_SIZE, 0), error=_sentence(str(missing)))
     except EmrError:
         return page(request, "console/patients_import.html", "Import patients", status_code=502, rows=[],
                     paging=Paging(page_number, IMPORT_PAGE_SIZE, 0),
@@ -102,3 +107,7 @@ async def _import_page(request: AnyRequest, actor: Actor, browse: BrowseEmrPatie
     return page(request, "console/patients_import.html", "Import patients", status_code=status, rows=rows,
                 paging=estimated(page_number, IMPORT_PAGE_SIZE, len(result.patients), result.total),
                 error=error)
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + "."
