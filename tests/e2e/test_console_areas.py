@@ -12,6 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.audit import AuditEntry, AuditOutcome
+from domain.delivery_health import ConnectionHealth
 from domain.emr_connections import EmrConnection, EmrVendor
 from domain.users import Role
 from tests.support.api import CUFF, call, enrol_patient, login, register_device
@@ -179,3 +180,14 @@ async def test_an_administrator_registers_a_device_into_a_named_practice(client:
     (device,) = world.db.devices.values()
     assert (done.status_code, done.headers["location"]) == (303, f"/console/devices/{device.id}")
     assert device.practice_id == "north"
+
+
+async def test_the_dashboard_shows_each_practices_emr_delivery_health(client: Client, world: World) -> None:
+    world.connect("north")
+    world.db.delivery_health["north"] = ConnectionHealth(
+        "north", last_failure_at=FIXTURE_TIME, last_failure="the EMR is unavailable (503)",
+        last_failure_http_status=503)
+    await console_sign_in(client, world, practice="north")
+    panel = (await client.get("/console/")).text
+    rows = re.findall(r'<th scope="row">([^<]+)</th>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>', panel)
+    assert rows == [("north", "never", "2026-11-20 18:05 UTC: the EMR is unavailable (503) (HTTP 503)")]
