@@ -4,49 +4,23 @@ release preview, assigning through the form, the billing CSV and the stored audi
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from application.context import CLI
-from application.users import CreateUser, CreateUserCommand
 from domain.users import Role
 from tests.support.api import CUFF, import_patient, login_stored
-from tests.support.app import build_app, container_of, deliver, fixture, in_app, settings_for_tests
-from tests.support.console import post_form
-from tests.support.world import World
+from tests.support.app import deliver, fixture
+from tests.support.console import console_sign_in_stored, post_form
 
 Client = AsyncTestClient[Litestar]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def sql_client(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Client]:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    app = build_app(world, settings_for_tests(database_url=url), fake_database=False)
-    async with AsyncTestClient(app=app) as client:
-        yield client
-
-
-async def _console_admin(client: Client) -> None:
-    password = "console-admin-correct-horse"
-
-    async def create() -> None:
-        async with container_of(client.app)() as scope:
-            await (await scope.get(CreateUser))(CreateUserCommand("console-admin", Role.ADMIN, password, CLI))
-
-    await in_app(client, create)
-    answer = await post_form(client, "/console/login", {"username": "console-admin", "password": password},
-                             from_page="/console/login")
-    assert answer.status_code == 303
 
 
 async def test_quarantine_assignment_billing_and_audit_on_the_database(sql_client: Client) -> None:
     auth = await login_stored(sql_client, "dr-api")
     patient_id = await import_patient(sql_client, auth, "synthetic-patient-0001")
     assert (await deliver(sql_client, fixture("bp_normal"))).json()["status"] == "quarantined"
-    await _console_admin(sql_client)
+    await console_sign_in_stored(sql_client, "console-admin", Role.ADMIN)
 
     devices = await sql_client.get("/console/devices")
     assert devices.status_code == 200

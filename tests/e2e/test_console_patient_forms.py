@@ -21,27 +21,19 @@ from tests.support.world import World
 Client = AsyncTestClient[Litestar]
 
 
-@pytest.fixture
-async def patient_id(client: Client, auth: dict[str, str]) -> str:
-    """A patient of the default practice with a cuff that sent one blood-pressure reading."""
-    enrolled = await enrol_patient(client, auth)
-    assert (await deliver(client, fixture("bp_normal"))).status_code == 202
-    return enrolled.patient_id
-
-
 async def test_thresholds_consent_and_time_are_saved_and_confirmed(client: Client, world: World,
-                                                                  patient_id: str) -> None:
+                                                                  patient_with_a_reading: str) -> None:
     await console_sign_in(client, world)
-    page = f"/console/patients/{patient_id}"
+    page = f"/console/patients/{patient_with_a_reading}"
     form = {name: value for name, value in re.findall(r'name="([a-z0-9_]+)" type="number" step="any"[^>]*\s+'
                                                       r'value="([^"]+)"', (await client.get(page)).text)}
     assert len(form) == 18
     saved = await post_form(client, f"{page}/thresholds", {**form, "spo2_low_below": "92.5"}, from_page=page)
     assert (saved.status_code, saved.headers["location"]) == (303, f"{page}#thresholds")
-    assert world.db.thresholds[patient_id] == {"spo2_low_below": Decimal("92.5")}
+    assert world.db.thresholds[patient_with_a_reading] == {"spo2_low_below": Decimal("92.5")}
     assert "Thresholds saved." in (await client.get(page)).text
     assert (await post_form(client, f"{page}/consent", {"consent": "declined"}, from_page=page)).status_code == 303
-    assert world.db.consents[patient_id].consented is False
+    assert world.db.consents[patient_with_a_reading].consented is False
     logged = await post_form(client, f"{page}/time", {"minutes": "15", "interactive": "yes"}, from_page=page)
     assert logged.status_code == 303
     (entry,) = world.db.time_entries.values()
@@ -52,10 +44,10 @@ async def test_thresholds_consent_and_time_are_saved_and_confirmed(client: Clien
 
 
 @pytest.mark.parametrize("minutes", ["", "ten", "0", "241"])
-async def test_a_refused_time_entry_re_renders_the_form_with_a_message(client: Client, world: World,
-                                                                      patient_id: str, minutes: str) -> None:
+async def test_a_refused_time_entry_re_renders_the_form_with_a_message(
+        client: Client, world: World, patient_with_a_reading: str, minutes: str) -> None:
     await console_sign_in(client, world)
-    page = f"/console/patients/{patient_id}"
+    page = f"/console/patients/{patient_with_a_reading}"
     refused = await post_form(client, f"{page}/time", {"minutes": minutes}, from_page=page)
     assert refused.status_code == 422
     assert re.search(r'<p class="error" role="alert">[^<]*minutes', refused.text)
@@ -80,9 +72,9 @@ async def test_only_admins_retry_a_dead_sync_item(client: Client, world: World, 
     assert (retried.status_code, world.db.outbox[dead.id].status) == (303, SyncStatus.PENDING)
 
 
-async def test_consent_needs_an_answer(client: Client, world: World, patient_id: str) -> None:
+async def test_consent_needs_an_answer(client: Client, world: World, patient_with_a_reading: str) -> None:
     await console_sign_in(client, world)
-    page = f"/console/patients/{patient_id}"
+    page = f"/console/patients/{patient_with_a_reading}"
     unanswered = await post_form(client, f"{page}/consent", {}, from_page=page)
     assert (unanswered.status_code, world.db.consents) == (422, {})
     assert "Choose whether consent was given or declined." in unanswered.text

@@ -8,60 +8,51 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.support.api import enrol_patient
-from tests.support.app import deliver, fixture
 from tests.support.console import console_sign_in, csrf_token_in, post_form
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
 
 
-@pytest.fixture
-async def patient_id(client: Client, auth: dict[str, str]) -> str:
-    """A patient of the default practice with a cuff that sent one blood-pressure reading."""
-    enrolled = await enrol_patient(client, auth)
-    assert (await deliver(client, fixture("bp_normal"))).status_code == 202
-    return enrolled.patient_id
-
-
 async def test_the_patient_page_shows_the_reading_with_units_and_its_chart(client: Client, world: World,
-                                                                          patient_id: str) -> None:
+                                                                          patient_with_a_reading: str) -> None:
     await console_sign_in(client, world)
-    answer = await client.get(f"/console/patients/{patient_id}")
+    answer = await client.get(f"/console/patients/{patient_with_a_reading}")
     assert answer.status_code == 200
     assert answer.headers["cache-control"] == "no-store"
     assert "<title>Patient — Vantrexia console</title>" in answer.text
     assert "Systolic 128 mmHg" in answer.text
     assert answer.text.count("<svg") == 1
-    assert world.db.patients[patient_id].name not in answer.text.split("</title>")[0]
+    assert world.db.patients[patient_with_a_reading].name not in answer.text.split("</title>")[0]
 
 
 async def test_another_practices_patient_reads_like_a_missing_one(client: Client, world: World,
-                                                                 patient_id: str) -> None:
+                                                                 patient_with_a_reading: str) -> None:
     await console_sign_in(client, world, practice="north")
-    theirs = await client.get(f"/console/patients/{patient_id}")
+    theirs = await client.get(f"/console/patients/{patient_with_a_reading}")
     missing = await client.get("/console/patients/no-such-patient")
     assert (theirs.status_code, missing.status_code) == (404, 404)
-    assert theirs.text.replace(patient_id, "") == missing.text.replace("no-such-patient", "")
-    assert world.db.patients[patient_id].name not in theirs.text
+    assert theirs.text.replace(patient_with_a_reading, "") == missing.text.replace("no-such-patient", "")
+    assert world.db.patients[patient_with_a_reading].name not in theirs.text
     listed = await client.get("/console/patients")
-    assert world.db.patients[patient_id].name not in listed.text
+    assert world.db.patients[patient_with_a_reading].name not in listed.text
 
 
 async def test_forms_of_another_practices_patient_change_nothing(client: Client, world: World,
-                                                                patient_id: str) -> None:
+                                                                patient_with_a_reading: str) -> None:
     await console_sign_in(client, world, practice="north")
     page = "/console/patients"
-    for action, data in ((f"/console/patients/{patient_id}/thresholds", {"systolic_crisis_above": "170"}),
-                         (f"/console/patients/{patient_id}/consent", {"consent": "given"}),
-                         (f"/console/patients/{patient_id}/time", {"minutes": "10"})):
+    for action, data in ((f"/console/patients/{patient_with_a_reading}/thresholds", {"systolic_crisis_above": "170"}),
+                         (f"/console/patients/{patient_with_a_reading}/consent", {"consent": "given"}),
+                         (f"/console/patients/{patient_with_a_reading}/time", {"minutes": "10"})):
         assert (await post_form(client, action, data, from_page=page)).status_code == 404
     assert (world.db.thresholds, world.db.consents, world.db.time_entries) == ({}, {}, {})
 
 
 async def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(client: Client, world: World,
-                                                                           patient_id: str) -> None:
+                                                                           patient_with_a_reading: str) -> None:
     await console_sign_in(client, world)
-    base = f"/console/patients/{patient_id}"
+    base = f"/console/patients/{patient_with_a_reading}"
     for action, data in ((f"{base}/consent", {"consent": "given"}), (f"{base}/time", {"minutes": "10"}),
                          ("/console/patients/import", {"emr_patient_id": "synthetic-patient-0002"}),
                          ("/console/patients/search", {"name": "a"})):

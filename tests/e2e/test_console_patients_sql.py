@@ -4,49 +4,23 @@ the import list and the patient page's forms all read and write the database."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from application.context import CLI
-from application.users import CreateUser, CreateUserCommand
-from domain.users import Role
 from tests.support.api import enrol_patient, login_stored
-from tests.support.app import build_app, container_of, deliver, fixture, in_app, settings_for_tests
-from tests.support.console import post_form
+from tests.support.app import deliver, fixture
+from tests.support.console import console_sign_in_stored, post_form
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def sql_client(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Client]:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    app = build_app(world, settings_for_tests(database_url=url), fake_database=False)
-    async with AsyncTestClient(app=app) as client:
-        yield client
-
-
-async def _signed_in(client: Client, username: str) -> None:
-    password = f"{username}-correct-horse"
-
-    async def create() -> None:
-        async with container_of(client.app)() as scope:
-            await (await scope.get(CreateUser))(CreateUserCommand(username, Role.CLINICIAN, password, CLI))
-
-    await in_app(client, create)
-    answer = await post_form(client, "/console/login", {"username": username, "password": password},
-                             from_page="/console/login")
-    assert answer.status_code == 303
 
 
 async def test_the_patient_pages_on_the_database(sql_client: Client, world: World) -> None:
     auth = await login_stored(sql_client, "dr-api")
     patient_id = (await enrol_patient(sql_client, auth)).patient_id
     await deliver(sql_client, fixture("bp_normal"))
-    await _signed_in(sql_client, "dr-console")
+    await console_sign_in_stored(sql_client, "dr-console")
     page = f"/console/patients/{patient_id}"
 
     shown = await sql_client.get(page)

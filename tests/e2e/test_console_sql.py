@@ -3,48 +3,24 @@ the alert queue read the database, and a sign-out is stored there for every API 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from application.context import CLI
-from application.users import CreateUser, CreateUserCommand
-from domain.users import Role
-from tests.support.api import enrol_patient, login_stored
-from tests.support.app import build_app, container_of, deliver, fixture, in_app, settings_for_tests
+from tests.support.api import enrol_patient, login_stored, stored_user
+from tests.support.app import deliver, fixture
 from tests.support.console import SESSION_COOKIE, post_form
 from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def sql_client(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Client]:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    app = build_app(world, settings_for_tests(database_url=url), fake_database=False)
-    async with AsyncTestClient(app=app) as client:
-        yield client
-
-
-async def _stored_user(client: Client, username: str) -> str:
-    password = f"{username}-correct-horse"
-
-    async def create() -> None:
-        async with container_of(client.app)() as scope:
-            await (await scope.get(CreateUser))(CreateUserCommand(username, Role.CLINICIAN, password, CLI))
-
-    await in_app(client, create)
-    return password
-
-
 async def test_a_console_session_on_the_database(sql_client: Client, world: World) -> None:
     auth = await login_stored(sql_client, "dr-api")
     enrolment = await enrol_patient(sql_client, auth)
     await deliver(sql_client, fixture("bp_crisis"))
-    password = await _stored_user(sql_client, "dr-console")
+    password = await stored_user(sql_client, "dr-console")
     signed_in = await post_form(sql_client, "/console/login", {"username": "dr-console", "password": password},
                                 from_page="/console/login")
     assert signed_in.status_code == 303

@@ -6,7 +6,6 @@ Against the SQL adapter (SQLite and Postgres), where an unbounded page once over
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,21 +15,11 @@ from litestar.testing import AsyncTestClient
 from application.queries import MAX_PAGE, MAX_PAGE_SIZE
 from domain.users import Role
 from tests.support.api import enrol_patient, login_stored
-from tests.support.app import build_app, settings_for_tests
-from tests.support.world import World
 
 Client = AsyncTestClient[Litestar]
 BEYOND_BIGINT = "9223372036854775809"
 LISTS = ["/api/v1/patients", "/api/v1/alerts", "/api/v1/devices", "/api/v1/audit",
          "/api/v1/patients/{patient_id}/readings"]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def sql_client(request: pytest.FixtureRequest, world: World) -> AsyncIterator[Client]:
-    url: str = request.getfixturevalue(f"{request.param}_url")
-    app = build_app(world, settings_for_tests(database_url=url), fake_database=False)
-    async with AsyncTestClient(app=app) as client:
-        yield client
 
 
 @pytest.fixture

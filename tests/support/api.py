@@ -49,9 +49,9 @@ async def sign_in(client: httpx.AsyncClient, username: str, password: str) -> di
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def login_stored(client: AsyncTestClient[Litestar], username: str, role: Role = Role.CLINICIAN,
-                       practice_id: str = DEFAULT_PRACTICE) -> dict[str, str]:
-    """A new user created through the app's own use case (where users live in a real database), signed in."""
+async def stored_user(client: AsyncTestClient[Litestar], username: str, role: Role = Role.CLINICIAN,
+                      practice_id: str = DEFAULT_PRACTICE) -> str:
+    """A new user created through the app's own use case (where users live in a real database); its password."""
     password = f"{username}-correct-horse"
 
     async def create() -> None:
@@ -59,7 +59,13 @@ async def login_stored(client: AsyncTestClient[Litestar], username: str, role: R
             await (await scope.get(CreateUser))(CreateUserCommand(username, role, password, CLI, practice_id))
 
     await in_app(client, create)
-    return await sign_in(client, username, password)
+    return password
+
+
+async def login_stored(client: AsyncTestClient[Litestar], username: str, role: Role = Role.CLINICIAN,
+                       practice_id: str = DEFAULT_PRACTICE) -> dict[str, str]:
+    """A new stored user (see `stored_user`), signed in to the API."""
+    return await sign_in(client, username, await stored_user(client, username, role, practice_id))
 
 
 async def login(client: httpx.AsyncClient, world: World, role: Role = Role.CLINICIAN,

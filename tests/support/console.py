@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 
 import httpx
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from domain.patients import DEFAULT_PRACTICE
 from domain.users import Role
-from tests.support.api import add_user
+from tests.support.api import add_user, stored_user
 from tests.support.world import World
 
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -42,3 +44,13 @@ async def console_sign_in(client: httpx.AsyncClient, world: World, role: Role = 
     token = answer.cookies.get(SESSION_COOKIE)
     assert token
     return token
+
+
+async def console_sign_in_stored(client: AsyncTestClient[Litestar], username: str,
+                                 role: Role = Role.CLINICIAN) -> str:
+    """A new user stored in the app's database (see `stored_user`), signed in to the console; its password."""
+    password = await stored_user(client, username, role)
+    answer = await post_form(client, "/console/login", {"username": username, "password": password},
+                             from_page="/console/login")
+    assert answer.status_code == 303, answer.text
+    return password
