@@ -10,7 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.statements import dialect_insert, fetch_all, fetch_one, upsert
+from adapters.sql.statements import dialect_insert, fetch_all, fetch_among, fetch_one, upsert
 from adapters.sql.tables import alerts, patient_thresholds, patients, push_tokens
 from domain.alerts import Alert, AlertStatus, Severity
 from domain.notifications import PushToken
@@ -78,8 +78,7 @@ class SqlThresholdRepository:
 
     async def get_many(self, patient_ids: Sequence[str]) -> Mapping[str, Mapping[str, Decimal]]:
         wanted = sorted(set(patient_ids))
-        rows = await fetch_all(self._c, patient_thresholds, patient_thresholds.c.patient_id.in_(wanted)) \
-            if wanted else []
+        rows = await fetch_among(self._c, patient_thresholds, "patient_id", wanted)
         return {row["patient_id"]: {name: Decimal(v) for name, v in row["overrides"].items()} for row in rows}
 
     async def save(self, patient_id: str, overrides: Mapping[str, Decimal], updated_at: datetime) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.statements import fetch_all, fetch_one, insert_if_new, insert_or_move_up, upsert
+from adapters.sql.statements import fetch_all, fetch_among, fetch_one, insert_if_new, insert_or_move_up, upsert
 from adapters.sql.tables import device_assignments, devices, patients, users
 from domain.devices import Device, DeviceAssignment
 from domain.errors import Conflict
@@ -45,7 +45,7 @@ class SqlPatientRepository:
         return m.patient_of(row) if row else None
 
     async def get_many(self, ids: Sequence[str]) -> Mapping[str, Patient]:
-        rows = await fetch_all(self._c, patients, patients.c.id.in_(list(ids))) if ids else []
+        rows = await fetch_among(self._c, patients, "id", ids)
         return {row["id"]: m.patient_of(row) for row in rows}
 
     async def by_emr_id(self, emr_patient_id: str) -> Patient | None:
@@ -109,7 +109,7 @@ class SqlDeviceRepository:
         return m.device_of(row) if row else None
 
     async def get_many(self, ids: Sequence[str]) -> Mapping[str, Device]:
-        rows = await fetch_all(self._c, devices, devices.c.id.in_(list(ids))) if ids else []
+        rows = await fetch_among(self._c, devices, "id", ids)
         return {row["id"]: m.device_of(row) for row in rows}
 
     async def by_gateway_id(self, gateway_device_id: str) -> Device | None:
@@ -118,7 +118,7 @@ class SqlDeviceRepository:
 
     async def by_gateway_ids(self, gateway_device_ids: Sequence[str]) -> Mapping[str, Device]:
         wanted = sorted(set(gateway_device_ids))
-        rows = await fetch_all(self._c, devices, devices.c.gateway_device_id.in_(wanted)) if wanted else []
+        rows = await fetch_among(self._c, devices, "gateway_device_id", wanted)
         return {row["gateway_device_id"]: m.device_of(row) for row in rows}
 
     async def list(
@@ -148,8 +148,7 @@ class SqlDeviceRepository:
 
     async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
         t, wanted = device_assignments, sorted(set(device_ids))
-        rows = await fetch_all(self._c, t, t.c.device_id.in_(wanted), order_by=(t.c.effective_from, t.c.id)) \
-            if wanted else []
+        rows = await fetch_among(self._c, t, "device_id", wanted, order_by=("effective_from", "id"))
         histories: dict[str, list[DeviceAssignment]] = {}
         for row in rows:
             histories.setdefault(row["device_id"], []).append(m.assignment_of(row))

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.sql import mapping as m
 from adapters.sql.statements import (
     fetch_all,
+    fetch_among,
     fetch_one,
     insert_if_new,
     insert_many_if_new,
@@ -47,7 +48,7 @@ class SqlReadingRepository:
         return m.reading_of(row) if row else None
 
     async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:
-        rows = await fetch_all(self._c, readings, readings.c.id.in_(list(ids))) if ids else []
+        rows = await fetch_among(self._c, readings, "id", ids)
         return {row["id"]: m.reading_of(row) for row in rows}
 
     async def for_patient(

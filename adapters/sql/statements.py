@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, RowMapping, Table, case, or_, select
+from sqlalchemy import Insert, RowMapping, Table, bindparam, case, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -109,4 +109,21 @@ async def fetch_all(
 ) -> Sequence[RowMapping]:
     """Every matching row as RowMappings, in the given order."""
     result = await connection.execute(select(table).where(*where).order_by(*order_by))
+    return result.mappings().all()
+
+
+@lru_cache(maxsize=64)
+def _among(table: Table, column: str, order_by: tuple[str, ...]) -> Any:
+    return (select(table).where(table.c[column].in_(bindparam("among", expanding=True)))
+            .order_by(*(table.c[name] for name in order_by)))
+
+
+async def fetch_among(
+    connection: AsyncConnection, table: Table, column: str, values: Sequence[Any], order_by: Sequence[str] = ()
+) -> Sequence[RowMapping]:
+    """The rows whose `column` is one of `values` (none: no query), in the given order; the statement is
+    built once per table, column and order, not per call (the relay and the intake run these per batch)."""
+    if not values:
+        return []
+    result = await connection.execute(_among(table, column, tuple(order_by)), {"among": list(values)})
     return result.mappings().all()
