@@ -34,8 +34,9 @@ def _in_browser_tests(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests run last (in each xdist worker too): their Chromium then starts once per process."""
-    items.sort(key=_in_browser_tests)
+    """Tests marked slow run first, so a long one overlaps the rest under xdist instead of ending the run
+    alone; browser tests run last (in each xdist worker too), so their Chromium starts once per process."""
+    items.sort(key=lambda item: 2 if _in_browser_tests(item) else 0 if item.get_closest_marker("slow") else 1)
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
