@@ -10,13 +10,24 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 
-from application.relay_handler import Outcome, emr_failure
+from application.relay_handler import NoExtraWrites, Outcome, emr_failure
 from domain.emr_connections import NO_CONNECTION, NoEmrConnection
 from domain.ports import EmrDirectory, EmrGateway, UnitOfWork
 from domain.ports.emr import EmrError, EmrResting
 from domain.sync import OutboxItem
 
 NO_CONNECTION_WAIT = timedelta(seconds=10)  # the first wait; it doubles while the practice still has none
+
+
+class PracticeEmrHandler(NoExtraWrites):
+    """Base of the topics sent to a patient's practice's EMR: the directory, and its resting practices."""
+
+    def __init__(self, directory: EmrDirectory) -> None:
+        self._directory = directory
+
+    def resting(self) -> frozenset[str]:
+        """Practices whose EMR asked us to wait: the relay leaves their items unclaimed meanwhile."""
+        return self._directory.resting()
 
 
 async def practices_of(uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from application.emr_routing import send_to_practice
-from application.relay_handler import NoExtraWrites, Outcome
+from application.emr_routing import PracticeEmrHandler, send_to_practice
+from application.relay_handler import Outcome
 from domain.observations import ObservationCode, ObservationDraft
-from domain.ports import EmrDirectory, EmrGateway, UnitOfWork
+from domain.ports import EmrGateway, UnitOfWork
 from domain.readings import ReadingStatus
 from domain.sync import OutboxItem, OutboxTopic
 
@@ -19,7 +19,7 @@ class RoutedDraft:
     draft: ObservationDraft
 
 
-class EmrCreateHandler(NoExtraWrites):
+class EmrCreateHandler(PracticeEmrHandler):
     """Conditional create of the item's Observation in its patient's practice's EMR; 201 created and 200
     already-there both deliver."""
 
@@ -27,13 +27,6 @@ class EmrCreateHandler(NoExtraWrites):
     span_name = "emr.push"
     audit_action = "emr.observation.create"
     audit_resource = "Observation"
-
-    def __init__(self, directory: EmrDirectory) -> None:
-        self._directory = directory
-
-    def resting(self) -> frozenset[str]:
-        """Practices whose EMR asked us to wait: the relay leaves their items unclaimed meanwhile."""
-        return self._directory.resting()
 
     async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
         """The Observation each item sends; items whose reading is no longer eligible have none."""

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from application.emr_routing import practices_of, send_to_practice
-from application.relay_handler import NoExtraWrites, Outcome
+from application.emr_routing import PracticeEmrHandler, practices_of, send_to_practice
+from application.relay_handler import Outcome
 from domain.observations import ObservationCode, observation_identifier
-from domain.ports import EmrDirectory, EmrGateway, UnitOfWork
+from domain.ports import EmrGateway, UnitOfWork
 from domain.sync import OutboxItem, OutboxTopic
 
 WAIT_FOR_PUSH = timedelta(seconds=5)
 PUSH_UNDER_WAY = "push under way"  # prepared mark: wait, without spending an attempt
 
 
-class EmrWithdrawHandler(NoExtraWrites):
+class EmrWithdrawHandler(PracticeEmrHandler):
     """Withdraws each Observation in its patient's practice's EMR, but never while a push of the same
     Observation is still under way."""
 
@@ -23,13 +23,6 @@ class EmrWithdrawHandler(NoExtraWrites):
     span_name = "emr.withdraw"
     audit_action = "emr.observation.withdraw"
     audit_resource = "Observation"
-
-    def __init__(self, directory: EmrDirectory) -> None:
-        self._directory = directory
-
-    def resting(self) -> frozenset[str]:
-        """Practices whose EMR asked us to wait: the relay leaves their items unclaimed meanwhile."""
-        return self._directory.resting()
 
     async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
         """Each item's practice, or PUSH_UNDER_WAY (no practice: its patient is gone, nothing was sent)."""
