@@ -1,5 +1,7 @@
 """Optional py-spy profiles of the processes under test: BENCH_PROFILE=<directory> writes one
-flame graph (SVG) per measured phase, e.g. `webhook-api-uvicorn.svg`, `emr-worker.svg`.
+flame graph (SVG) per measured phase, e.g. `webhook-api-uvicorn.svg`, `emr-worker.svg`;
+BENCH_PROFILE_FORMAT=raw writes collapsed stacks (`.txt`, one line per stack and its sample count)
+instead, which text tools can sum.
 
 py-spy samples the running process from outside (no change to what is measured beyond the
 sampling itself); it needs ptrace rights over the children, which their parent has as root.
@@ -33,8 +35,10 @@ def profiled(process: Process, name: str) -> Iterator[None]:
         return
     Path(directory).mkdir(parents=True, exist_ok=True)
     target = process.tree()[-1]
-    output = Path(directory) / f"{name}.svg"
-    command = [spy, "record", "--pid", str(target), "--rate", str(RATE), "--nonblocking", "--output", str(output)]
+    raw = os.environ.get("BENCH_PROFILE_FORMAT", "flamegraph") == "raw"
+    output = Path(directory) / f"{name}.{'txt' if raw else 'svg'}"
+    command = [spy, "record", "--pid", str(target), "--rate", str(RATE), "--nonblocking", "--output", str(output),
+               "--format", "raw" if raw else "flamegraph"]
     recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         yield

@@ -1,0 +1,30 @@
+"""The asyncpg connection beneath SQLAlchemy's, for the hot paths' statements on PostgreSQL.
+
+SQLAlchemy Core costs far more CPU per statement than the database takes to run the intake's and the
+relay's small statements (compiling, caching, result processing). Those repositories send their SQL
+through the driver instead, on the same pooled connection and inside the same transaction, so a
+unit of work stays one transaction whichever layer a statement went through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+async def driver_of(connection: AsyncConnection) -> asyncpg.Connection[Any]:
+    """The asyncpg connection under `connection`, inside its transaction.
+
+    SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement; a unit of work whose
+    first statement goes straight to the driver would run outside any transaction. So the adapter's
+    transaction is started here when the connection is in one and the adapter has not begun it yet.
+    """
+    fairy = await connection.get_raw_connection()
+    adapted: Any = fairy.dbapi_connection
+    # the adapter keeps no public handle on this; tests/integration/test_sql_driver.py guards it
+    if connection.in_transaction() and adapted._transaction is None:
+        await adapted._start_transaction()
+    driver: asyncpg.Connection[Any] = fairy.driver_connection
+    return driver
