@@ -1,5 +1,7 @@
 """Growth: the webhook ingest rate with 10 k readings already stored, then with 1 M (COPY-loaded
-into `readings` and `deliveries`, vacuumed and checkpointed), on one API process and database."""
+into `readings` and `deliveries`, vacuumed and checkpointed), on one API process and database; and
+the WAL each request wrote (after a checkpoint, every index page a request touches first is written
+whole, so keys spread over random pages cost far more WAL as the tables grow)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class GrowthResult:
     large: Measured
     small_rows: int
     large_rows: int
+    wal_bytes: tuple[int, int]  # written by the whole cluster during each replay (warm-up included)
 
     def summary(self) -> dict[str, Any]:
         small, large = self.small.load, self.large.load
@@ -32,7 +35,17 @@ class GrowthResult:
                 "p99_ms_1m": round(large.p99_ms, 2), "cpu_ms_per_request_10k": round(self.small.cpu_ms_per_request, 2),
                 "cpu_ms_per_request_1m": round(self.large.cpu_ms_per_request, 2),
                 "generator_cpu_share_10k": round(small.generator_cpu_share, 3),
-                "generator_cpu_share_1m": round(large.generator_cpu_share, 3)}
+                "generator_cpu_share_1m": round(large.generator_cpu_share, 3),
+                "wal_kb_per_request_10k": _per_request_kb(self.wal_bytes[0], self.small),
+                "wal_kb_per_request_1m": _per_request_kb(self.wal_bytes[1], self.large)}
+
+
+def _per_request_kb(wal_bytes: int, measured: Measured) -> float:
+    return round(wal_bytes / 1024 / max(measured.load.requests + measured.warm_requests, 1), 2)
+
+
+async def _wal_position(stage: Stage) -> int:
+    return int(await stage.database.fetchval("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"))
 
 
 async def load(stage: Stage, start: int, count: int) -> None:
@@ -62,12 +75,16 @@ async def growth() -> GrowthResult:
         api = start_server("api-growth", "uvicorn", APP, stage.app_env(), stage.workdir)
         try:
             wait_quiet()
+            wal = await _wal_position(stage)
             small = measure_app(stage, api, SIZES.growth_seconds)
+            small_wal = await _wal_position(stage) - wal
             await load(stage, SIZES.growth_small, SIZES.growth_large - SIZES.growth_small)
             wait_quiet()
+            wal = await _wal_position(stage)
             large = measure_app(stage, api, SIZES.growth_seconds)
+            large_wal = await _wal_position(stage) - wal
         finally:
             api.stop()
     finally:
         await close_stage(stage)
-    return GrowthResult(small, large, SIZES.growth_small, SIZES.growth_large)
+    return GrowthResult(small, large, SIZES.growth_small, SIZES.growth_large, (small_wal, large_wal))

@@ -164,6 +164,12 @@ def notes(results: dict[str, Any]) -> list[str]:
             sender = f", sender {section['sender_cpu_share']:.0%} of a core" if "sender_cpu_share" in section else ""
             out.append(f"{name}: worker {section[key]:.1f} CPU ms per {key.rsplit('_', 1)[-1]}, "
                        f"all CPUs {section['machine_busy']:.0%} busy during the run{sender}")
+    growth = results.get("growth", {})
+    if "wal_kb_per_request_1m" in growth:
+        out.append(f"growth: WAL per request {growth['wal_kb_per_request_10k']:.1f} KB with "
+                   f"{growth['rows_small']:,} stored, {growth['wal_kb_per_request_1m']:.1f} KB with "
+                   f"{growth['rows_large']:,}; server CPU per request {growth['cpu_ms_per_request_10k']:.2f} / "
+                   f"{growth['cpu_ms_per_request_1m']:.2f} ms")
     return out
 
 

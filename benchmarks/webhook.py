@@ -28,6 +28,7 @@ class Measured:
 
     load: LoadResult
     server_cpu: float
+    warm_requests: int = 0  # answered in the warm-up replay before the measured one
 
     @property
     def cpu_ms_per_request(self) -> float:
@@ -83,7 +84,8 @@ def measure_app(stage: Stage, process: Process, seconds: float) -> Measured:
     factor = 3.0 if warm.exhausted else 1.6
     count = int(warm.rps * seconds * factor) + 2_000
     requests = raw_requests(stage.secret, stage.source.bodies(count), process.port)
-    return _timed(process, requests, seconds, stage.workdir, cycle=False)
+    measured = _timed(process, requests, seconds, stage.workdir, cycle=False)
+    return Measured(measured.load, measured.server_cpu, warm.requests)
 
 
 def measure_baseline(stage: Stage, process: Process, seconds: float) -> Measured:
