@@ -15,7 +15,7 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # slot is waited for 5 s, and no statement runs longer than 30 s (the API's longest query, a
 # year-long report, takes well under a second) — each then surfaces as a 503 via is_connection_error.
 _POSTGRES_POOL: dict[str, Any] = {
-    "pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800, "pool_timeout": 5,
+    "pool_size": 10, "max_overflow": 10, "pool_recycle": 1800, "pool_timeout": 5,
     "connect_args": {"timeout": 5, "command_timeout": 30},
 }
 # the database cannot be reached right now (down, restarting, cut off, out of connections, too slow)
@@ -68,10 +68,27 @@ def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
     if dialect_name(url) == "postgresql":
         if "poolclass" not in engine_options:
             engine_options = {**_POSTGRES_POOL, **engine_options}
-        return create_async_engine(url, **engine_options)
+        engine = create_async_engine(url, **engine_options)
+        _refuse_closed_connections(engine)
+        return engine
     engine = create_async_engine(url, **engine_options)
     _configure_sqlite(engine)
     return engine
+
+
+def _refuse_closed_connections(engine: AsyncEngine) -> None:
+    """A pooled connection the server or the network has closed is replaced at checkout, before any
+    statement meets it.
+
+    asyncpg reads every socket all the time, so a closed one is known at once (`is_closed()`); asking
+    costs nothing, where SQLAlchemy's pre-ping costs three round trips (BEGIN, a ping, ROLLBACK) on every
+    checkout, and the relay and the intake check out per batch and per page.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise sa_exc.DisconnectionError("the database closed this pooled connection")  # the pool retries
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

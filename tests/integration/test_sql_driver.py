@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -50,3 +51,21 @@ async def test_driver_and_core_statements_commit_together(engine: AsyncEngine) -
         assert await driver.fetchval("SELECT count(*) FROM driver_probe") == 2
         await connection.commit()
     assert await _count(engine) == 2
+
+
+async def test_a_pooled_connection_the_server_closed_is_replaced_before_a_statement_meets_it(
+    engine: AsyncEngine, postgres_url: str, engine_factory: Callable[[str], AsyncEngine],
+) -> None:
+    async with engine.connect() as connection:
+        closed_pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        driver = await driver_of(connection)
+    async with engine_factory(postgres_url).connect() as admin:
+        await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": closed_pid})
+    for _ in range(500):  # the server's goodbye reaches the pooled connection through the event loop
+        if driver.is_closed():
+            break
+        await asyncio.sleep(0.01)
+    assert driver.is_closed()
+
+    async with engine.connect() as connection:
+        assert (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one() != closed_pid
