@@ -3,23 +3,21 @@ at a steady rate; latency is the sandbox's receipt time minus the send time (one
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import msgspec
 
-from adapters.mioconnect.webhook import WebhookSigner
 from benchmarks import SIZES
-from benchmarks.baseline_app import PATH
 from benchmarks.emr import sandbox_for, seal_audit, start_worker
 from benchmarks.loadgen import percentile
 from benchmarks.pg import park_pending_outbox
-from benchmarks.procs import HOST, busy_jiffies, busy_share, start_server, wait_quiet
+from benchmarks.procs import busy_jiffies, busy_share, start_server, wait_quiet
 from benchmarks.profiling import profiled
-from benchmarks.seed import signed_headers
+from benchmarks.seed import raw_requests
 from benchmarks.stage import Stage
+from benchmarks.steady import SteadySender, at_steady_rate
 from benchmarks.webhook import APP
 
 UUID_LENGTH = 36  # an Observation identifier is "<reading id>-<LOINC code>"
@@ -57,35 +55,26 @@ class E2eResult:
                 "webhook_p50_ms": round(percentile(self.sent.answer_ms, 0.50), 1), **self.cpu}
 
 
-async def send_steady(client: httpx.AsyncClient, stage: Stage, rate: float, count: int) -> Sent:
-    """Open loop: reading i leaves at start + i/rate, whatever came back before."""
-    signer, sent = WebhookSigner(stage.secret), Sent()
-    bodies = stage.source.bodies(count)
+async def send_steady(sender: SteadySender, stage: Stage, port: int, rate: float, count: int) -> Sent:
+    """Open loop: reading i leaves at start + i/rate, whatever came back before (signed beforehand)."""
+    sent = Sent()
+    requests = raw_requests(stage.secret, stage.source.bodies(count), port)
 
-    async def one(body: bytes) -> None:
-        headers = signed_headers(signer, body)
+    async def one(i: int) -> None:
         started, clock = time.time(), time.perf_counter()
-        for attempt in (1, 2):  # a kept-alive connection the server just closed: once more
-            try:
-                response = await client.post(PATH, content=body, headers=headers)
-                break
-            except httpx.TransportError:
-                if attempt == 2:
-                    sent.errors += 1
-                    return
+        try:
+            answer = await sender.post(requests[i])
+        except (ConnectionError, OSError):
+            sent.errors += 1
+            return
         sent.answer_ms.append((time.perf_counter() - clock) * 1000)
-        reading_id = response.json().get("reading_id") if response.status_code == 202 else None
+        reading_id = msgspec.json.decode(answer.body).get("reading_id") if answer.status == 202 else None
         if reading_id:
             sent.at[reading_id] = started
         else:
             sent.errors += 1
 
-    start, cpu, tasks = time.perf_counter(), time.process_time(), []
-    for i, body in enumerate(bodies):
-        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(one(body)))
-    await asyncio.gather(*tasks)
-    sent.cpu_share = (time.process_time() - cpu) / max(time.perf_counter() - start, 1e-9)
+    sent.cpu_share = await at_steady_rate(count, rate, one)
     return sent
 
 
@@ -99,15 +88,17 @@ async def e2e(stage: Stage, rate: float = SIZES.e2e_rate, seconds: float = SIZES
         api = start_server("api-e2e", "uvicorn", APP, stage.app_env(), stage.workdir)
         worker = start_worker(stage, sandbox, SIZES.e2e_loops, SIZES.e2e_batch_size)
         try:
-            limits = httpx.Limits(max_connections=32, max_keepalive_connections=8)
-            async with httpx.AsyncClient(base_url=f"http://{HOST}:{api.port}", limits=limits, timeout=30) as client:
-                warm = await send_steady(client, stage, rate, WARMUP_READINGS)  # token, pools
+            sender = SteadySender(api.port)
+            try:
+                warm = await send_steady(sender, stage, api.port, rate, WARMUP_READINGS)  # token, pools
                 sandbox.wait_creates(2 * len(warm.at), timeout=60)
                 sandbox.clear()
                 wait_quiet()
                 cpu, machine = (api.cpu_seconds(), worker.cpu_seconds()), busy_jiffies()
                 with profiled(worker, f"{name}-worker"), profiled(api, f"{name}-api"):
-                    sent = await send_steady(client, stage, rate, count)
+                    sent = await send_steady(sender, stage, api.port, rate, count)
+            finally:
+                sender.close()
             stats = sandbox.wait_creates(2 * len(sent.at), timeout=30 + seconds / 2)
             usage = {"api_cpu_ms_per_reading": round((api.cpu_seconds() - cpu[0]) * 1000 / count, 2),
                      "worker_cpu_ms_per_reading": round((worker.cpu_seconds() - cpu[1]) * 1000 / count, 2),
