@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 
+from entrypoints.settings import WORKER_BATCH_SIZE
+
 QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0", "false")
 
 
@@ -35,7 +37,7 @@ class Sizes:
     emr_latency_seconds: float = 0.05  # every sandbox answer takes this long
     e2e_rate: float = 50.0  # readings per second
     e2e_loops: int = 1  # the end-to-end run's worker: `vantrexia worker` as shipped (1 loop,
-    e2e_batch_size: int = 20  # VANTREXIA_WORKER_BATCH_SIZE=20)
+    e2e_batch_size: int = WORKER_BATCH_SIZE  # and its default VANTREXIA_WORKER_BATCH_SIZE)
     e2e_seconds: float = 20.0
     e2e_200_rate: float = 200.0  # the second end-to-end run: readings per second, same worker
     e2e_200_seconds: float = 60.0

@@ -12,6 +12,8 @@ from dotenv import dotenv_values
 
 from adapters.ecw.config import ConfigError, EcwConfig
 
+WORKER_BATCH_SIZE = 64  # outbox items per relay batch; each EMR connection's max_in_flight still caps its sends
+
 
 class SettingsError(ValueError):
     """A configuration value is missing or invalid; the message names the variable."""
@@ -59,7 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     token_ttl_seconds: int = 900
     worker: Literal["inprocess", "off"] = "inprocess"
     worker_poll_seconds: float = 0.5
-    worker_batch_size: int = 20
+    worker_batch_size: int = WORKER_BATCH_SIZE
     worker_lease_seconds: float = 60.0
     outbox_max_attempts: int = 8
     alert_dedupe_hours: float = 24
