@@ -15,6 +15,12 @@ from domain.devices import Device, DeviceAssignment
 _BY_GATEWAY_IDS = select_any("devices", [c.name for c in devices.c], "gateway_device_id")
 _HISTORIES = select_any("device_assignments", [c.name for c in device_assignments.c], "device_id",
                         "ORDER BY effective_from, id")
+_HISTORY = [c.name for c in device_assignments.c if c.name != "device_id"]
+_PICKED = ", ".join([*(f"d.{c.name}" for c in devices.c), *(f"a.{name} AS a_{name}" for name in _HISTORY)])
+_WITH_HISTORIES = (
+    f"SELECT {_PICKED} FROM devices AS d LEFT JOIN device_assignments AS a ON a.device_id = d.id"  # noqa: S608
+    " WHERE d.gateway_device_id = ANY($1::text[]) ORDER BY a.effective_from, a.id"
+)
 # what a device reports of itself; registration and practice are the clinic's and stay as stored
 _OBSERVED = """
 UPDATE devices AS d SET
@@ -34,6 +40,22 @@ class PgDeviceRepository(SqlDeviceRepository):
         driver = await driver_of(self._c)
         rows = await driver.fetch(_BY_GATEWAY_IDS, sorted(set(gateway_device_ids)))
         return {row["gateway_device_id"]: m.device_of(dict(row)) for row in rows}
+
+    async def by_gateway_ids_with_histories(
+        self, gateway_device_ids: Sequence[str]
+    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+        if not gateway_device_ids:
+            return {}, {}
+        driver = await driver_of(self._c)
+        found: dict[str, Device] = {}
+        histories: dict[str, list[DeviceAssignment]] = {}
+        for row in await driver.fetch(_WITH_HISTORIES, sorted(set(gateway_device_ids))):
+            if row["gateway_device_id"] not in found:
+                found[row["gateway_device_id"]] = m.device_of(dict(row))
+            if row["a_id"] is not None:
+                history = {name: row[f"a_{name}"] for name in _HISTORY}
+                histories.setdefault(row["id"], []).append(m.assignment_of({**history, "device_id": row["id"]}))
+        return found, histories
 
     async def observe_many(self, many: Sequence[Device]) -> None:
         if not many:
