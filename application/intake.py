@@ -85,9 +85,7 @@ class IntakePage:
         return {**known, **{patient_id: patient.practice_id for patient_id, patient in found.items()}}
 
     async def _decide(self, fresh: list[tuple[IncomingDelivery, Delivery]]) -> dict[str, DeliveryTakenIn]:
-        devices = await self._devices([i.message for i, _ in fresh])
-        histories = await self.uow.devices.assignments_of_devices(
-            [devices[i.message.gateway_device_id].id for i, _ in fresh if isinstance(i.message, DeviceTelemetry)])
+        devices, histories = await self._devices([i.message for i, _ in fresh])
         outcomes: dict[str, DeliveryTakenIn] = {}
         readings: list[tuple[str, Reading]] = []
         practices: dict[str, str] = {}  # an attributed device is its patient's practice's (AssignDevice sees to it)
@@ -115,11 +113,16 @@ class IntakePage:
         await self.accept([r for _, r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED], practices)
         return outcomes
 
-    async def _devices(self, messages: Sequence[object]) -> Mapping[str, Device]:
+    async def _devices(
+        self, messages: Sequence[object]
+    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
         """Every device the page speaks of, by gateway id: created on first contact, last seen moved up,
-        status reports applied (in page order)."""
+        status reports applied (in page order); and their assignment histories, by device id (a device
+        met for the first time has none)."""
         sent = [m for m in messages if isinstance(m, DeviceTelemetry | DeviceStatusReport)]
-        devices = dict(await self.uow.devices.by_gateway_ids(sorted({m.gateway_device_id for m in sent})))
+        found, histories = await self.uow.devices.by_gateway_ids_with_histories(
+            sorted({m.gateway_device_id for m in sent}))
+        devices = dict(found)
         changed: dict[str, Device] = {}
         for message in sent:
             seen_at = message.reported_at if isinstance(message, DeviceStatusReport) else self.now
@@ -133,7 +136,7 @@ class IntakePage:
                 device = changed[device.id] = with_status(device, message)
             devices[message.gateway_device_id] = device
         await self.uow.devices.observe_many(list(changed.values()))
-        return devices
+        return devices, histories
 
     async def _repeated(self, delivery: Delivery) -> DeliveryTakenIn:
         existing = await self.uow.deliveries.by_webhook_id(delivery.source, delivery.webhook_id)

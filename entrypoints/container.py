@@ -47,7 +47,7 @@ from application.queries import PatientQueries
 from application.register_device import RegisterDevice
 from application.reports import ReportVitals
 from application.retry_sync import RetrySyncItem
-from application.sync_device_readings import SyncDeviceReadings
+from application.sync_device_readings import SyncDeviceReadings, SyncPolicy
 from application.take_in_deliveries import TakeInDeliveries
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
@@ -152,6 +152,9 @@ class ApplicationProvider(Provider):
             dedupe_window=timedelta(hours=settings.alert_dedupe_hours),
             escalate_after=timedelta(minutes=settings.escalate_after_minutes),
         )
+    @provide(scope=Scope.APP)
+    def sync_policy(self, settings: Settings) -> SyncPolicy:
+        return SyncPolicy(settings.sync_readings_per_transaction)
     @provide(scope=Scope.APP)
     def throttle_policy(self, settings: Settings) -> ThrottlePolicy:
         return ThrottlePolicy(

@@ -98,6 +98,12 @@ class InMemoryDeviceRepository(InMemoryRepository):
         wanted = set(gateway_device_ids)
         return {d.gateway_device_id: d for d in self._t.devices.values() if d.gateway_device_id in wanted}
 
+    async def by_gateway_ids_with_histories(
+        self, gateway_device_ids: Sequence[str]
+    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+        found = await self.by_gateway_ids(gateway_device_ids)
+        return found, await self.assignments_of_devices([d.id for d in found.values()])
+
     async def list(
         self, offset: int, limit: int, practice_id: str | None = None
     ) -> tuple[Sequence[Device], int]:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import RowMapping, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.pg_arrays import Column, arrays, json_text, unnest_insert
 from adapters.sql.statements import insert_statement
 from adapters.sql.tables import audit_log, audit_seals
 from domain.audit import AuditEntry, AuditOutcome, AuditQuery, ChainVerification, StoredAuditEntry
@@ -26,6 +27,20 @@ def retention_until(occurred_at: datetime, years: int = RETENTION_YEARS) -> date
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+_COLUMNS: tuple[Column, ...] = (
+    ("occurred_at", "timestamptz"), ("actor", "text"), ("action", "text"), ("resource_type", "text"),
+    ("outcome", "text"), ("resource_ids", "jsonb"), ("request_id", "text"), ("details", "jsonb"),
+    ("retention_until", "date"),
+)
+_APPEND = unnest_insert("audit_log", _COLUMNS)
+
+
+def _columns(entry: AuditEntry) -> tuple[Any, ...]:
+    return (entry.occurred_at, entry.actor, entry.action, entry.resource_type, entry.outcome.value,
+            json_text(list(entry.resource_ids)), entry.request_id, json_text(dict(entry.details)),
+            retention_until(entry.occurred_at))
 
 
 def _row(entry: AuditEntry) -> dict[str, Any]:
@@ -55,16 +70,15 @@ class SqlAuditLog:
     async def append_many(self, entries: Sequence[AuditEntry]) -> None:
         if not entries:
             return
-        rows = [_row(entry) for entry in entries]
         async with self._engine.connect() as connection:
             if connection.dialect.name == "postgresql":
-                # one INSERT (an executemany is atomic on asyncpg) commits on its own: no BEGIN and COMMIT
-                # round trips around it, which cost more than the INSERT on the relay's and webhook's paths
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await connection.execute(insert_statement(audit_log), rows)
+                # one INSERT through the driver, outside any transaction, commits on its own: no BEGIN and
+                # COMMIT round trips around it, which cost more than the INSERT on the hot paths
+                driver: Any = (await connection.get_raw_connection()).driver_connection
+                await driver.execute(_APPEND, *arrays([_columns(entry) for entry in entries], len(_COLUMNS)))
                 return
             async with connection.begin():
-                await connection.execute(insert_statement(audit_log), rows)
+                await connection.execute(insert_statement(audit_log), [_row(entry) for entry in entries])
 
     async def seal(self) -> int:
         cutoff = datetime.now(UTC) - self._grace

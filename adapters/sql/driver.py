@@ -9,9 +9,14 @@ unit of work stays one transaction whichever layer a statement went through.
 from __future__ import annotations
 
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+# per AsyncConnection (a unit of work's checkout): SQLAlchemy hands the raw connection out through a
+# greenlet switch, which costs more than a small statement; the driver outlives every transaction on it
+_KNOWN: WeakKeyDictionary[AsyncConnection, tuple[Any, asyncpg.Connection[Any]]] = WeakKeyDictionary()
 
 
 async def driver_of(connection: AsyncConnection) -> asyncpg.Connection[Any]:
@@ -21,10 +26,13 @@ async def driver_of(connection: AsyncConnection) -> asyncpg.Connection[Any]:
     first statement goes straight to the driver would run outside any transaction. So the adapter's
     transaction is started here when the connection is in one and the adapter has not begun it yet.
     """
-    fairy = await connection.get_raw_connection()
-    adapted: Any = fairy.dbapi_connection
+    known = _KNOWN.get(connection)
+    if known is None or known[1].is_closed():  # closed: invalidated, and SQLAlchemy reconnected since
+        fairy = await connection.get_raw_connection()
+        known = _KNOWN[connection] = (fairy.dbapi_connection, fairy.driver_connection)
+    adapted: Any = known[0]
+    driver = known[1]
     # the adapter keeps no public handle on this; tests/integration/test_sql_driver.py guards it
     if connection.in_transaction() and adapted._transaction is None:
         await adapted._start_transaction()
-    driver: asyncpg.Connection[Any] = fairy.driver_connection
     return driver

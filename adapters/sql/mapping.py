@@ -23,10 +23,11 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 Row = Mapping[str, Any]
+Found = Mapping[Any, Any]  # a row read back: SQLAlchemy's RowMapping, or a driver record as a dict
 T = TypeVar("T", bound="DataclassInstance")
 
 
-def build(cls: type[T], row: RowMapping, **converted: Any) -> T:
+def build(cls: type[T], row: Found, **converted: Any) -> T:
     """A dataclass from the row's columns of the same names (other columns are ignored)."""
     values = {f.name: row[f.name] for f in fields(cls) if f.name in row}
     return cls(**{**values, **converted})
@@ -44,7 +45,7 @@ def device_row(device: Device) -> Row:
     return vars(device).copy()
 
 
-def device_of(row: RowMapping) -> Device:
+def device_of(row: Found) -> Device:
     return build(Device, row)
 
 
@@ -52,7 +53,7 @@ def assignment_row(assignment: DeviceAssignment) -> Row:
     return vars(assignment).copy()
 
 
-def assignment_of(row: RowMapping) -> DeviceAssignment:
+def assignment_of(row: Found) -> DeviceAssignment:
     return build(DeviceAssignment, row)
 
 
@@ -76,7 +77,7 @@ def alert_row(alert: Alert) -> Row:
     return {**vars(alert), "severity": alert.severity.value, "status": alert.status.value}
 
 
-def alert_of(row: RowMapping) -> Alert:
+def alert_of(row: Found) -> Alert:
     return build(Alert, row, severity=Severity(row["severity"]), status=AlertStatus(row["status"]))
 
 

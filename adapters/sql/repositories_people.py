@@ -121,6 +121,12 @@ class SqlDeviceRepository:
         rows = await fetch_among(self._c, devices, "gateway_device_id", wanted)
         return {row["gateway_device_id"]: m.device_of(row) for row in rows}
 
+    async def by_gateway_ids_with_histories(
+        self, gateway_device_ids: Sequence[str]
+    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+        found = await self.by_gateway_ids(gateway_device_ids)
+        return found, await self.assignments_of_devices([d.id for d in found.values()])
+
     async def list(
         self, offset: int, limit: int, practice_id: str | None = None
     ) -> tuple[Sequence[Device], int]:

@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
 from adapters.sql.delivery_health import SqlDeliveryHealth
+from adapters.sql.pg_clinical import PgAlertRepository, PgThresholdRepository
+from adapters.sql.pg_people import PgDeviceRepository
+from adapters.sql.pg_readings import PgDeliveryRepository, PgReadingRepository
 from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
 from adapters.sql.repositories_emr import SqlEmrConnectionRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
@@ -59,6 +62,8 @@ class SqlAlchemyUnitOfWork:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._connection: AsyncConnection | None = None
+        # on Postgres the intake's page statements go through the driver (same ports, same behaviour)
+        self._postgres = engine.dialect.name == "postgresql"
 
     async def __aenter__(self) -> Self:
         if self._connection is not None:
@@ -71,13 +76,14 @@ class SqlAlchemyUnitOfWork:
             raise
         self._connection = connection
         self.patients = SqlPatientRepository(connection)
-        self.devices = SqlDeviceRepository(connection)
-        self.readings = SqlReadingRepository(connection)
-        self.deliveries = SqlDeliveryRepository(connection)
+        pg = self._postgres
+        self.devices = (PgDeviceRepository if pg else SqlDeviceRepository)(connection)
+        self.readings = (PgReadingRepository if pg else SqlReadingRepository)(connection)
+        self.deliveries = (PgDeliveryRepository if pg else SqlDeliveryRepository)(connection)
         self.outbox = SqlOutboxRepository(connection)
-        self.alerts = SqlAlertRepository(connection)
+        self.alerts = (PgAlertRepository if pg else SqlAlertRepository)(connection)
         self.users = SqlUserRepository(connection)
-        self.thresholds = SqlThresholdRepository(connection)
+        self.thresholds = (PgThresholdRepository if pg else SqlThresholdRepository)(connection)
         self.push_tokens = SqlPushTokenRepository(connection)
         self.dashboard = SqlDashboard(connection)
         self.care = SqlCareRecords(connection)

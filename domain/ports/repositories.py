@@ -70,6 +70,12 @@ class DeviceRepository(Protocol):
     async def by_gateway_ids(self, gateway_device_ids: Sequence[str]) -> Mapping[str, Device]:
         """The devices found among these gateway ids, by gateway id (one query for a page of a sync)."""
         ...
+    async def by_gateway_ids_with_histories(
+        self, gateway_device_ids: Sequence[str]
+    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+        """`by_gateway_ids`, and the found devices' `assignments_of_devices` (by device id), in one query
+        where the store allows (the intake reads both per page)."""
+        ...
     async def list(
         self, offset: int, limit: int, practice_id: str | None = None
     ) -> tuple[Sequence[Device], int]:

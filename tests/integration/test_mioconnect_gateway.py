@@ -13,7 +13,7 @@ from adapters.fakes.audit import FakeAuditLog
 from adapters.fakes.unit_of_work import FakeUnitOfWork
 from adapters.mioconnect.client import GatewayError, MioConnectGateway, gateway_client, tls_context
 from application.auditing import Auditor
-from application.sync_device_readings import SyncDeviceReadings, SyncReadings
+from application.sync_device_readings import SyncDeviceReadings, SyncPolicy, SyncReadings
 from application.take_in_deliveries import TakeInDeliveries
 from application.triage_reading import TriagePolicy, TriageReading
 from tests.support.app import fixture
@@ -82,7 +82,7 @@ async def test_batch_sync_goes_through_validation_and_dedupe() -> None:
     pages: list[int] = []
     audit = FakeAuditLog()
     gateway = _gateway(GatewayState(messages=messages), page_size=3)
-    sync = SyncDeviceReadings(gateway, record, Auditor(audit, world.clock))
+    sync = SyncDeviceReadings(gateway, record, Auditor(audit, world.clock), SyncPolicy())
     summary = await sync(SyncReadings(on_page=lambda n, _: pages.append(n)))
     assert summary.outcomes == Counter({"quarantined": 1, "duplicate": 1, "discarded": 1, "rejected": 1})
     assert pages == [3, 1]
@@ -90,6 +90,39 @@ async def test_batch_sync_goes_through_validation_and_dedupe() -> None:
     assert audit.actions() == ["gateway.readings.fetch", "gateway.readings.fetch"]
     again = await sync(SyncReadings())
     assert again.outcomes == Counter({"duplicate": 4})
+
+
+@pytest.mark.parametrize(("limit", "transactions"), [(1000, 1), (4, 2), (3, 3), (1, 4)])
+async def test_a_sync_takes_pulled_pages_in_together_up_to_the_limit_and_reports_each_page(
+    limit: int, transactions: int
+) -> None:
+    messages = [{"id": f"m{n}", "message": fixture("bp_normal")} for n in range(7)]
+    world = World()
+    record = TakeInDeliveries(FakeUnitOfWork(world.store), world.clock, world.ids,
+                              Auditor(FakeAuditLog(), world.clock), TriageReading(world.ids, TriagePolicy()))
+    pages: list[int] = []
+    sync = SyncDeviceReadings(_gateway(GatewayState(messages=messages), page_size=2), record,
+                              Auditor(FakeAuditLog(), world.clock), SyncPolicy(limit))
+    summary = await sync(SyncReadings(on_page=lambda n, _: pages.append(n)))
+    assert pages == [2, 2, 2, 1]
+    assert summary.pages == 4
+    assert summary.outcomes == Counter({"quarantined": 1, "duplicate": 6})
+    assert world.store.commits == transactions
+    assert len(world.store.committed.deliveries) == 7
+
+
+async def test_a_sync_stopped_by_max_pages_resumes_after_the_last_page_taken_in() -> None:
+    messages = [{"id": f"m{n}", "message": fixture("bp_normal")} for n in range(5)]
+    world = World()
+    record = TakeInDeliveries(FakeUnitOfWork(world.store), world.clock, world.ids,
+                              Auditor(FakeAuditLog(), world.clock), TriageReading(world.ids, TriagePolicy()))
+    gateway = _gateway(GatewayState(messages=messages), page_size=2)
+    sync = SyncDeviceReadings(gateway, record, Auditor(FakeAuditLog(), world.clock), SyncPolicy())
+    first = await sync(SyncReadings(max_pages=2))
+    assert (first.pages, first.total) == (2, 4)
+    rest = await sync(SyncReadings(cursor=first.next_cursor))
+    assert (rest.pages, rest.total) == (1, 1)
+    assert len(world.store.committed.deliveries) == 5
 
 
 def test_the_gateway_client_requires_verified_tls_1_2() -> None:

@@ -74,6 +74,27 @@ async def test_devices_are_found_by_gateway_ids_with_their_assignment_histories(
     assert [a.id for a in histories[cuff.id]] == [earlier.id, later.id]  # oldest first
 
 
+async def test_devices_and_their_histories_are_read_together_by_gateway_ids(uow: UnitOfWork) -> None:
+    patient, cuff = await seeded(uow)
+    scale, unassigned = device(), device()
+    later = assignment(cuff.id, patient.id, T0 + timedelta(days=1), slot="2")
+    earlier = assignment(cuff.id, patient.id, T0)
+    on_scale = assignment(scale.id, patient.id)
+    async with uow:
+        for d in (scale, unassigned):
+            await uow.devices.add(d)
+        for a in (later, earlier, on_scale):
+            await uow.devices.add_assignment(a)
+        await uow.commit()
+    async with uow:
+        found, histories = await uow.devices.by_gateway_ids_with_histories(
+            [cuff.gateway_device_id, unassigned.gateway_device_id, cuff.gateway_device_id, "86000"])
+        assert await uow.devices.by_gateway_ids_with_histories([]) == ({}, {})
+    assert found == {cuff.gateway_device_id: cuff, unassigned.gateway_device_id: unassigned}
+    assert list(histories) == [cuff.id]  # the scale was not asked for; the unassigned device has no history
+    assert list(histories[cuff.id]) == [earlier, later]  # oldest first, each assignment as stored
+
+
 async def test_what_many_devices_report_is_stored_together_and_never_who_owns_them(uow: UnitOfWork) -> None:
     _, cuff = await seeded(uow)
     scale = device()

@@ -138,3 +138,25 @@ async def test_alerts_of_a_patient_oldest_first(uow: UnitOfWork) -> None:
     async with uow:
         assert list(await uow.alerts.for_patient(patient.id)) == [earlier, later]
         assert list(await uow.alerts.for_patient(new_id())) == []
+
+
+async def test_an_open_alert_of_a_rule_is_found_only_unresolved_and_within_the_window(uow: UnitOfWork) -> None:
+    patient, _, measured = await seeded_reading(uow)
+    other, _, other_reading = await seeded_reading(uow)
+
+    def alert(patient_id: str, reading_id: str, rule: str, status: AlertStatus, minutes: int) -> Alert:
+        return Alert(id=new_id(), patient_id=patient_id, reading_id=reading_id, rule=rule, severity=Severity.WARNING,
+                     status=status, raised_at=T0 + timedelta(minutes=minutes), summary="stage 2")
+
+    acknowledged = alert(patient.id, measured.id, "bp.stage2", AlertStatus.ACKNOWLEDGED, 30)
+    async with uow:
+        for a in (acknowledged, alert(patient.id, measured.id, "bp.crisis", AlertStatus.RESOLVED, 40),
+                  alert(patient.id, measured.id, "bp.crisis", AlertStatus.OPEN, -60),
+                  alert(other.id, other_reading.id, "spo2.low", AlertStatus.OPEN, 40)):
+            await uow.alerts.add(a)
+        await uow.commit()
+    async with uow:
+        assert await uow.alerts.open_for_rule(patient.id, "bp.stage2", T0) == acknowledged
+        assert await uow.alerts.open_for_rule(patient.id, "bp.stage2", T0 + timedelta(minutes=31)) is None
+        assert await uow.alerts.open_for_rule(patient.id, "bp.crisis", T0) is None  # resolved, or too old
+        assert await uow.alerts.open_for_rule(patient.id, "spo2.low", T0) is None  # another patient's

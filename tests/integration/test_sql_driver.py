@@ -69,3 +69,15 @@ async def test_a_pooled_connection_the_server_closed_is_replaced_before_a_statem
 
     async with engine.connect() as connection:
         assert (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one() != closed_pid
+
+
+async def test_the_driver_stays_in_each_new_transaction_of_the_same_connection(engine: AsyncEngine) -> None:
+    await _scratch(engine)
+    async with engine.connect() as connection:
+        await connection.begin()
+        await (await driver_of(connection)).execute("INSERT INTO driver_probe VALUES (1)")
+        await connection.commit()
+        await connection.begin()
+        await (await driver_of(connection)).execute("INSERT INTO driver_probe VALUES (2)")
+        await connection.rollback()
+    assert await _count(engine) == 1

@@ -1,0 +1,66 @@
+"""Readings and raw deliveries on PostgreSQL: the intake's page statements go through the driver."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from adapters.sql import mapping as m
+from adapters.sql.driver import driver_of
+from adapters.sql.pg_arrays import Column, arrays, ids_of, json_text, unnest_insert
+from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
+from domain.deliveries import Delivery
+from domain.readings import Reading
+
+_READING: tuple[Column, ...] = (
+    ("id", "text"), ("device_id", "text"), ("user_slot", "text"), ("kind", "text"),
+    ("measured_at_utc", "timestamptz"), ("measured_at_offset_minutes", "int4"), ("measurement_values", "jsonb"),
+    ("context", "jsonb"), ("status", "text"), ("patient_id", "text"), ("recorded_at", "timestamptz"),
+    ("delivery_id", "text"), ("reason", "text"),
+)
+_ADD_READINGS = unnest_insert(
+    "readings", _READING, "ON CONFLICT (device_id, user_slot, measured_at_utc, kind) DO NOTHING RETURNING id")
+
+_DELIVERY: tuple[Column, ...] = (
+    ("id", "text"), ("source", "text"), ("webhook_id", "text"), ("received_at", "timestamptz"), ("body", "bytea"),
+    ("status", "text"), ("reason", "text"), ("reading_id", "text"),
+)
+_ADD_DELIVERIES = unnest_insert("deliveries", _DELIVERY, "ON CONFLICT (source, webhook_id) DO NOTHING RETURNING id")
+_SAVE_DELIVERIES = unnest_insert("deliveries", _DELIVERY, "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+    f"{name} = excluded.{name}" for name, _ in _DELIVERY if name != "id"))
+
+
+def _reading(reading: Reading) -> tuple[Any, ...]:
+    row = m.reading_row(reading)  # checks the offset, and keeps decimals as text
+    return (row["id"], row["device_id"], row["user_slot"], row["kind"], row["measured_at_utc"],
+            row["measured_at_offset_minutes"], json_text(row["measurement_values"]), json_text(row["context"]),
+            row["status"], row["patient_id"], row["recorded_at"], row["delivery_id"], row["reason"])
+
+
+def _delivery(d: Delivery) -> tuple[Any, ...]:
+    return (d.id, d.source, d.webhook_id, d.received_at, d.body, d.status.value, d.reason, d.reading_id)
+
+
+class PgReadingRepository(SqlReadingRepository):
+    """SqlReadingRepository whose page insert is one statement through the driver."""
+
+    async def add_many_if_new(self, many: Sequence[Reading]) -> set[str]:
+        if not many:
+            return set()
+        driver = await driver_of(self._c)
+        return ids_of(await driver.fetch(_ADD_READINGS, *arrays([_reading(r) for r in many], len(_READING))))
+
+
+class PgDeliveryRepository(SqlDeliveryRepository):
+    """SqlDeliveryRepository whose page statements go through the driver."""
+
+    async def add_many_if_new(self, many: Sequence[Delivery]) -> set[str]:
+        if not many:
+            return set()
+        driver = await driver_of(self._c)
+        return ids_of(await driver.fetch(_ADD_DELIVERIES, *arrays([_delivery(d) for d in many], len(_DELIVERY))))
+
+    async def save_many(self, many: Sequence[Delivery]) -> None:
+        if many:
+            driver = await driver_of(self._c)
+            await driver.execute(_SAVE_DELIVERIES, *arrays([_delivery(d) for d in many], len(_DELIVERY)))
