@@ -82,10 +82,9 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             await container.close()
 
     app = Litestar(
-        route_handlers=[*CONTROLLERS, console_router()],
+        route_handlers=[*CONTROLLERS, console_router(csrf)],
         middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/console"])],
         template_config=console_templates(),
-        csrf_config=csrf,
         before_send=[stamp_response],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
