@@ -7,8 +7,8 @@ on first use (by the handler, the audit trail, a problem body or this hook) so a
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 
 from litestar.types import Message, Scope
 
@@ -50,9 +50,15 @@ def request_id_in(scope: Scope) -> str:
     state = scope.setdefault("state", {})
     request_id = state.get("request_id")
     if not isinstance(request_id, str):
-        request_id = str(uuid.uuid4())
-        state["request_id"] = request_id
+        request_id = state["request_id"] = _random_uuid()
     return request_id
+
+
+def _random_uuid() -> str:
+    """A random (version 4) UUID in its canonical text form, as str(uuid.uuid4()) gives it at a third of the cost."""
+    digits = os.urandom(16).hex()
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
 def client_request_id_in(scope: Scope) -> str | None:
