@@ -65,7 +65,7 @@ class WebhookReceiver:
                 outcome = await self._intake.take_in(Arrival(delivery_of(webhook_id, body), actor))
             except DeliveryFailed:
                 return encoded_problem(500, "Delivery not taken in", "kept for diagnosis; send it again later",
-                               request_id=actor.request_id)
+                                       request_id=actor.request_id)
         if outcome.status is DeliveryStatus.ACCEPTED:
             self._wakeup.notify()
         return _answer(outcome, actor)
@@ -76,7 +76,7 @@ class WebhookReceiver:
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != "application/json":
             raise Refused(encoded_problem(415, "Unsupported media type", "send application/json",
-                                  request_id=actor.request_id))
+                                          request_id=actor.request_id))
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._limit:
             raise Refused(self._too_large(actor))
@@ -90,15 +90,16 @@ class WebhookReceiver:
             await self._auditor.record(actor, "webhook.rejected", "Delivery", (), AuditOutcome.DENIED,
                                        reason=str(error))
             raise Refused(encoded_problem(401, "Invalid webhook signature", str(error),
-                                  request_id=actor.request_id)) from None
+                                          request_id=actor.request_id)) from None
 
     def _too_large(self, actor: Actor) -> ASGIResponse:
-        return encoded_problem(413, "Payload too large", f"at most {self._limit} bytes", request_id=actor.request_id)
+        return encoded_problem(413, "Payload too large", f"at most {self._limit} bytes",
+                               request_id=actor.request_id)
 
 
 def _answer(event: DeliveryTakenIn, actor: Actor) -> ASGIResponse:
     if event.status is DeliveryStatus.REJECTED:
         return encoded_problem(422, "Unprocessable delivery", event.reason, delivery_id=event.delivery_id,
-                       request_id=actor.request_id)
+                               request_id=actor.request_id)
     ack = dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason)
     return ASGIResponse(body=_encode(ack), status_code=202, media_type="application/json")
