@@ -69,6 +69,7 @@ from entrypoints.emr_providers import EcwEmrProvider, FakeEmrProvider, SandboxEm
 from entrypoints.http.actor import ActorProvider
 from entrypoints.http.client_address import TrustedProxies, parse_networks
 from entrypoints.http.group_commit import GroupCommit, group_commit_on
+from entrypoints.http.webhook_receiver import WebhookReceiver
 from entrypoints.providers import (
     AwsKeyStoreProvider,
     CredentialsProvider,
@@ -178,6 +179,7 @@ class EntrypointProvider(Provider):
 
     scope = Scope.APP
     wakeup = provide(WorkerWakeup)
+    webhook_receiver = provide(WebhookReceiver)
 
     @provide
     def trusted_proxies(self, settings: Settings) -> TrustedProxies:

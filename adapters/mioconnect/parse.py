@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 from typing import TypeVar
 
 import msgspec
@@ -50,15 +50,13 @@ def _telemetry(body: bytes) -> DeviceTelemetry:
     message = _decode(TELEMETRY_DECODER, body)
     data = message.data
     measured_at = measurement_time(data.ts, data.tz)
-    telemetry = DeviceTelemetry(
-        gateway_device_id=message.deviceId, model_number=message.modelNumber, user_slot=str(data.uid),
-        is_test=message.isTest, measurement=None,
-    )
     build = _KINDS.get(data.data_type)
-    if build is None:
-        return replace(telemetry, unknown_type=data.data_type[:MESSAGE_TYPE])
-    measurement, problem = build(data, measured_at)
-    return replace(telemetry, measurement=measurement, device_problem=problem)
+    measurement, problem = build(data, measured_at) if build is not None else (None, None)
+    return DeviceTelemetry(
+        gateway_device_id=message.deviceId, model_number=message.modelNumber, user_slot=str(data.uid),
+        is_test=message.isTest, measurement=measurement, device_problem=problem,
+        unknown_type=data.data_type[:MESSAGE_TYPE] if build is None else None,
+    )
 
 
 def parse_status(body: bytes) -> DeviceStatusReport:
@@ -81,6 +79,15 @@ def _storable(parsed: T, problem_of: Callable[[T], str | None]) -> T:
 
 def measurement_time(ts: int, tz: str) -> datetime:
     """Unix seconds as an aware datetime in the device's offset ("UTC", "UTC-5", "UTC+5:30")."""
+    zone = _zone(tz)
+    try:
+        return datetime.fromtimestamp(ts, tz=zone)
+    except (OverflowError, OSError, ValueError):
+        raise MalformedMessage("ts out of range") from None
+
+
+@lru_cache(maxsize=64)  # devices send a handful of distinct offsets; a refused one is not kept
+def _zone(tz: str) -> tzinfo:
     match = _TZ.fullmatch(tz.strip().upper())
     if not match:
         raise MalformedMessage("tz is not a UTC offset")
@@ -90,11 +97,7 @@ def measurement_time(ts: int, tz: str) -> datetime:
     offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
     if offset > MAX_OFFSET:
         raise MalformedMessage("tz offset out of range")
-    zone = timezone(-offset if sign == "-" else offset) if offset else UTC
-    try:
-        return datetime.fromtimestamp(ts, tz=zone)
-    except (OverflowError, OSError, ValueError):
-        raise MalformedMessage("ts out of range") from None
+    return timezone(-offset if sign == "-" else offset) if offset else UTC
 
 
 def _decode(decoder: msgspec.json.Decoder[T], body: bytes) -> T:

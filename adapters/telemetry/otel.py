@@ -19,13 +19,25 @@ class _OtelSpan:
         self._span.set_attribute(f"vantrexia.{key}", value)
 
 
+class _UnrecordedSpan:
+    def set(self, key: str, value: str | int) -> None:
+        """Nothing records it."""
+
+
+_UNRECORDED = _UnrecordedSpan()
+
+
 class OtelTracer:
     def __init__(self, name: str = "vantrexia") -> None:
         # got once: before a provider is set this is a proxy that switches to it when it is
         self._tracer = trace.get_tracer(name)
 
     @contextmanager
-    def span(self, name: str, parent: str | None = None) -> Iterator[_OtelSpan]:
+    def span(self, name: str, parent: str | None = None) -> Iterator[_OtelSpan | _UnrecordedSpan]:
+        if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+            # no provider was ever set (tracing not configured): the API would make a no-op span, only slower
+            yield _UNRECORDED
+            return
         context = _PROPAGATOR.extract({"traceparent": parent}) if parent else None
         with self._tracer.start_as_current_span(name, context=context) as span:
             yield _OtelSpan(span)

@@ -1,5 +1,6 @@
-"""The console's wiring for create_app: its router (pages, static files, session middleware, HTML error pages),
-Jinja2 templates, and CSRF protection restricted to /console (API and webhook routes are untouched)."""
+"""The console's wiring for create_app: its router (pages, static files, session and CSRF middleware, HTML error
+pages) and Jinja2 templates. CSRF protection is the console router's middleware, so API and webhook requests never
+pass through it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from typing import Any
 from litestar import Request, Response, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.middleware.base import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
 from litestar.params import FromPath
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import File
@@ -68,10 +71,10 @@ def _csrf_field(context: Mapping[str, Any], /) -> Markup:
 
 
 def console_csrf() -> CSRFConfig:
-    """Double-submit CSRF for /console only; the secret is replaced from the key store at start-up."""
+    """Double-submit CSRF for the console; the secret is replaced from the key store at start-up."""
     return CSRFConfig(
         secret=secrets.token_urlsafe(32), cookie_name=CSRF_COOKIE, cookie_path="/console", cookie_httponly=True,
-        cookie_samesite="lax", exclude=["^/(?!console)."],
+        cookie_samesite="lax",
     )
 
 
@@ -80,9 +83,11 @@ async def load_csrf_secret(config: CSRFConfig, keys: KeyStore) -> None:
     config.secret = await keys.secret(CSRF_SECRET)
 
 
-def console_router() -> Router:
+def console_router(csrf: CSRFConfig) -> Router:
+    """The console's pages; their session and CSRF checks run for them alone (in that order)."""
     return Router(
-        path="/", route_handlers=PAGES, middleware=[ConsoleSessionMiddleware()],
+        path="/", route_handlers=PAGES,
+        middleware=[ConsoleSessionMiddleware(), DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={NotFound: _not_found, PermissionDeniedException: _forbidden,
                             NotAuthorizedException: _forbidden},
         include_in_schema=False,

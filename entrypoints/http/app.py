@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from dishka import AsyncContainer
-from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -22,6 +21,7 @@ from entrypoints.http.api_docs import OfflineSwaggerUI
 from entrypoints.http.edge import stamp_response
 from entrypoints.http.openapi import declare_problems
 from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.request_scope import RequestScopeMiddleware
 from entrypoints.http.routes.alerts import AlertController
 from entrypoints.http.routes.audit import AuditController
 from entrypoints.http.routes.auth import AuthController
@@ -82,10 +82,11 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             await container.close()
 
     app = Litestar(
-        route_handlers=[*CONTROLLERS, console_router()],
-        middleware=[DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/console"])],
+        route_handlers=[*CONTROLLERS, console_router(csrf)],
+        middleware=[  # dishka's request scope first: authentication resolves from it
+            RequestScopeMiddleware(), DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/console"]),
+        ],
         template_config=console_templates(),
-        csrf_config=csrf,
         before_send=[stamp_response],
         request_max_body_size=MAX_BODY_BYTES,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -101,6 +102,6 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
         logging_config=None,  # structlog is configured once by the entrypoint
         debug=False,
     )
-    setup_dishka(container, app)
+    app.state.dishka_container = container  # what dishka's own set-up would set; read by RequestScopeMiddleware
     declare_problems(app)
     return app

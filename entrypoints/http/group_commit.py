@@ -72,6 +72,9 @@ class GroupCommit:
         except Exception as error:  # noqa: BLE001 - one bad delivery must not fail its page-mates
             await self._split(page, error)
             return
+        # per-delivery detail at DEBUG in one line per page (ids and outcomes only; the audit trail has each)
+        _log.debug("webhook_received", deliveries=[(a.actor.request_id, o.delivery_id, o.status.value, o.reading_id)
+                                                   for a, o in zip(arrivals, outcomes, strict=True)])
         for (_, outcome, _), taken in zip(page, outcomes, strict=True):
             if not outcome.done():
                 outcome.set_result(taken)
@@ -95,7 +98,6 @@ class GroupCommit:
             outcome.set_exception(keeping)
             return
         outcome.set_exception(DeliveryFailed(type(error).__name__))
-
 
 
 def group_commit_on(container: AsyncContainer, max_page: int) -> GroupCommit:

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.response.base import ASGIResponse
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from adapters.sql.engine import is_connection_error, is_data_error
@@ -29,6 +31,7 @@ AnyRequest = Request[Any, Any, Any]
 PROBLEM_JSON = "application/problem+json"
 DATABASE_RETRY_AFTER_SECONDS = 5
 _log = structlog.get_logger("vantrexia.http")
+_encode = msgspec.json.Encoder().encode
 
 _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not found"),
@@ -41,12 +44,26 @@ _DOMAIN_STATUS: list[tuple[type[DomainError], int, str]] = [
 
 
 def problem(status: int, title: str, detail: str | None = None, **extra: object) -> Response[dict[str, object]]:
+    return Response(_body(status, title, detail, extra), status_code=status, media_type=PROBLEM_JSON,
+                    headers=_headers(status))
+
+
+def encoded_problem(status: int, title: str, detail: str | None = None, **extra: object) -> ASGIResponse:
+    """The same answer as `problem`, encoded at once (for a handler that returns ASGI responses)."""
+    body = _encode(_body(status, title, detail, extra))
+    return ASGIResponse(body=body, status_code=status, media_type=PROBLEM_JSON, headers=_headers(status))
+
+
+def _body(status: int, title: str, detail: str | None, extra: dict[str, object]) -> dict[str, object]:
     body: dict[str, object] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update({k: v for k, v in extra.items() if v is not None})
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return body
+
+
+def _headers(status: int) -> dict[str, str] | None:
+    return {"WWW-Authenticate": "Bearer"} if status == 401 else None
 
 
 def _request_id(request: Request[Any, Any, Any]) -> str:

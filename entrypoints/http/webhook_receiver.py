@@ -1,0 +1,105 @@
+"""Receiving a MioConnect webhook: framing checks, the signature, the group commit, the answer.
+
+Made once per process (APP scope) from process-wide objects only, so a webhook request opens no
+dishka request scope and resolves nothing; the 202 answer is encoded by msgspec straight to bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+import structlog
+from litestar.response.base import ASGIResponse
+
+from adapters.mioconnect.webhook import InvalidSignature, WebhookVerifier
+from application.auditing import Auditor
+from application.context import WEBHOOK_SERVICE, Actor
+from application.take_in_deliveries import Arrival
+from domain.audit import AuditOutcome
+from domain.deliveries import DeliveryStatus, IncomingDelivery
+from domain.events import DeliveryTakenIn
+from domain.ports import Tracer
+from entrypoints.http import dto
+from entrypoints.http.group_commit import DeliveryFailed, GroupCommit
+from entrypoints.http.problems import encoded_problem
+from entrypoints.http.security import AnyRequest, client_request_id_of, request_id_of
+from entrypoints.settings import Settings
+from entrypoints.worker import WorkerWakeup
+
+_log = structlog.get_logger("vantrexia.webhooks")
+DeliveryOf = Callable[[str, bytes], IncomingDelivery]
+_encode = msgspec.json.Encoder().encode
+
+
+class Refused(Exception):
+    """The delivery is refused before anything is stored."""
+
+    def __init__(self, response: ASGIResponse) -> None:
+        self.response = response
+
+
+class WebhookReceiver:
+    """Verifies a delivery, takes it in with whatever else arrives meanwhile, and answers its outcome."""
+
+    def __init__(self, settings: Settings, verifier: WebhookVerifier, intake: GroupCommit, auditor: Auditor,
+                 wakeup: WorkerWakeup, tracer: Tracer) -> None:
+        self._limit = settings.webhook_max_body_bytes
+        self._verifier = verifier
+        self._intake = intake
+        self._auditor = auditor
+        self._wakeup = wakeup
+        self._tracer = tracer
+
+    async def receive(self, request: AnyRequest, delivery_of: DeliveryOf) -> ASGIResponse:
+        """202 with the outcome, 422 rejected, 401/413/415 refused, 500 when it alone failed to be taken in."""
+        actor = Actor(WEBHOOK_SERVICE.id, request_id_of(request), client_request_id=client_request_id_of(request))
+        with self._tracer.span("webhook.receive") as span:
+            span.set("request_id", actor.request_id or "")
+            try:
+                webhook_id, body = await self._verified(request, actor)
+            except Refused as refused:
+                span.set("http_status", refused.response.status_code or 0)
+                return refused.response
+            try:
+                outcome = await self._intake.take_in(Arrival(delivery_of(webhook_id, body), actor))
+            except DeliveryFailed:
+                return encoded_problem(500, "Delivery not taken in", "kept for diagnosis; send it again later",
+                                       request_id=actor.request_id)
+        if outcome.status is DeliveryStatus.ACCEPTED:
+            self._wakeup.notify()
+        return _answer(outcome, actor)
+
+    async def _verified(self, request: AnyRequest, actor: Actor) -> tuple[str, bytes]:
+        """The webhook id and raw body of a signed, well-framed delivery; otherwise Refused."""
+        headers = request.headers
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise Refused(encoded_problem(415, "Unsupported media type", "send application/json",
+                                          request_id=actor.request_id))
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self._limit:
+            raise Refused(self._too_large(actor))
+        body = await request.body()
+        if len(body) > self._limit:
+            raise Refused(self._too_large(actor))
+        try:
+            return self._verifier.verify(headers, body), body
+        except InvalidSignature as error:
+            _log.warning("webhook_rejected", reason=str(error), request_id=actor.request_id)
+            await self._auditor.record(actor, "webhook.rejected", "Delivery", (), AuditOutcome.DENIED,
+                                       reason=str(error))
+            raise Refused(encoded_problem(401, "Invalid webhook signature", str(error),
+                                          request_id=actor.request_id)) from None
+
+    def _too_large(self, actor: Actor) -> ASGIResponse:
+        return encoded_problem(413, "Payload too large", f"at most {self._limit} bytes",
+                               request_id=actor.request_id)
+
+
+def _answer(event: DeliveryTakenIn, actor: Actor) -> ASGIResponse:
+    if event.status is DeliveryStatus.REJECTED:
+        return encoded_problem(422, "Unprocessable delivery", event.reason, delivery_id=event.delivery_id,
+                               request_id=actor.request_id)
+    ack = dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason)
+    return ASGIResponse(body=_encode(ack), status_code=202, media_type="application/json")
