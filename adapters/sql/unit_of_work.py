@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
-from adapters.sql.delivery_health import SqlDeliveryHealth
+from adapters.sql.delivery_health import PgDeliveryHealth, SqlDeliveryHealth
+from adapters.sql.outbox_postgres import PgOutboxRepository
 from adapters.sql.repositories_clinical import SqlAlertRepository, SqlPushTokenRepository, SqlThresholdRepository
 from adapters.sql.repositories_emr import SqlEmrConnectionRepository
 from adapters.sql.repositories_outbox import SqlOutboxRepository
@@ -74,7 +75,8 @@ class SqlAlchemyUnitOfWork:
         self.devices = SqlDeviceRepository(connection)
         self.readings = SqlReadingRepository(connection)
         self.deliveries = SqlDeliveryRepository(connection)
-        self.outbox = SqlOutboxRepository(connection)
+        postgres = connection.dialect.name == "postgresql"  # the relay's hot statements go through the driver
+        self.outbox = PgOutboxRepository(connection) if postgres else SqlOutboxRepository(connection)
         self.alerts = SqlAlertRepository(connection)
         self.users = SqlUserRepository(connection)
         self.thresholds = SqlThresholdRepository(connection)
@@ -83,7 +85,7 @@ class SqlAlchemyUnitOfWork:
         self.care = SqlCareRecords(connection)
         self.revocations = SqlRevocations(connection)
         self.emr_connections = SqlEmrConnectionRepository(connection)
-        self.delivery_health = SqlDeliveryHealth(connection)
+        self.delivery_health = PgDeliveryHealth(connection) if postgres else SqlDeliveryHealth(connection)
         return self
 
     async def __aexit__(
