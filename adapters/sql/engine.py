@@ -14,8 +14,9 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A lost database must cost a request seconds, not minutes: connecting gives up after 5 s, a pool
 # slot is waited for 5 s, and no statement runs longer than 30 s (the API's longest query, a
 # year-long report, takes well under a second) — each then surfaces as a 503 via is_connection_error.
+# A pooled connection is pinged on checkout (see _ping_on_checkout) instead of by the pool's pre-ping.
 _POSTGRES_POOL: dict[str, Any] = {
-    "pool_size": 10, "max_overflow": 10, "pool_pre_ping": True, "pool_recycle": 1800, "pool_timeout": 5,
+    "pool_size": 10, "max_overflow": 10, "pool_recycle": 1800, "pool_timeout": 5,
     "connect_args": {"timeout": 5, "command_timeout": 30},
 }
 # the database cannot be reached right now (down, restarting, cut off, out of connections, too slow)
@@ -66,12 +67,30 @@ def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
     """An AsyncEngine configured for our transaction semantics on either database."""
     url = make_url(database_url)
     if dialect_name(url) == "postgresql":
-        if "poolclass" not in engine_options:
-            engine_options = {**_POSTGRES_POOL, **engine_options}
-        return create_async_engine(url, **engine_options)
+        if "poolclass" in engine_options:
+            return create_async_engine(url, **engine_options)
+        engine = create_async_engine(url, **{**_POSTGRES_POOL, **engine_options})
+        if not engine_options.get("pool_pre_ping"):
+            event.listen(engine.sync_engine, "checkout", _ping_on_checkout)
+        return engine
     engine = create_async_engine(url, **engine_options)
     _configure_sqlite(engine)
     return engine
+
+
+def _ping_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection answers one query before it is handed out; a dead one is replaced (with every
+    pooled connection older than it, as after a restart) by a new one, or the checkout fails as unavailable.
+
+    The pool's own pre-ping wraps its query in BEGIN ... ROLLBACK (for pgbouncer's transaction mode, which
+    is not used here): three round trips on every checkout, i.e. on every relay batch and intake page.
+    """
+    try:
+        dbapi_connection.run_async(lambda driver: driver.execute("SELECT 1"))  # one simple-query trip
+    except Exception as error:
+        if is_connection_error(error):
+            raise sa_exc.InvalidatePoolError(f"ping failed: {type(error).__name__}") from error
+        raise
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
