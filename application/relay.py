@@ -135,14 +135,15 @@ class OutboxRelay:
     async def _claim(self, batch: RelayBatch, previous: Sequence[Sent] = ()) -> _Claimed:
         with self._tracer.span("outbox.claim") as span:
             async with self._units() as uow:
-                await self._write(uow, previous)
                 items = await uow.outbox.claim_due(self._topics, self._clock.now(), batch.limit, batch.worker_id,
                                                    batch.lease, self._resting())
                 prepared: dict[str, object] = {}
                 for topic, group in by_topic(items, lambda item: item).items():
                     prepared.update(await self._handlers[topic].prepare(uow, group))
+                await self._write(uow, previous)  # last: its row locks (delivery health) are held the least
                 await uow.commit()
             span.set("claimed", len(items))
+            span.set("recorded", len(previous))
         return _Claimed(items, prepared)
 
     def _resting(self) -> dict[str, frozenset[str]]:
