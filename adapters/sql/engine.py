@@ -87,10 +87,8 @@ def _ping_on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     """
     try:
         dbapi_connection.run_async(lambda driver: driver.execute("SELECT 1"))  # one simple-query trip
-    except Exception as error:
-        if is_connection_error(error):
-            raise sa_exc.InvalidatePoolError(f"ping failed: {type(error).__name__}") from error
-        raise
+    except Exception as error:  # a healthy connection answers SELECT 1; anything else means replace it
+        raise sa_exc.InvalidatePoolError(f"ping failed: {type(error).__name__}") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
