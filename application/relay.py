@@ -3,8 +3,10 @@
 A batch is claimed (leased) and prepared in one transaction, sent through each item's topic handler
 all at once (the peers' latency, not our CPU, bounds a send), and its outcomes, attempts and the
 handlers' own writes are recorded in one transaction, then audited. Pipelined, the next batch is
-claimed while this one is sent and a batch is recorded while the next one is sent, so a backlog
-keeps the EMR busy.
+claimed while this one is sent, so a backlog keeps the EMR busy; and the batch sent before is
+recorded in that same transaction (one connection and one commit per batch, not two). Should that
+transaction fail, the claim goes with it and the previous batch stays leased until its lease ends:
+sent again then, and deduplicated by the EMR's conditional create.
 """
 
 from __future__ import annotations
@@ -12,17 +14,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from application.auditing import Auditor
 from application.relay_handler import Outcome, TopicHandler, resting_of
-from application.relay_record import Sent, attempts_of, audit_batch, next_state
+from application.relay_record import Sent, attempts_of, audit_batch, by_topic, measure_send, next_state
 from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.delivery_health import marks_of
 from domain.events import OutboxItemSent
 from domain.ports import Clock, IdGenerator, Metrics, RandomSource, Tracer, UnitOfWork
-from domain.sync import OutboxItem, RetryPolicy, SyncStatus
+from domain.sync import OutboxItem, RetryPolicy
 
 UnitsOfWork = Callable[[], AbstractAsyncContextManager[UnitOfWork]]  # a fresh transaction per call
 
@@ -53,6 +55,7 @@ class RelayReport:
 class _Claimed:
     items: Sequence[OutboxItem] = ()
     prepared: dict[str, object] = field(default_factory=dict)
+    unrecorded: str | None = None  # why the batch recorded along with this claim was not
 
 
 class OutboxRelay:
@@ -71,48 +74,76 @@ class OutboxRelay:
         self._clock, self._ids, self._random, self._policy = clock, ids, random, policy
         self._auditor, self._tracer, self._metrics = auditor, tracer, metrics
         self._ahead: asyncio.Task[_Claimed] | None = None  # the next batch, claimed while this one is sent
-        self._recording: asyncio.Task[None] | None = None  # the previous batch, recorded while this one is sent
+        self._recording: asyncio.Task[None] | None = None  # a batch recorded alone while this one is sent
+        self._pending: list[Sent] = []  # sent, to be recorded along with the next claim
 
     async def __call__(self, batch: RelayBatch) -> RelayReport:
         claimed = await self._take(batch)
+        previous, self._pending = self._pending, []
         if batch.pipelined and len(claimed.items) == batch.limit:  # more is likely due: claim it meanwhile
-            self._ahead = asyncio.create_task(self._claim(batch))
+            self._ahead = asyncio.create_task(self._cycle(batch, previous))
+        elif previous:
+            self._recording = asyncio.create_task(self._record(previous))
         sent = await self._send(claimed)
-        unrecorded = None
-        if not batch.pipelined:
+        report = RelayReport(tuple(OutboxItemSent(a.id, a.status.value, a.http_status, a.topic) for a, _ in sent))
+        unrecorded = await self._settle_recording() or claimed.unrecorded
+        if self._ahead is not None and report.progress:
+            self._pending = sent  # the caller comes back at once for the batch claimed ahead
+        elif batch.pipelined and sent:
+            self._recording = asyncio.create_task(self._record(sent))
+        elif sent:
             await self._record(sent)
-        else:
-            unrecorded = await self._settle_recording()
-            if sent:
-                self._recording = asyncio.create_task(self._record(sent))
-        results = tuple(OutboxItemSent(a.id, a.status.value, a.http_status, a.topic) for a, _ in sent)
-        return RelayReport(results, unrecorded)
+        return replace(report, unrecorded=unrecorded)
 
     async def settle(self) -> str | None:
         """Before stopping: items claimed ahead are sent and recorded, and the batch being recorded is
         written (not left to their lease). Returns why a record failed, if one did."""
         ahead, self._ahead = self._ahead, None
+        unrecorded = None
         try:
             if ahead is not None:
-                await self._record(await self._send(await ahead))
+                claimed = await ahead
+                unrecorded = claimed.unrecorded
+                self._pending.extend(await self._send(claimed))
+            pending, self._pending = self._pending, []
+            await self._record(pending)
         finally:
-            unrecorded = await self._settle_recording()
+            unrecorded = await self._settle_recording() or unrecorded
         return unrecorded
 
     async def _take(self, batch: RelayBatch) -> _Claimed:
         ahead, self._ahead = self._ahead, None
-        return await ahead if ahead is not None else await self._claim(batch)
+        if ahead is not None:
+            return await ahead
+        previous, self._pending = self._pending, []
+        return await self._cycle(batch, previous)
 
-    async def _claim(self, batch: RelayBatch) -> _Claimed:
+    async def _cycle(self, batch: RelayBatch, previous: Sequence[Sent]) -> _Claimed:
+        """The previous batch recorded and the next one claimed, in one transaction; then the audit."""
+        try:
+            claimed = await self._claim(batch, previous)
+        except Exception as error:  # both rolled back: the lease frees the previous batch for a resend
+            if not previous:
+                raise
+            return _Claimed(unrecorded=type(error).__name__)
+        try:
+            await audit_batch(self._auditor, self._handlers, previous)
+        except Exception as error:  # noqa: BLE001 - recorded; only its audit entry failed, as in _record
+            return replace(claimed, unrecorded=type(error).__name__)
+        return claimed
+
+    async def _claim(self, batch: RelayBatch, previous: Sequence[Sent] = ()) -> _Claimed:
         with self._tracer.span("outbox.claim") as span:
             async with self._units() as uow:
                 items = await uow.outbox.claim_due(self._topics, self._clock.now(), batch.limit, batch.worker_id,
                                                    batch.lease, self._resting())
                 prepared: dict[str, object] = {}
-                for topic, group in _by_topic(items).items():
+                for topic, group in by_topic(items, lambda item: item).items():
                     prepared.update(await self._handlers[topic].prepare(uow, group))
+                await self._write(uow, previous)  # last: its row locks (delivery health) are held the least
                 await uow.commit()
             span.set("claimed", len(items))
+            span.set("recorded", len(previous))
         return _Claimed(items, prepared)
 
     def _resting(self) -> dict[str, frozenset[str]]:
@@ -133,51 +164,34 @@ class OutboxRelay:
                 outcome = Outcome.failure(f"unexpected {type(error).__name__}")
             after = next_state(item, outcome, self._clock.now(), self._policy, self._random)
             if outcome.wait is None:
-                self._measure(handler.span_name.replace(".", "_"), after, started)
+                measure_send(self._metrics, handler.span_name, after, started)
             for key, value in (("item_id", item.id), ("status", after.status.value),
                                ("http_status", after.http_status or 0)):
                 span.set(key, value)
         return after, outcome
-
-    def _measure(self, metric: str, after: OutboxItem, started: float) -> None:
-        labels = {"status": after.status.value}
-        self._metrics.observe(f"{metric}_latency_ms", (asyncio.get_running_loop().time() - started) * 1000, labels)
-        if after.status is not SyncStatus.DELIVERED:
-            self._metrics.count(f"{metric}_failures", {**labels, "http_status": str(after.http_status or "")})
 
     async def _record(self, sent: Sequence[Sent]) -> None:
         """Every outcome, its attempt and the topics' own writes in one transaction; then the audit."""
         if not sent:
             return
         async with self._units() as uow:
-            await uow.outbox.record_outcomes([after for after, _ in sent], attempts_of(sent, self._ids))
-            now = self._clock.now()
-            for topic, group in _sent_by_topic(sent).items():
-                await self._handlers[topic].record(uow, group, now)
-            await uow.delivery_health.note(marks_of((after for after, _ in sent if after.topic in self._noted), now))
+            await self._write(uow, sent)
             await uow.commit()
         await audit_batch(self._auditor, self._handlers, sent)
 
+    async def _write(self, uow: UnitOfWork, sent: Sequence[Sent]) -> None:
+        await uow.outbox.record_outcomes([after for after, _ in sent], attempts_of(sent, self._ids))
+        now = self._clock.now()
+        for topic, group in by_topic(sent, lambda entry: entry[0]).items():
+            await self._handlers[topic].record(uow, group, now)
+        await uow.delivery_health.note(marks_of((after for after, _ in sent if after.topic in self._noted), now))
+
     async def _settle_recording(self) -> str | None:
         recording, self._recording = self._recording, None
-        if recording is None:
-            return None
         try:
-            await recording
+            if recording is not None:
+                await recording
         except Exception as error:  # noqa: BLE001 - the lease frees the claim; conditional create dedupes
             return type(error).__name__
         return None
 
-
-def _by_topic(items: Sequence[OutboxItem]) -> dict[str, list[OutboxItem]]:
-    grouped: dict[str, list[OutboxItem]] = {}
-    for item in items:
-        grouped.setdefault(item.topic, []).append(item)
-    return grouped
-
-
-def _sent_by_topic(sent: Sequence[Sent]) -> dict[str, list[Sent]]:
-    grouped: dict[str, list[Sent]] = {}
-    for entry in sent:
-        grouped.setdefault(entry[0].topic, []).append(entry)
-    return grouped

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from application.auditing import Auditor
 from application.context import OUTBOX_WORKER
 from application.relay_handler import Outcome, TopicHandler
 from domain.audit import AuditOutcome
-from domain.ports import IdGenerator, RandomSource
+from domain.ports import IdGenerator, Metrics, RandomSource
 from domain.sync import OutboxItem, RetryPolicy, SyncAttempt, SyncStatus, deferred, delivered, failed
 
 Sent = tuple[OutboxItem, Outcome]  # an item as it is to be recorded, and what its send did
+T = TypeVar("T")
 
 
 def next_state(item: OutboxItem, outcome: Outcome, now: datetime, policy: RetryPolicy,
@@ -51,3 +54,19 @@ async def audit_batch(auditor: Auditor, handlers: Mapping[str, TopicHandler], se
             AuditOutcome.SUCCESS if status == SyncStatus.DELIVERED.value else AuditOutcome.FAILURE,
             status=status, http_status=http_status,
         )
+
+
+def by_topic(entries: Sequence[T], item: Callable[[T], OutboxItem]) -> dict[str, list[T]]:
+    """Entries grouped by their item's topic, in order."""
+    grouped: dict[str, list[T]] = {}
+    for entry in entries:
+        grouped.setdefault(item(entry).topic, []).append(entry)
+    return grouped
+
+
+def measure_send(metrics: Metrics, span_name: str, after: OutboxItem, started: float) -> None:
+    """A try's latency (since `started`, on the loop's clock) and, unless delivered, a failure count."""
+    metric, labels = span_name.replace(".", "_"), {"status": after.status.value}
+    metrics.observe(f"{metric}_latency_ms", (asyncio.get_running_loop().time() - started) * 1000, labels)
+    if after.status is not SyncStatus.DELIVERED:
+        metrics.count(f"{metric}_failures", {**labels, "http_status": str(after.http_status or "")})

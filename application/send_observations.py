@@ -30,20 +30,15 @@ class EmrCreateHandler(PracticeEmrHandler):
 
     async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
         """The Observation each item sends; items whose reading is no longer eligible have none."""
-        readings = await uow.readings.get_many([i.reading_id for i in items if i.reading_id])
-        eligible = {r.id: r for r in readings.values() if r.status is ReadingStatus.ACCEPTED and r.patient_id}
-        patients = await uow.patients.get_many(sorted({r.patient_id or "" for r in eligible.values()}))
-        devices = await uow.devices.get_many(sorted({r.device_id for r in eligible.values()}))
+        sources = await uow.readings.observation_sources(sorted({i.reading_id for i in items if i.reading_id}))
         drafts: dict[str, object] = {}
         for item in items:
-            reading = eligible.get(item.reading_id or "")
-            if reading is None or item.code is None:
+            source = sources.get(item.reading_id or "")
+            if source is None or item.code is None or source.reading.status is not ReadingStatus.ACCEPTED:
                 continue
-            patient, device = patients.get(reading.patient_id or ""), devices.get(reading.device_id)
-            if patient is not None and device is not None:
-                draft = ObservationDraft(ObservationCode(item.code), reading, patient.emr_patient_id,
-                                         device.model_number)
-                drafts[item.id] = RoutedDraft(patient.practice_id, draft)
+            draft = ObservationDraft(ObservationCode(item.code), source.reading, source.emr_patient_id,
+                                     source.device_model)
+            drafts[item.id] = RoutedDraft(source.practice_id, draft)
         return drafts
 
     async def send(self, item: OutboxItem, prepared: object | None) -> Outcome:

@@ -43,6 +43,16 @@ def observation_identifier(reading_id: str, code: ObservationCode) -> str:
 
 
 @dataclass(frozen=True)
+class ObservationSource:
+    """A reading and what its Observations need from its patient and its device."""
+
+    reading: Reading
+    emr_patient_id: str
+    practice_id: str  # the patient's: the EMR the Observations go to
+    device_model: str
+
+
+@dataclass(frozen=True)
 class ObservationDraft:
     """Everything an EMR adapter needs to create one Observation for a reading."""
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from adapters.fakes.repositories import InMemoryRepository
+from domain.observations import ObservationSource
 from domain.quarantine import QuarantinedSlot
 from domain.readings import Reading, ReadingStatus
 
@@ -29,6 +30,16 @@ class InMemoryReadingRepository(InMemoryRepository):
 
     async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:
         return {i: self._t.readings[i] for i in ids if i in self._t.readings}
+
+    async def observation_sources(self, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
+        found = {}
+        for reading in (await self.get_many(ids)).values():
+            patient = self._t.patients.get(reading.patient_id or "")
+            device = self._t.devices.get(reading.device_id)
+            if patient is not None and device is not None:
+                found[reading.id] = ObservationSource(reading, patient.emr_patient_id, patient.practice_id,
+                                                      device.model_number)
+        return found
 
     async def for_patient(
         self, patient_id: str, offset: int, limit: int

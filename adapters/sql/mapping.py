@@ -125,7 +125,7 @@ def reading_row(reading: Reading) -> Row:
     }
 
 
-def reading_of(row: RowMapping) -> Reading:
+def reading_of(row: RowMapping | Row) -> Reading:
     offset = timezone(timedelta(minutes=row["measured_at_offset_minutes"]))
     measured_at: datetime = row["measured_at_utc"].astimezone(offset)
     measurement = Measurement(

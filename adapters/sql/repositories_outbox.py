@@ -18,7 +18,7 @@ from adapters.sql.tables import outbox, sync_attempts
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
 
 _CLAIMABLE = (SyncStatus.PENDING.value, SyncStatus.RETRYING.value)
-_CLAIMERS = 8  # concurrent claims that each still find a full batch among the fair order's first items
+CLAIMERS = 8  # concurrent claims that each still find a full batch among the fair order's first items
 _OUTCOME = ("status", "attempts", "http_status", "external_id", "last_error", "updated_at", "next_attempt_at")
 
 
@@ -107,7 +107,7 @@ class SqlOutboxRepository:
         ranked = tuple(str(topic) for topic in topics)
         statement = _claim_statement(self._c.dialect.name, ranked)
         waiting = {f"resting_{n}": sorted((resting or {}).get(topic, ())) for n, topic in enumerate(ranked)}
-        result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "candidates": limit * _CLAIMERS,
+        result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "candidates": limit * CLAIMERS,
                                                    "owner": owner, "until": now + lease, **waiting})
         return in_fair_order([m.outbox_of(row) for row in result.mappings().all()], ranked)  # RETURNING: no order
 

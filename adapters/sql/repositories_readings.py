@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
+from adapters.sql.observation_sources import observation_sources
 from adapters.sql.statements import (
     fetch_all,
     fetch_among,
@@ -21,6 +22,7 @@ from adapters.sql.statements import (
 )
 from adapters.sql.tables import deliveries, devices, failed_deliveries, readings
 from domain.deliveries import Delivery, FailedDelivery
+from domain.observations import ObservationSource
 from domain.quarantine import QuarantinedSlot
 from domain.readings import Reading, ReadingStatus
 
@@ -50,6 +52,9 @@ class SqlReadingRepository:
     async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:
         rows = await fetch_among(self._c, readings, "id", ids)
         return {row["id"]: m.reading_of(row) for row in rows}
+
+    async def observation_sources(self, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
+        return await observation_sources(self._c, ids)
 
     async def for_patient(
         self, patient_id: str, offset: int, limit: int

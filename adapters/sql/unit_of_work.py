@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
-from adapters.sql.delivery_health import SqlDeliveryHealth
+from adapters.sql.delivery_health import PgDeliveryHealth, SqlDeliveryHealth
+from adapters.sql.outbox_postgres import PgOutboxRepository
 from adapters.sql.pg_clinical import PgAlertRepository, PgThresholdRepository
 from adapters.sql.pg_people import PgDeviceRepository
 from adapters.sql.pg_readings import PgDeliveryRepository, PgReadingRepository
@@ -76,11 +77,11 @@ class SqlAlchemyUnitOfWork:
             raise
         self._connection = connection
         self.patients = SqlPatientRepository(connection)
-        pg = self._postgres
+        pg = self._postgres  # the intake's and the relay's hot statements go through the driver
         self.devices = (PgDeviceRepository if pg else SqlDeviceRepository)(connection)
         self.readings = (PgReadingRepository if pg else SqlReadingRepository)(connection)
         self.deliveries = (PgDeliveryRepository if pg else SqlDeliveryRepository)(connection)
-        self.outbox = SqlOutboxRepository(connection)
+        self.outbox = (PgOutboxRepository if pg else SqlOutboxRepository)(connection)
         self.alerts = (PgAlertRepository if pg else SqlAlertRepository)(connection)
         self.users = SqlUserRepository(connection)
         self.thresholds = (PgThresholdRepository if pg else SqlThresholdRepository)(connection)
@@ -89,7 +90,7 @@ class SqlAlchemyUnitOfWork:
         self.care = SqlCareRecords(connection)
         self.revocations = SqlRevocations(connection)
         self.emr_connections = SqlEmrConnectionRepository(connection)
-        self.delivery_health = SqlDeliveryHealth(connection)
+        self.delivery_health = (PgDeliveryHealth if pg else SqlDeliveryHealth)(connection)
         return self
 
     async def __aexit__(

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 
 from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
+from domain.observations import ObservationSource
 from domain.patients import Patient
 from domain.ports.delivery_health import DeliveryHealthRepository
 from domain.ports.emr_directory import EmrConnectionRepository
@@ -104,6 +105,10 @@ class ReadingRepository(Protocol):
     async def get(self, reading_id: str) -> Reading | None: ...
     async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:
         """The readings found among `ids`, by id (one query for a whole batch)."""
+        ...
+    async def observation_sources(self, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
+        """The readings found among `ids` whose patient and device are known, each with its patient's EMR id
+        and practice and its device's model, by reading id (one query for a whole batch)."""
         ...
     async def for_patient(
         self, patient_id: str, offset: int, limit: int

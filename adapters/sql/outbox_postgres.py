@@ -1,0 +1,105 @@
+"""The relay's outbox statements on PostgreSQL, sent through the driver with SQL text built once.
+
+The relay claims and records a batch many times a second; SQLAlchemy Core spends more CPU compiling,
+expanding IN lists and processing rows than Postgres spends running these statements. Same rules as
+`SqlOutboxRepository` (fair order, resting practices, SKIP LOCKED, leases), same domain objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from adapters.sql.driver import driver_of
+from adapters.sql.repositories_outbox import CLAIMERS, SqlOutboxRepository
+from domain.sync import OutboxItem, SyncAttempt, SyncStatus, in_fair_order, topic_of
+
+_COLUMNS = ("id", "topic", "status", "created_at", "updated_at", "next_attempt_at", "reading_id", "patient_id",
+            "alert_id", "code", "resource_type", "attempts", "http_status", "external_id", "last_error",
+            "trace_context", "practice_id")
+_CLAIMABLE = f"('{SyncStatus.PENDING.value}', '{SyncStatus.RETRYING.value}')"
+
+
+def _due(t: str) -> str:
+    return (f"{t}.topic = ANY($1::text[]) AND {t}.status IN {_CLAIMABLE} AND {t}.next_attempt_at <= $2"
+            f" AND ({t}.lease_until IS NULL OR {t}.lease_until <= $2)")
+
+
+# $1 topics in priority order, $2 now, $3 candidates, $4 limit, $5 owner, $6 lease end,
+# $7/$8 the resting (topic, practice) pairs. Due items are numbered per practice (by topic rank, then due
+# time) and the first of that numbering taken: every practice's first item, then every one's second, ...
+# A few batches' worth of that order is what concurrent claimers share (each skips what another holds).
+_CLAIM = f"""
+UPDATE outbox SET lease_owner = $5, lease_until = $6
+WHERE outbox.id IN (
+  SELECT claimable.id FROM outbox AS claimable JOIN (
+    SELECT * FROM (
+      SELECT candidate.id, candidate.next_attempt_at,
+             row_number() OVER (PARTITION BY candidate.practice_id ORDER BY
+               array_position($1::text[], candidate.topic::text), candidate.next_attempt_at, candidate.id) AS turn,
+             array_position($1::text[], candidate.topic::text) AS rank
+      FROM outbox AS candidate
+      WHERE {_due("candidate")}
+        AND NOT EXISTS (SELECT FROM unnest($7::text[], $8::text[]) AS resting(topic, practice_id)
+                        WHERE resting.topic = candidate.topic AND resting.practice_id = candidate.practice_id)
+    ) AS numbered
+    ORDER BY turn, rank, next_attempt_at, id LIMIT $3
+  ) AS ranked ON ranked.id = claimable.id
+  WHERE {_due("claimable")}
+  ORDER BY ranked.turn, ranked.rank, ranked.next_attempt_at, ranked.id
+  LIMIT $4 FOR UPDATE OF claimable SKIP LOCKED)
+RETURNING {", ".join(_COLUMNS)}"""  # noqa: S608 - constants only; values are parameters
+# every outcome (claim released) and every attempt, in one statement and one round trip
+_RECORD = """
+WITH moved AS (
+  UPDATE outbox SET status = o.status, attempts = o.attempts, http_status = o.http_status,
+         external_id = o.external_id, last_error = o.last_error, updated_at = o.updated_at,
+         next_attempt_at = o.next_attempt_at, lease_owner = NULL, lease_until = NULL
+  FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::timestamptz[],
+              $8::timestamptz[])
+       AS o(id, status, attempts, http_status, external_id, last_error, updated_at, next_attempt_at)
+  WHERE outbox.id = o.id)
+INSERT INTO sync_attempts (id, item_id, attempted_at, status, http_status, external_id, error)
+SELECT * FROM unnest($9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::int[], $14::text[],
+                     $15::text[])"""
+
+
+class PgOutboxRepository(SqlOutboxRepository):
+    """OutboxRepository on PostgreSQL: the relay's claim and record go through the driver."""
+
+    async def claim_due(
+        self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
+        resting: Mapping[str, frozenset[str]] | None = None,
+    ) -> Sequence[OutboxItem]:
+        ranked = [str(topic) for topic in topics]
+        pairs = [(topic, practice) for topic in ranked for practice in sorted((resting or {}).get(topic, ()))]
+        driver = await driver_of(self._c)
+        rows = await driver.fetch(_CLAIM, ranked, now, limit * CLAIMERS, limit, owner, now + lease,
+                                  [topic for topic, _ in pairs], [practice for _, practice in pairs])
+        return in_fair_order([_item_of(row) for row in rows], ranked)  # RETURNING: no order
+
+    async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
+        if not items and not attempts:
+            return
+        driver = await driver_of(self._c)
+        await driver.execute(_RECORD, *_columns(items, _OUTCOME_FIELDS), *_columns(attempts, _ATTEMPT_FIELDS))
+
+
+_OUTCOME_FIELDS = ("id", "status", "attempts", "http_status", "external_id", "last_error", "updated_at",
+                   "next_attempt_at")
+_ATTEMPT_FIELDS = ("id", "item_id", "attempted_at", "status", "http_status", "external_id", "error")
+
+
+def _columns(rows: Sequence[OutboxItem] | Sequence[SyncAttempt], names: Sequence[str]) -> list[list[Any]]:
+    """One array per column (for unnest); statuses as their stored text."""
+    return [[_stored(getattr(row, name)) for row in rows] for name in names]
+
+
+def _stored(value: Any) -> Any:
+    return value.value if isinstance(value, SyncStatus) else value
+
+
+def _item_of(row: Any) -> OutboxItem:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    return OutboxItem(**{**values, "topic": topic_of(values["topic"]), "status": SyncStatus(values["status"])})
