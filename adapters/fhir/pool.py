@@ -5,24 +5,35 @@ the server closed it (a system call each) and (b) counts all connections once pe
 its work grows with the square of the connections: with 8 in flight it was a quarter of a push's CPU,
 and 32 in flight were far worse. This pool makes the same decisions, but asks a socket only of the
 connection it is about to reuse, and counts once. A connection the server closed while idle is still
-never reused: it is found out and closed when its turn comes, or when its keep-alive runs out.
+never reused: it is found out when its turn comes; idle connections past their keep-alive are looked
+for once a second, so none is kept open for long unused.
 """
 
 from __future__ import annotations
 
+import time
+
 import httpcore
 from httpcore._async.interfaces import AsyncConnectionInterface  # the pool's own element type
+
+SWEEP_SECONDS = 1.0  # how often idle connections past their keep-alive are looked for and closed
 
 
 class KeptAlivePool(httpcore.AsyncConnectionPool):
     """An httpcore AsyncConnectionPool (HTTP/1.1) whose assignment of requests is linear in its connections."""
 
+    _next_sweep = float("-inf")
+
     def _assign_requests_to_connections(self) -> list[AsyncConnectionInterface]:
         closing: list[AsyncConnectionInterface] = []
+        sweep = time.monotonic() >= self._next_sweep
+        if sweep:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
         for connection in list(self._connections):
             if connection.is_closed():
                 self._connections.remove(connection)
-            elif connection.is_idle() and len(self._connections) > self._max_keepalive_connections:
+            elif connection.is_idle() and (len(self._connections) > self._max_keepalive_connections
+                                           or (sweep and connection.has_expired())):
                 self._connections.remove(connection)
                 closing.append(connection)
         # a connection handed to a request stays idle until that request starts on it: not a second time

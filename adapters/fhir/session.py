@@ -78,7 +78,7 @@ class FhirSession:
                 all_headers["authorization"] = f"Bearer {token}"
             await self._limiter.acquire()
             request = httpx.Request(method, url, params=params, headers=all_headers, content=body,
-                                    cookies=self._http.cookies or None, extensions=self._timeout)
+                                    cookies=self._http.cookies or None, extensions=dict(self._timeout))
             try:
                 response = await self._send(request, action)
             except httpx.RemoteProtocolError as error:

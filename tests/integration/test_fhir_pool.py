@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpcore
 import pytest
 
+from adapters.fhir.pool import KeptAlivePool
 from adapters.fhir.secure_client import SecureClient, secure_client
 from adapters.fhir.tls import PinningBackend
 
@@ -28,6 +29,7 @@ class CountingServer:
     delay: float = 0.05
     close_after_answer: bool = False
     connections: int = 0
+    closed: int = 0  # connections the client closed
     port: int = 0
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -48,6 +50,7 @@ class CountingServer:
                 if self.close_after_answer:
                     writer.close()
                     return
+        self.closed += 1
         writer.close()
 
 
@@ -80,6 +83,20 @@ async def test_a_connection_the_server_closed_while_idle_is_not_reused(server: C
         await asyncio.sleep(0.1)  # the server's close reaches our idle connection
         assert await post(client, server) == 201  # a plain POST: it would not be repeated after a failure
     assert server.connections == 2
+
+
+async def test_idle_connections_past_their_keep_alive_are_closed_even_when_not_reused(
+    server: CountingServer,
+) -> None:
+    server.delay = 0.0
+    url = f"http://127.0.0.1:{server.port}/fhir/metadata"
+    async with KeptAlivePool(keepalive_expiry=0.1) as pool:
+        await asyncio.gather(*(pool.request("GET", url) for _ in range(8)))
+        for _ in range(60):  # one call at a time keeps reusing the first connection
+            await pool.request("GET", url)
+            await asyncio.sleep(0.02)
+        assert server.connections == 8
+        assert server.closed == 7  # the other seven, idle past their keep-alive
 
 
 class RecordingStream(httpcore.AsyncNetworkStream):
