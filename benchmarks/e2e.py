@@ -40,7 +40,7 @@ class E2eResult:
     latencies_ms: list[float]
     sent: Sent
     expected: int
-    cpu: dict[str, float]  # ms per reading of the API and the worker, and the machine's busy share
+    cpu: dict[str, float]  # ms per reading of the API and the worker, per create of the sandbox; machine busy
     rate: float
 
     def summary(self) -> dict[str, Any]:
@@ -94,7 +94,7 @@ async def e2e(stage: Stage, rate: float = SIZES.e2e_rate, seconds: float = SIZES
                 sandbox.wait_creates(2 * len(warm.at), timeout=60)
                 sandbox.clear()
                 wait_quiet()
-                cpu, machine = (api.cpu_seconds(), worker.cpu_seconds()), busy_jiffies()
+                cpu, machine = (api.cpu_seconds(), worker.cpu_seconds(), sandbox.cpu_seconds()), busy_jiffies()
                 with profiled(worker, f"{name}-worker"), profiled(api, f"{name}-api"):
                     sent = await send_steady(sender, stage, api.port, rate, count)
             finally:
@@ -102,6 +102,8 @@ async def e2e(stage: Stage, rate: float = SIZES.e2e_rate, seconds: float = SIZES
             stats = sandbox.wait_creates(2 * len(sent.at), timeout=30 + seconds / 2)
             usage = {"api_cpu_ms_per_reading": round((api.cpu_seconds() - cpu[0]) * 1000 / count, 2),
                      "worker_cpu_ms_per_reading": round((worker.cpu_seconds() - cpu[1]) * 1000 / count, 2),
+                     "sandbox_cpu_ms_per_create": round((sandbox.cpu_seconds() - cpu[2]) * 1000
+                                                        / max(stats["creates"], 1), 2),
                      "machine_busy": round(busy_share(machine), 3)}
         finally:
             worker.stop()

@@ -38,6 +38,7 @@ class EmrResult:
     worker_cpu: float  # seconds, whole run including start-up
     machine_busy: float  # share of all CPUs busy during the run (anyone's work)
     steady: tuple[int, float]  # pushes and worker CPU seconds from the first 201 on (start-up excluded)
+    sandbox_cpu: float = 0.0  # the sandbox's CPU seconds over the same pushes (it shares the machine)
 
     @property
     def concurrency(self) -> int:
@@ -53,6 +54,7 @@ class EmrResult:
                 "latency_ms": self.latency * 1000, "token_requests": self.token_requests,
                 "worker_cpu_ms_per_push": round(self.steady[1] * 1000 / max(self.steady[0], 1), 2),
                 "worker_cpu_ms_per_push_with_startup": round(self.worker_cpu * 1000 / max(self.pushes, 1), 2),
+                "sandbox_cpu_ms_per_create": round(self.sandbox_cpu * 1000 / max(self.steady[0], 1), 2),
                 "machine_busy": round(self.machine_busy, 3), "outcomes": self.outcomes}
 
 
@@ -100,8 +102,9 @@ async def push_all(stage: Stage, pushes: int, loops: int, batch_size: int) -> Em
         try:
             bound = loops * batch_size / SIZES.emr_latency_seconds
             with profiled(worker, f"emr-{worker.name}"):
-                first, first_cpu = _first_creates(sandbox, worker)
+                first, first_cpu, first_sandbox_cpu = _first_creates(sandbox, worker)
                 stats = sandbox.wait_creates(pushes, timeout=30 + max(4 * pushes / bound, pushes / SLOWEST_PER_S))
+                sandbox_cpu = sandbox.cpu_seconds() - first_sandbox_cpu
                 await asyncio.sleep(SETTLE_SECONDS)
             worker_cpu, busy = worker.cpu_seconds(), busy_share(machine)
         finally:
@@ -111,16 +114,16 @@ async def push_all(stage: Stage, pushes: int, loops: int, batch_size: int) -> Em
         raise RuntimeError(f"only {stats['creates']} of {pushes} Observations arrived:\n{worker.tail()}")
     return EmrResult(len(times), times[-1] - times[0], loops, batch_size, SIZES.emr_latency_seconds,
                      stats["token_requests"], await status_counts(stage.database, "outbox", since), worker_cpu, busy,
-                     (stats["creates"] - first, worker_cpu - first_cpu))
+                     (stats["creates"] - first, worker_cpu - first_cpu), sandbox_cpu)
 
 
-def _first_creates(sandbox: SandboxProcess, worker: Process, timeout: float = 60.0) -> tuple[int, float]:
-    """Once the first Observations arrived: how many, and the worker's CPU seconds by then
-    (its start-up: imports, connections, the token), which the steady per-push figure leaves out."""
+def _first_creates(sandbox: SandboxProcess, worker: Process, timeout: float = 60.0) -> tuple[int, float, float]:
+    """Once the first Observations arrived: how many, and the worker's and the sandbox's CPU seconds by
+    then (the worker's start-up: imports, connections, the token), which the steady figures leave out."""
     deadline = time.monotonic() + timeout
     while (creates := sandbox.stats()["creates"]) == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
-    return creates, worker.cpu_seconds()
+    return creates, worker.cpu_seconds(), sandbox.cpu_seconds()
 
 
 async def emr_push(stage: Stage) -> dict[str, Any]:
@@ -135,7 +138,7 @@ async def emr_push(stage: Stage) -> dict[str, Any]:
 def _keys(result: EmrResult) -> dict[str, Any]:
     summary = result.summary()
     return {key: summary[key] for key in ("concurrency", "loops", "batch_size", "per_s", "bound_per_s", "ratio",
-                                          "worker_cpu_ms_per_push", "machine_busy")}
+                                          "worker_cpu_ms_per_push", "sandbox_cpu_ms_per_create", "machine_busy")}
 
 
 async def _point(stage: Stage, pushes: int, loops: int, batch_size: int) -> dict[str, Any]:

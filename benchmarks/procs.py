@@ -77,12 +77,7 @@ class Process:
         return max(peaks)
 
     def cpu_seconds(self) -> float:
-        total = 0.0
-        for pid in self.tree():
-            with contextlib.suppress(OSError):
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / _TICKS
-        return total
+        return sum(cpu_seconds_of(pid) for pid in self.tree())
 
     def stop(self, timeout: float = 20.0) -> None:
         if self.popen.poll() is None:
@@ -95,6 +90,14 @@ class Process:
 
     def tail(self, lines: int = 15) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU seconds of one process so far (0 once it is gone)."""
+    with contextlib.suppress(OSError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    return 0.0
 
 
 def launch(name: str, command: list[str], env: dict[str, str], workdir: Path, port: int = 0) -> Process:

@@ -151,18 +151,16 @@ def notes(results: dict[str, Any]) -> list[str]:
         out.append("machine busy before each scenario (other work skews figures): "
                    + ", ".join(f"{name} {share:.0%}" for name, share in busy.items()))
     for run in results.get("emr_push", {}).get("sweep", []):
-        if "error" in run:
-            out.append(f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}: error: {run['error']}")
-            continue
-        out.append(f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}: {run['per_s']:.1f}/s of "
-                   f"{run['bound_per_s']:.0f}/s ({run['ratio']:.0%}), {run['worker_cpu_ms_per_push']:.1f} worker "
-                   "CPU ms per push")
+        where = f"emr_push, {run['loops']} loop(s), batch {run['batch_size']}"
+        out.append(f"{where}: error: {run['error']}" if "error" in run else
+                   f"{where}: {run['per_s']:.1f}/s of {run['bound_per_s']:.0f}/s ({run['ratio']:.0%}), "
+                   f"{run['worker_cpu_ms_per_push']:.1f} worker CPU ms per push{_sandbox(run)}")
     for name, key in (("emr_push", "worker_cpu_ms_per_push"), ("e2e", "worker_cpu_ms_per_reading"),
                       ("e2e_200", "worker_cpu_ms_per_reading")):
         section = results.get(name, {})
         if key in section:
             sender = f", sender {section['sender_cpu_share']:.0%} of a core" if "sender_cpu_share" in section else ""
-            out.append(f"{name}: worker {section[key]:.1f} CPU ms per {key.rsplit('_', 1)[-1]}, "
+            out.append(f"{name}: worker {section[key]:.1f} CPU ms per {key.rsplit('_', 1)[-1]}{_sandbox(section)}, "
                        f"all CPUs {section['machine_busy']:.0%} busy during the run{sender}")
     growth = results.get("growth", {})
     if "wal_kb_per_request_1m" in growth:
@@ -171,6 +169,10 @@ def notes(results: dict[str, Any]) -> list[str]:
                    f"{growth['rows_large']:,}; server CPU per request {growth['cpu_ms_per_request_10k']:.2f} / "
                    f"{growth['cpu_ms_per_request_1m']:.2f} ms")
     return out
+
+
+def _sandbox(section: dict[str, Any]) -> str:  # the SMART/FHIR stand-in shares the cores of what it answers
+    return f", sandbox {cpu:.1f} CPU ms per create" if (cpu := section.get("sandbox_cpu_ms_per_create")) else ""
 
 
 ORDER = ("generator", "webhook_ingest", "batch_ingest", "emr_push", "e2e", "e2e_200", "growth", "rss_mb", "server",

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.keys.file_store import FileKeyStore
+from benchmarks.procs import cpu_seconds_of
 from entrypoints.sandbox.app import FHIR_PATH, TOKEN_PATH
 from entrypoints.sandbox.serve import serve_sandbox
 from entrypoints.sandbox.state import SANDBOX_CLIENT_ID, SandboxState
@@ -86,6 +87,10 @@ class SandboxProcess:
         self._process.join(10)
         if self._process.is_alive():
             self._process.terminate()
+
+    def cpu_seconds(self) -> float:
+        """The sandbox process's CPU so far: it shares the machine with the app it answers."""
+        return cpu_seconds_of(self._process.pid) if self._process.pid is not None else 0.0
 
     def stats(self, receipts: bool = False) -> dict[str, Any]:
         self._connection.send("receipts" if receipts else "stats")

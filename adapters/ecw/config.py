@@ -6,11 +6,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.config import Closeable, SmartServerConfig, build_gateway
 from adapters.fhir.ratelimit import DEFAULT_PER_MINUTE, RateLimiter
+from adapters.fhir.secure_client import SecureClient
 from adapters.fhir.smart import TokenObserver
 from adapters.fhir.tls import parse_pins
 from application.tracing import NULL_TRACER
@@ -92,7 +91,7 @@ class EcwConfig:
 
 
 def build_ecw_gateway(
-    config: EcwConfig, key_store: KeyStore, *, http: httpx.AsyncClient | None = None,
+    config: EcwConfig, key_store: KeyStore, *, http: SecureClient | None = None,
     limiter: RateLimiter | None = None, token_observer: TokenObserver | None = None, tracer: Tracer = NULL_TRACER,
 ) -> tuple[FhirEmrGateway, Closeable]:
     """The eCW EmrGateway and what to close at shutdown (its HTTP client)."""

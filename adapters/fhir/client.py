@@ -85,7 +85,8 @@ class FhirEmrGateway:
                                                headers=headers)
         if response.status_code == 412:
             raise EmrRejected(_several(draft.identifier), http_status=412)
-        raise_for_status(response, action, redact=_values(resource))
+        if response.status_code >= 300:  # what to redact is worked out only for a message that may echo it
+            raise_for_status(response, action, redact=_values(resource))
         return ObservationReceipt(response.status_code, _resource_id(response), response.status_code == 201)
 
     async def withdraw_observation(self, identifier: str) -> ObservationReceipt | None:

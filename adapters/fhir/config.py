@@ -7,14 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import httpx
-
 from adapters.fhir.assertion import ClientAssertionSigner
 from adapters.fhir.client import FhirEmrGateway
 from adapters.fhir.ratelimit import DEFAULT_BURST, DEFAULT_PER_MINUTE, RateLimiter
+from adapters.fhir.secure_client import SecureClient, secure_client
 from adapters.fhir.session import FhirSession
 from adapters.fhir.smart import SYSTEM_SCOPES, SmartTokenClient, TokenObserver
-from adapters.fhir.tls import parse_pins, secure_client
+from adapters.fhir.tls import parse_pins
 from application.tracing import NULL_TRACER
 from domain.ports.keys import KeyStore
 from domain.ports.tracing import Tracer
@@ -54,7 +53,7 @@ class SmartServerConfig:
 
 
 def build_gateway(
-    config: SmartServerConfig, key_store: KeyStore, *, http: httpx.AsyncClient | None = None,
+    config: SmartServerConfig, key_store: KeyStore, *, http: SecureClient | None = None,
     limiter: RateLimiter | None = None, clock: Callable[[], float] = time.time,
     token_observer: TokenObserver | None = None, tracer: Tracer = NULL_TRACER,
 ) -> tuple[FhirEmrGateway, Closeable]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import ssl
 import typing
@@ -21,6 +22,8 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from httpcore._utils import is_socket_readable  # the pool's own readability check (no public name)
+
+from adapters.fhir.pool import KeptAlivePool
 
 # idle connections are dropped before the 5 s idle timeout common servers have (uvicorn, for one), so a
 # request seldom meets a connection the server is closing
@@ -71,19 +74,34 @@ def parse_pins(values: Iterable[str]) -> frozenset[str]:
 class _PinnedStream(httpcore.AsyncNetworkStream):
     """httpcore's stream, pin-checked at TLS start, answering "is_readable" from its socket directly:
     the pool asks it of every idle connection on every request, and the AnyIO stream rebuilds its
-    attribute table for each answer (a quarter of a push's CPU with 50 connections)."""
+    attribute table for each answer (a quarter of a push's CPU with 50 connections).
+
+    Writes are held until the next read, so a request's head and body leave in one send (one system
+    call, one TLS record) instead of one each: HTTP/1.1 always writes a whole request before reading."""
 
     def __init__(self, inner: httpcore.AsyncNetworkStream, host: str, pins: frozenset[str]) -> None:
         self._inner, self._host, self._pins = inner, host, pins
         self._socket: typing.Any = None
+        self._pending: list[bytes] = []
+        self._write_timeout: float | None = None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        if self._pending:
+            await self._flush()
         return await self._inner.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
+        if buffer:
+            self._pending.append(buffer)
+            self._write_timeout = timeout
+
+    async def _flush(self) -> None:
+        data, self._pending = b"".join(self._pending), []
+        with contextlib.suppress(httpcore.WriteError):  # as httpcore does: the read tells what the server did
+            await self._inner.write(data, self._write_timeout)
 
     async def aclose(self) -> None:
+        self._pending = []
         await self._inner.aclose()
 
     def get_extra_info(self, info: str) -> typing.Any:
@@ -96,6 +114,8 @@ class _PinnedStream(httpcore.AsyncNetworkStream):
     async def start_tls(
         self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.AsyncNetworkStream:
+        if self._pending:
+            await self._flush()
         stream = await self._inner.start_tls(ssl_context, server_hostname, timeout)
         if self._pins:
             ssl_object = stream.get_extra_info("ssl_object")
@@ -134,27 +154,14 @@ class PinningBackend(httpcore.AsyncNetworkBackend):
 class PinnedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport (its error mapping included) over a pool with the pinning backend."""
 
-    def __init__(self, context: ssl.SSLContext, pins: Collection[str], limits: httpx.Limits | None = None) -> None:
-        limits = limits or httpx.Limits(max_connections=20, max_keepalive_connections=10,
-                                        keepalive_expiry=KEEPALIVE_SECONDS)
+    def __init__(self, context: ssl.SSLContext, pins: Collection[str], max_connections: int = 20) -> None:
+        # every connection may stay kept alive: a pool that keeps fewer than the calls in flight closes and
+        # reopens connections on every round of them (idle ones still go after KEEPALIVE_SECONDS)
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections,
+                              keepalive_expiry=KEEPALIVE_SECONDS)
         super().__init__(verify=context, limits=limits)
-        self._pool = httpcore.AsyncConnectionPool(
+        self._pool = KeptAlivePool(
             ssl_context=context, max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry, network_backend=PinningBackend(pins),
         )
-
-
-def secure_client(
-    *, ca_bundle: str | None = None, ca_pem: str | None = None, pins: Collection[str] = (),
-    timeout_seconds: float = 10.0,
-) -> httpx.AsyncClient:
-    """An httpx client for an EMR: verified TLS 1.2+, pinned when `pins` is not empty."""
-    context = tls_context(ca_bundle, ca_pem)
-    timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 5.0))
-    headers = {"accept": "application/fhir+json"}
-    if pins:  # environment proxies would bypass the pinned transport: not with pins
-        return httpx.AsyncClient(transport=PinnedTransport(context, pins), timeout=timeout, headers=headers,
-                                 trust_env=False)
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_SECONDS)
-    return httpx.AsyncClient(transport=PinnedTransport(context, (), limits), timeout=timeout, headers=headers)

@@ -21,14 +21,14 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 def configure_tracing(environ: Mapping[str, str], service_name: str = "vantrexia-integration") -> bool:
     """Install the SDK for each signal that has an OTLP endpoint; True when traces are exported."""
     resource = Resource.create({"service.name": environ.get("OTEL_SERVICE_NAME", service_name)})
-    traced = _exported(environ, "TRACES")
+    traced = exported(environ, "TRACES")
     if traced:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         provider = TracerProvider(resource=resource)
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))  # reads the OTEL_* variables
         trace.set_tracer_provider(provider)
-    if _exported(environ, "METRICS"):
+    if exported(environ, "METRICS"):
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 
         reader = PeriodicExportingMetricReader(OTLPMetricExporter())
@@ -36,5 +36,7 @@ def configure_tracing(environ: Mapping[str, str], service_name: str = "vantrexia
     return traced
 
 
-def _exported(environ: Mapping[str, str], signal: str) -> bool:
+def exported(environ: Mapping[str, str], signal: str) -> bool:
+    """Whether `signal` (TRACES or METRICS) has an OTLP endpoint: without one the SDK is not installed, so
+    no span or metric is built that nothing would read."""
     return bool(environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or environ.get(f"OTEL_EXPORTER_OTLP_{signal}_ENDPOINT"))

@@ -18,9 +18,9 @@ import pytest
 from adapters.fakes.keystore import FakeKeyStore
 from adapters.fhir.assertion import ClientAssertionSigner
 from adapters.fhir.ratelimit import RateLimiter
+from adapters.fhir.secure_client import secure_client
 from adapters.fhir.session import FhirSession
 from adapters.fhir.smart import SmartTokenClient
-from adapters.fhir.tls import secure_client
 from domain.ports.emr import EmrUnavailable
 
 

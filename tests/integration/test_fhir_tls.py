@@ -17,7 +17,8 @@ import trustme
 from adapters.ecw.config import EcwConfig, build_ecw_gateway
 from adapters.fakes.keystore import FakeKeyStore
 from adapters.fhir.config import SmartServerConfig, build_gateway
-from adapters.fhir.tls import PinMismatch, secure_client, spki_pin
+from adapters.fhir.secure_client import secure_client
+from adapters.fhir.tls import PinMismatch, spki_pin
 from domain.ports.emr import EmrUnavailable
 from entrypoints.sandbox import SANDBOX_CLIENT_ID
 from entrypoints.sandbox.serve import RunningSandbox, serve_sandbox
