@@ -12,7 +12,8 @@ from dotenv import dotenv_values
 
 from adapters.ecw.config import ConfigError, EcwConfig
 
-WORKER_BATCH_SIZE = 64  # outbox items per relay batch; each EMR connection's max_in_flight still caps its sends
+# outbox items per relay batch; a larger batch holds one clinic's new readings behind another's slow rounds
+WORKER_BATCH_SIZE = 20
 
 
 class SettingsError(ValueError):
