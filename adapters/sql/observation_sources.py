@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import msgspec
 from sqlalchemy import RowMapping, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.driver import driver_of
+from adapters.sql.pg_arrays import json_value
 from adapters.sql.tables import devices, patients, readings
 from domain.observations import ObservationSource
 
@@ -37,13 +37,20 @@ async def observation_sources(connection: AsyncConnection, ids: Sequence[str]) -
     """The readings among `ids` whose patient and device are known, with what their Observations need."""
     if not ids:
         return {}
-    if connection.dialect.name == "postgresql":
-        driver = await driver_of(connection)
-        rows: Sequence[RowMapping | Mapping[str, Any]] = [
-            {**row, "measurement_values": msgspec.json.decode(row["measurement_values"]),
-             "context": msgspec.json.decode(row["context"])}
-            for row in await driver.fetch(_JOINED_TEXT, list(ids))]
-    else:
-        rows = (await connection.execute(_JOINED, {"ids": list(ids)})).mappings().all()
+    return _sources((await connection.execute(_JOINED, {"ids": list(ids)})).mappings().all())
+
+
+async def observation_sources_through_driver(
+    connection: AsyncConnection, ids: Sequence[str],
+) -> Mapping[str, ObservationSource]:
+    """`observation_sources` on PostgreSQL, through the driver."""
+    if not ids:
+        return {}
+    driver = await driver_of(connection)
+    return _sources([{**row, "measurement_values": json_value(row["measurement_values"]),
+                      "context": json_value(row["context"])} for row in await driver.fetch(_JOINED_TEXT, list(ids))])
+
+
+def _sources(rows: Sequence[RowMapping | Mapping[str, Any]]) -> Mapping[str, ObservationSource]:
     return {row["id"]: ObservationSource(m.reading_of(row), row["emr_patient_id"], row["patient_practice_id"],
                                          row["model_number"]) for row in rows}

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.sql.driver import driver_of
+from adapters.sql.pg_outbox import add_outbox_items
 from adapters.sql.repositories_outbox import CLAIMERS, SqlOutboxRepository
 from domain.sync import OutboxItem, SyncAttempt, SyncStatus, in_fair_order, topic_of
 
@@ -66,7 +67,11 @@ SELECT * FROM unnest($9::text[], $10::text[], $11::timestamptz[], $12::text[], $
 
 
 class PgOutboxRepository(SqlOutboxRepository):
-    """OutboxRepository on PostgreSQL: the relay's claim and record go through the driver."""
+    """OutboxRepository on PostgreSQL: the intake's add and the relay's claim and record go through the driver."""
+
+    async def add_many(self, items: Sequence[OutboxItem]) -> None:
+        if items:  # the rows and their topics' NOTIFY in one round trip
+            await add_outbox_items(self._c, items, self._unannounced(items))
 
     async def claim_due(
         self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,

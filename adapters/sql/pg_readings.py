@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.sql import mapping as m
 from adapters.sql.driver import driver_of
+from adapters.sql.observation_sources import observation_sources_through_driver
 from adapters.sql.pg_arrays import Column, arrays, ids_of, json_text, unnest_insert
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.deliveries import Delivery
+from domain.observations import ObservationSource
 from domain.readings import Reading
 
 _READING: tuple[Column, ...] = (
@@ -42,13 +44,16 @@ def _delivery(d: Delivery) -> tuple[Any, ...]:
 
 
 class PgReadingRepository(SqlReadingRepository):
-    """SqlReadingRepository whose page insert is one statement through the driver."""
+    """SqlReadingRepository whose page insert and the relay's joined read go through the driver."""
 
     async def add_many_if_new(self, many: Sequence[Reading]) -> set[str]:
         if not many:
             return set()
         driver = await driver_of(self._c)
         return ids_of(await driver.fetch(_ADD_READINGS, *arrays([_reading(r) for r in many], len(_READING))))
+
+    async def observation_sources(self, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
+        return await observation_sources_through_driver(self._c, ids)
 
 
 class PgDeliveryRepository(SqlDeliveryRepository):

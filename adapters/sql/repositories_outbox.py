@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.notify import notify_outbox
-from adapters.sql.pg_outbox import add_outbox_items
 from adapters.sql.statements import fetch_all, fetch_one, insert_statement, upsert
 from adapters.sql.tables import outbox, sync_attempts
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
@@ -84,14 +83,16 @@ class SqlOutboxRepository:
     async def add_many(self, items: Sequence[OutboxItem]) -> None:
         if not items:
             return
-        fresh = [topic for topic in dict.fromkeys(str(item.topic) for item in items) if topic not in self._notified]
-        self._notified.update(fresh)
-        if self._c.dialect.name == "postgresql":  # the intake's page: one round trip through the driver
-            await add_outbox_items(self._c, items, fresh)
-            return
+        fresh = self._unannounced(items)
         await self._c.execute(insert_statement(outbox), [m.outbox_row(item) for item in items])
         for topic in fresh:
             await notify_outbox(self._c, topic)
+
+    def _unannounced(self, items: Sequence[OutboxItem]) -> list[str]:
+        """The items' topics not yet notified in this transaction, now counted as notified."""
+        fresh = [topic for topic in dict.fromkeys(str(item.topic) for item in items) if topic not in self._notified]
+        self._notified.update(fresh)
+        return fresh
 
     async def save(self, item: OutboxItem) -> None:
         await upsert(self._c, outbox, {**m.outbox_row(item), "lease_owner": None, "lease_until": None})
