@@ -7,7 +7,8 @@ generator is wrk, required (see generator.py).
 
 Environment: BENCH_QUICK=1 shrinks every size; BENCH_<SIZE> overrides one (BENCH_EMR_BATCH_SIZE=8);
 BENCH_PG names the server's maintenance database (default postgresql://postgres@127.0.0.1:5432/postgres);
-BENCH_OUTPUT names the JSON file; BENCH_PROFILE=<dir> (e.g. bench-profiles) writes py-spy flame graphs of the
+BENCH_OUTPUT names the JSON file; BENCH_ONLY=emr_push,e2e_200 runs only the named scenarios
+(a partial table, while working on one); BENCH_PROFILE=<dir> (e.g. bench-profiles) writes py-spy flame graphs of the
 API and worker processes while they are measured.
 """
 

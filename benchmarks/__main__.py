@@ -34,10 +34,13 @@ from benchmarks.stage import Stage, close_stage, open_stage
 from benchmarks.webhook import Run, measure_ceiling, webhook_ingest
 
 OUTPUT = Path(os.environ.get("BENCH_OUTPUT", "bench-results.json"))
+ONLY = frozenset(name for name in os.environ.get("BENCH_ONLY", "").split(",") if name)  # empty: every scenario
 
 
 async def _step(console: Console, results: dict[str, Any], name: str,
                 work: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+    if ONLY and name not in ONLY:
+        return
     started = time.monotonic()
     with console.status(f"{name}…"):
         busy_before = wait_quiet()  # other work on the machine skews every figure: note how much there was
@@ -84,6 +87,8 @@ async def main(console: Console) -> dict[str, Any]:
     finally:
         await close_stage(stage)
     await _step(console, results, "growth", lambda: _summary(growth()))
+    if ONLY:
+        console.print(f"only {', '.join(sorted(ONLY))} (BENCH_ONLY): not a full run")
     results.setdefault("rss_mb", None)
     flag_bounded(results)
     results["meta"] = {
