@@ -61,6 +61,8 @@ def verdicts(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _fmt(section: dict[str, Any], template: str) -> str:
+    if not section:
+        return "not run"  # BENCH_ONLY left it out
     try:
         return template.format(**section)
     except (KeyError, ValueError, TypeError):
