@@ -147,7 +147,6 @@ outbox = Table(
     Column("alert_id", String(36)),
     Column("practice_id", String(64)),  # the patient's practice: its EMR connection, its fair share
     Index("ix_outbox_status_practice_id", "status", "practice_id", "next_attempt_at"),
-    Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
     Index("ix_outbox_patient_id", "patient_id", "created_at"),
     Index("ix_outbox_reading_id", "reading_id"),
 )
