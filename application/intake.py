@@ -11,7 +11,15 @@ from datetime import datetime
 from application.outbox import observation_items
 from application.seen_devices import seen_device
 from application.triage_reading import TriageReading
-from domain.deliveries import Delivery, DeliveryStatus, DeviceStatusReport, DeviceTelemetry, IncomingDelivery, Malformed
+from domain.deliveries import (
+    Delivery,
+    DeliveryStatus,
+    DeviceStatusReport,
+    DeviceTelemetry,
+    InboundMessage,
+    IncomingDelivery,
+    Malformed,
+)
 from domain.devices import Device, DeviceAssignment
 from domain.events import DeliveryTakenIn
 from domain.intake import (
@@ -40,19 +48,25 @@ class IntakePage:
     trace_context: str | None = None
 
     async def take_in(self, incoming: Sequence[IncomingDelivery]) -> list[DeliveryTakenIn]:
-        """Each delivery's outcome, in order; a repeated webhook id is a duplicate of the first one's."""
-        deliveries = [received(d, self.ids.new_id(), self.now) for d in incoming]
-        stored = await self.uow.deliveries.add_many_if_new(deliveries)
-        fresh = [(i, d) for i, d in zip(incoming, deliveries, strict=True) if d.id in stored]
-        outcomes = await self._decide(fresh)
-        await self.uow.deliveries.save_many([
-            replace(d, status=outcomes[d.id].status, reason=outcomes[d.id].reason, reading_id=outcomes[d.id].reading_id)
-            for _, d in fresh
-        ])
-        for delivery in deliveries:  # looked up last: a repeat within the page sees the first one's outcome
+        """Each delivery's outcome, in order; a repeated webhook id is a duplicate of the first one's.
+        Each is decided before it is kept, so its raw row is written once, with its outcome (one
+        whose reading turns out to be recorded already, rare, is written again)."""
+        devices, histories = await self._known_devices([i.message for i in incoming])
+        decided = [self._decided(i.message, self.ids.new_id(), devices, histories) for i in incoming]
+        deliveries = {o.delivery_id: kept(i, o, self.now) for i, (o, _) in zip(incoming, decided, strict=True)}
+        stored = await self.uow.deliveries.add_many_if_new(list(deliveries.values()))
+        fresh = [(i, d) for i, d in zip(incoming, decided, strict=True) if d[0].delivery_id in stored]
+        await self._observe([i.message for i, _ in fresh], devices)
+        outcomes = {outcome.delivery_id: outcome for _, (outcome, _) in fresh}
+        already = await self._record([r for _, (_, r) in fresh if r is not None], devices)
+        for delivery_id in already:
+            outcomes[delivery_id] = DeliveryTakenIn(delivery_id, DeliveryStatus.DUPLICATE, None, ALREADY_RECORDED)
+        await self.uow.deliveries.save_many([kept(i, outcomes[o.delivery_id], self.now)
+                                             for i, (o, _) in fresh if o.delivery_id in already])
+        for delivery in deliveries.values():  # looked up last: a repeat within the page sees the first one's outcome
             if delivery.id not in stored:
                 outcomes[delivery.id] = await self._repeated(delivery)
-        return [outcomes[d.id] for d in deliveries]
+        return [outcomes[delivery_id] for delivery_id in deliveries]
 
     async def release(self, quarantined: Sequence[Reading], history: Sequence[DeviceAssignment]) -> list[Reading]:
         """Quarantined readings that `history` now attributes to a patient, accepted and queued."""
@@ -84,59 +98,65 @@ class IntakePage:
         found = await self.uow.patients.get_many(missing)
         return {**known, **{patient_id: patient.practice_id for patient_id, patient in found.items()}}
 
-    async def _decide(self, fresh: list[tuple[IncomingDelivery, Delivery]]) -> dict[str, DeliveryTakenIn]:
-        devices, histories = await self._devices([i.message for i, _ in fresh])
-        outcomes: dict[str, DeliveryTakenIn] = {}
-        readings: list[tuple[str, Reading]] = []
-        practices: dict[str, str] = {}  # an attributed device is its patient's practice's (AssignDevice sees to it)
-        for incoming, delivery in fresh:
-            message = incoming.message
-            if isinstance(message, Malformed):
-                outcomes[delivery.id] = rejected(delivery.id, message.reason)
-            elif isinstance(message, DeviceStatusReport):
-                device_id = devices[message.gateway_device_id].id
-                outcomes[delivery.id] = DeliveryTakenIn(delivery.id, DeliveryStatus.STATUS_UPDATED, device_id=device_id)
-            elif message.measurement is None:
-                outcomes[delivery.id] = unsupported(delivery.id, message)
-            else:
-                device = devices[message.gateway_device_id]
-                reading = attributed_reading(
-                    message, message.measurement, reading_id=self.ids.new_id(), delivery_id=delivery.id,
-                    device=device, history=histories.get(device.id, ()), now=self.now)
-                readings.append((delivery.id, reading))
-                if reading.patient_id and device.practice_id:
-                    practices[reading.patient_id] = device.practice_id
-        added = await self.uow.readings.add_many_if_new([reading for _, reading in readings])
-        for delivery_id, reading in readings:
-            outcomes[delivery_id] = (recorded(delivery_id, reading) if reading.id in added else
-                                     DeliveryTakenIn(delivery_id, DeliveryStatus.DUPLICATE, None, ALREADY_RECORDED))
-        await self.accept([r for _, r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED], practices)
-        return outcomes
+    def _decided(
+        self, message: InboundMessage, delivery_id: str, devices: Mapping[str, Device],
+        histories: Mapping[str, Sequence[DeviceAssignment]],
+    ) -> tuple[DeliveryTakenIn, Reading | None]:
+        """What the delivery becomes, and its reading (should it be new) if it carries one."""
+        if isinstance(message, Malformed):
+            return rejected(delivery_id, message.reason), None
+        if isinstance(message, DeviceStatusReport):
+            device_id = devices[message.gateway_device_id].id
+            return DeliveryTakenIn(delivery_id, DeliveryStatus.STATUS_UPDATED, device_id=device_id), None
+        if message.measurement is None:
+            return unsupported(delivery_id, message), None
+        device = devices[message.gateway_device_id]
+        reading = attributed_reading(
+            message, message.measurement, reading_id=self.ids.new_id(), delivery_id=delivery_id, device=device,
+            history=histories.get(device.id, ()), now=self.now)
+        return recorded(delivery_id, reading), reading
 
-    async def _devices(
+    async def _record(self, readings: Sequence[Reading], devices: Mapping[str, Device]) -> set[str]:
+        """Store the new readings and accept them; the delivery ids whose reading was recorded already."""
+        added = await self.uow.readings.add_many_if_new(readings)
+        practice_of = {device.id: device.practice_id for device in devices.values()}
+        # an attributed device is its patient's practice's (AssignDevice sees to it)
+        practices = {r.patient_id: practice for r in readings
+                     if r.patient_id and (practice := practice_of.get(r.device_id))}
+        await self.accept([r for r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED], practices)
+        return {r.delivery_id for r in readings if r.id not in added and r.delivery_id}
+
+    async def _known_devices(
         self, messages: Sequence[object]
-    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
-        """Every device the page speaks of, by gateway id: created on first contact, last seen moved up,
-        status reports applied (in page order); and their assignment histories, by device id (a device
-        met for the first time has none)."""
+    ) -> tuple[dict[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+        """Every device the page speaks of, by gateway id (created on first contact), and their assignment
+        histories, by device id (a device met for the first time has none)."""
         sent = [m for m in messages if isinstance(m, DeviceTelemetry | DeviceStatusReport)]
         found, histories = await self.uow.devices.by_gateway_ids_with_histories(
             sorted({m.gateway_device_id for m in sent}))
         devices = dict(found)
+        for message in sent:  # first contact (rare): one by one, a concurrent first contact handled there
+            if message.gateway_device_id not in devices:
+                devices[message.gateway_device_id] = await seen_device(
+                    self.uow, self.ids, message.gateway_device_id, message.model_number, self._seen_at(message))
+        return devices, histories
+
+    async def _observe(self, messages: Sequence[object], devices: dict[str, Device]) -> None:
+        """Last seen moved up and status reports applied, in page order, for the deliveries kept."""
         changed: dict[str, Device] = {}
-        for message in sent:
-            seen_at = message.reported_at if isinstance(message, DeviceStatusReport) else self.now
-            device = devices.get(message.gateway_device_id)
-            if device is None:  # first contact (rare): one by one, a concurrent first contact handled there
-                device = await seen_device(self.uow, self.ids, message.gateway_device_id, message.model_number,
-                                           seen_at)
-            elif device.last_seen_at is None or seen_at > device.last_seen_at:
+        for message in messages:
+            if not isinstance(message, DeviceTelemetry | DeviceStatusReport):
+                continue
+            device, seen_at = devices[message.gateway_device_id], self._seen_at(message)
+            if device.last_seen_at is None or seen_at > device.last_seen_at:
                 device = changed[device.id] = replace(device, last_seen_at=seen_at)
             if isinstance(message, DeviceStatusReport):
                 device = changed[device.id] = with_status(device, message)
             devices[message.gateway_device_id] = device
         await self.uow.devices.observe_many(list(changed.values()))
-        return devices, histories
+
+    def _seen_at(self, message: DeviceTelemetry | DeviceStatusReport) -> datetime:
+        return message.reported_at if isinstance(message, DeviceStatusReport) else self.now
 
     async def _repeated(self, delivery: Delivery) -> DeliveryTakenIn:
         existing = await self.uow.deliveries.by_webhook_id(delivery.source, delivery.webhook_id)
@@ -144,8 +164,9 @@ class IntakePage:
                                existing.reading_id if existing else None, WEBHOOK_REPEATED)
 
 
-def received(incoming: IncomingDelivery, delivery_id: str, now: datetime) -> Delivery:
-    """The raw delivery as kept before anything else is decided about it (a webhook id the store cannot
-    hold as it is kept as its stable surrogate, so a re-delivery still dedupes)."""
-    return Delivery(id=delivery_id, source=incoming.source, webhook_id=storable_webhook_id(incoming.webhook_id),
-                    received_at=now, body=incoming.body, status=DeliveryStatus.RECEIVED)
+def kept(incoming: IncomingDelivery, outcome: DeliveryTakenIn, now: datetime) -> Delivery:
+    """The raw delivery as kept, with what became of it (a webhook id the store cannot hold as it is kept
+    as its stable surrogate, so a re-delivery still dedupes)."""
+    return Delivery(id=outcome.delivery_id, source=incoming.source, webhook_id=storable_webhook_id(incoming.webhook_id),
+                    received_at=now, body=incoming.body, status=outcome.status, reason=outcome.reason,
+                    reading_id=outcome.reading_id)

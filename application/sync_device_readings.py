@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from application.auditing import Auditor
+from application.auditing import Auditor, AuditRecord
 from application.context import Actor
 from application.take_in_deliveries import Arrival, TakeInDeliveries, TakeInDeliveriesCommand
 from domain.audit import AuditOutcome
@@ -80,18 +80,21 @@ class SyncDeviceReadings:
 
     async def _fetch(self, cursor: str | None, number: int) -> Page:
         try:
-            page = await self._gateway.readings_since(cursor)
+            return await self._gateway.readings_since(cursor)
         except Exception:
             await self._auditor.record(BATCH_SYNC, "gateway.readings.fetch", "Delivery", (),
                                        AuditOutcome.FAILURE, page=str(number))
             raise
-        await self._auditor.record(BATCH_SYNC, "gateway.readings.fetch", "Delivery", (),
-                                   page=str(number), messages=str(len(page.items)))
-        return page
 
     async def _take_in_pages(self, pages: Sequence[Page], summary: SyncSummary, command: SyncReadings) -> None:
+        """The pages' fetches audited (one write for them all, not one per page), then their deliveries
+        taken in together."""
         if not pages:
             return
+        await self._auditor.record_many([
+            AuditRecord(BATCH_SYNC, "gateway.readings.fetch", "Delivery",
+                        details={"page": str(number), "messages": str(len(page.items))})
+            for number, page in enumerate(pages, summary.pages + 1)])
         events = iter(await self._take_in(
             TakeInDeliveriesCommand([Arrival(m.delivery, BATCH_SYNC) for page in pages for m in page.items])))
         for page in pages:

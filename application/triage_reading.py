@@ -16,6 +16,7 @@ from domain.sync import OutboxItem, OutboxTopic, SyncStatus
 from domain.triage import Thresholds, WeightPoint, triage
 
 WEIGHT_HISTORY = timedelta(days=7)
+DEFAULTS = Thresholds()  # frozen: shared by every reading whose patient overrides nothing
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,11 @@ class TriagePolicy:
 
 async def effective_thresholds(uow: UnitOfWork, patient_id: str) -> Thresholds:
     """Defaults overlaid with the patient's overrides."""
-    return replace(Thresholds(), **dict(await uow.thresholds.get(patient_id)))
+    return _with(await uow.thresholds.get(patient_id))
+
+
+def _with(overrides: Mapping[str, Decimal]) -> Thresholds:
+    return replace(DEFAULTS, **overrides) if overrides else DEFAULTS
 
 
 class TriageReading:
@@ -54,8 +59,7 @@ class TriageReading:
     ) -> list[Alert]:
         if reading.patient_id is None:
             return []
-        thresholds = (replace(Thresholds(), **dict(overrides)) if overrides is not None
-                      else await effective_thresholds(uow, reading.patient_id))
+        thresholds = _with(overrides) if overrides is not None else await effective_thresholds(uow, reading.patient_id)
         findings = triage(reading, thresholds, await self._earlier_weights(uow, reading))
         raised = []
         for finding in findings:

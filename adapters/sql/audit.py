@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import RowMapping, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.pg_arrays import Column, arrays, json_text, unnest_insert
+from adapters.sql.pg_arrays import Column, RowsInsert, json_text
 from adapters.sql.statements import insert_statement
 from adapters.sql.tables import audit_log, audit_seals
 from domain.audit import AuditEntry, AuditOutcome, AuditQuery, ChainVerification, StoredAuditEntry
@@ -34,7 +34,7 @@ _COLUMNS: tuple[Column, ...] = (
     ("outcome", "text"), ("resource_ids", "jsonb"), ("request_id", "text"), ("details", "jsonb"),
     ("retention_until", "date"),
 )
-_APPEND = unnest_insert("audit_log", _COLUMNS)
+_APPEND = RowsInsert("audit_log", _COLUMNS)
 
 
 def _columns(entry: AuditEntry) -> tuple[Any, ...]:
@@ -75,7 +75,8 @@ class SqlAuditLog:
                 # one INSERT through the driver, outside any transaction, commits on its own: no BEGIN and
                 # COMMIT round trips around it, which cost more than the INSERT on the hot paths
                 driver: Any = (await connection.get_raw_connection()).driver_connection
-                await driver.execute(_APPEND, *arrays([_columns(entry) for entry in entries], len(_COLUMNS)))
+                sql, args = _APPEND.bound([_columns(entry) for entry in entries])
+                await driver.execute(sql, *args)
                 return
             async with connection.begin():
                 await connection.execute(insert_statement(audit_log), [_row(entry) for entry in entries])

@@ -1,10 +1,14 @@
 """Set-based statements for PostgreSQL sent through the driver: a page's rows go as one array per column
 and come apart in `unnest`, so a page is one statement whatever its size (and the SQL text, built once
-per process, is prepared once per connection by asyncpg's statement cache)."""
+per process, is prepared once per connection by asyncpg's statement cache). A column whose value is
+the same in every row of a page goes as that one value (`RowsInsert`): asyncpg checks each array
+element it encodes in Python, which cost more than the column's share of the INSERT itself."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -15,18 +19,36 @@ Column = tuple[str, str]
 _ARRAY_TYPE = {"jsonb": "text"}
 
 
-def unnest_select(columns: Sequence[Column], first: int = 1) -> str:
-    """SELECT of the columns out of one array parameter each, numbered from `first`."""
-    arrays = ", ".join(f"${n}::{_ARRAY_TYPE.get(kind, kind)}[]" for n, (_, kind) in enumerate(columns, first))
-    names = ", ".join(name for name, _ in columns)
-    picked = ", ".join(f"u.{name}::jsonb" if kind == "jsonb" else f"u.{name}" for name, kind in columns)
-    return f"SELECT {picked} FROM unnest({arrays}) AS u({names})"  # noqa: S608 - our constant names
+@dataclass(frozen=True)
+class RowsInsert:
+    """INSERT INTO `table` of rows given as tuples in column order, then `tail`; `statement` wraps the
+    INSERT (a CTE, say) and its own parameters are numbered after the columns'."""
+
+    table: str
+    columns: tuple[Column, ...]
+    tail: str = ""
+    statement: str = "{insert}"
+
+    def bound(self, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+        """The SQL and one argument per column: an array, or the value every row has (the first column,
+        the key, is always an array)."""
+        values = arrays(rows, len(self.columns))
+        shared = tuple(n > 0 and len(rows) > 1 and column.count(column[0]) == len(column)
+                       for n, column in enumerate(values))
+        return _sql(self, shared), [column[0] if one else column for column, one in zip(values, shared, strict=True)]
 
 
-def unnest_insert(table: str, columns: Sequence[Column], tail: str = "") -> str:
-    """INSERT INTO `table` of the rows given as one array per column, then `tail` (ON CONFLICT, RETURNING)."""
-    names = ", ".join(name for name, _ in columns)
-    return f"INSERT INTO {table} ({names}) {unnest_select(columns)} {tail}".rstrip()
+@cache
+def _sql(insert: RowsInsert, shared: tuple[bool, ...]) -> str:
+    names = ", ".join(name for name, _ in insert.columns)
+    numbered = list(enumerate(insert.columns, 1))
+    spread = ", ".join(f"${n}::{_ARRAY_TYPE.get(kind, kind)}[]" for n, (_, kind) in numbered if not shared[n - 1])
+    aliases = ", ".join(name for n, (name, _) in numbered if not shared[n - 1])
+    picked = ", ".join(
+        (f"${n}::text::jsonb" if kind == "jsonb" else f"${n}::{kind}") if shared[n - 1]
+        else (f"u.{name}::jsonb" if kind == "jsonb" else f"u.{name}") for n, (name, kind) in numbered)
+    into = f"INSERT INTO {insert.table} ({names}) SELECT {picked} FROM unnest({spread}) AS u({aliases})"  # noqa: S608
+    return insert.statement.format(insert=f"{into} {insert.tail}".rstrip())
 
 
 def select_any(table: str, columns: Sequence[str], key: str, tail: str = "") -> str:

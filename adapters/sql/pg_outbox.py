@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql.driver import driver_of
 from adapters.sql.notify import CHANNEL
-from adapters.sql.pg_arrays import Column, arrays, unnest_insert
+from adapters.sql.pg_arrays import Column, RowsInsert
 from domain.sync import OutboxItem
 
 _ITEM: tuple[Column, ...] = (
@@ -21,8 +21,8 @@ _ITEM: tuple[Column, ...] = (
     ("practice_id", "text"),
 )
 _TOPICS = len(_ITEM) + 1
-_ADD = (f"WITH added AS ({unnest_insert('outbox', _ITEM)}) "  # noqa: S608 - constants only
-        f"SELECT pg_notify('{CHANNEL}', topic) FROM unnest(${_TOPICS}::text[]) AS topic")
+_ADD = RowsInsert("outbox", _ITEM, statement="WITH added AS ({insert}) "  # noqa: S608 - constants only
+                  f"SELECT pg_notify('{CHANNEL}', topic) FROM unnest(${_TOPICS}::text[]) AS topic")
 
 
 def _row(item: OutboxItem) -> tuple[Any, ...]:
@@ -34,4 +34,5 @@ def _row(item: OutboxItem) -> tuple[Any, ...]:
 async def add_outbox_items(connection: AsyncConnection, items: Sequence[OutboxItem], notify: Sequence[str]) -> None:
     """Insert the items and notify each of the `notify` topics, in one round trip."""
     driver = await driver_of(connection)
-    await driver.execute(_ADD, *arrays([_row(item) for item in items], len(_ITEM)), list(notify))
+    sql, args = _ADD.bound([_row(item) for item in items])
+    await driver.execute(sql, *args, list(notify))

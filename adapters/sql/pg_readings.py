@@ -8,7 +8,7 @@ from typing import Any
 from adapters.sql import mapping as m
 from adapters.sql.driver import driver_of
 from adapters.sql.observation_sources import observation_sources_through_driver
-from adapters.sql.pg_arrays import Column, arrays, ids_of, json_text, unnest_insert
+from adapters.sql.pg_arrays import Column, RowsInsert, ids_of, json_text
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.deliveries import Delivery
 from domain.observations import ObservationSource
@@ -20,15 +20,15 @@ _READING: tuple[Column, ...] = (
     ("context", "jsonb"), ("status", "text"), ("patient_id", "text"), ("recorded_at", "timestamptz"),
     ("delivery_id", "text"), ("reason", "text"),
 )
-_ADD_READINGS = unnest_insert(
+_ADD_READINGS = RowsInsert(
     "readings", _READING, "ON CONFLICT (device_id, user_slot, measured_at_utc, kind) DO NOTHING RETURNING id")
 
 _DELIVERY: tuple[Column, ...] = (
     ("id", "text"), ("source", "text"), ("webhook_id", "text"), ("received_at", "timestamptz"), ("body", "bytea"),
     ("status", "text"), ("reason", "text"), ("reading_id", "text"),
 )
-_ADD_DELIVERIES = unnest_insert("deliveries", _DELIVERY, "ON CONFLICT (source, webhook_id) DO NOTHING RETURNING id")
-_SAVE_DELIVERIES = unnest_insert("deliveries", _DELIVERY, "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+_ADD_DELIVERIES = RowsInsert("deliveries", _DELIVERY, "ON CONFLICT (source, webhook_id) DO NOTHING RETURNING id")
+_SAVE_DELIVERIES = RowsInsert("deliveries", _DELIVERY, "ON CONFLICT (id) DO UPDATE SET " + ", ".join(
     f"{name} = excluded.{name}" for name, _ in _DELIVERY if name != "id"))
 
 
@@ -50,7 +50,8 @@ class PgReadingRepository(SqlReadingRepository):
         if not many:
             return set()
         driver = await driver_of(self._c)
-        return ids_of(await driver.fetch(_ADD_READINGS, *arrays([_reading(r) for r in many], len(_READING))))
+        sql, args = _ADD_READINGS.bound([_reading(r) for r in many])
+        return ids_of(await driver.fetch(sql, *args))
 
     async def observation_sources(self, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
         return await observation_sources_through_driver(self._c, ids)
@@ -63,9 +64,11 @@ class PgDeliveryRepository(SqlDeliveryRepository):
         if not many:
             return set()
         driver = await driver_of(self._c)
-        return ids_of(await driver.fetch(_ADD_DELIVERIES, *arrays([_delivery(d) for d in many], len(_DELIVERY))))
+        sql, args = _ADD_DELIVERIES.bound([_delivery(d) for d in many])
+        return ids_of(await driver.fetch(sql, *args))
 
     async def save_many(self, many: Sequence[Delivery]) -> None:
         if many:
             driver = await driver_of(self._c)
-            await driver.execute(_SAVE_DELIVERIES, *arrays([_delivery(d) for d in many], len(_DELIVERY)))
+            sql, args = _SAVE_DELIVERIES.bound([_delivery(d) for d in many])
+            await driver.execute(sql, *args)
