@@ -4,9 +4,10 @@ for one piece of work. Subcommand modules import this, never `entrypoints.cli.ma
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
-from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from dishka import AsyncContainer
@@ -31,6 +32,16 @@ def fail(message: str) -> NoReturn:
     """One line on stderr, exit code 2."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
+
+
+def run_loop(work: Coroutine[Any, Any, T]) -> T:
+    """`work` on uvloop where it is installed (as `serve` runs), else on asyncio's own loop: the worker's
+    sends spend a good share of their CPU in the event loop and its sockets."""
+    if importlib.util.find_spec("uvloop") is None:
+        return asyncio.run(work)
+    import uvloop
+
+    return uvloop.run(work)
 
 
 def with_container(settings: Settings, work: Callable[[AsyncContainer], Awaitable[T]]) -> T:

@@ -12,7 +12,7 @@ import typer
 
 from adapters.sql.migrate import run_migrations
 from entrypoints.cli.audit import audit_app
-from entrypoints.cli.common import fail, settings_or_exit
+from entrypoints.cli.common import fail, run_loop, settings_or_exit
 from entrypoints.cli.emr import emr_app
 from entrypoints.cli.keys import keys_app
 from entrypoints.cli.simulate import simulate
@@ -100,7 +100,7 @@ def worker(
             await listener.stop()
             await container.close()
 
-    asyncio.run(main())
+    run_loop(main())
 
 
 def run() -> None:
