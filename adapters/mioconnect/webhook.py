@@ -22,7 +22,7 @@ from secrets import token_bytes
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the scheme's prefix, not a secret
 # The spec's (and the library's) fixed ±5 minutes; a configured tolerance can only narrow it.
 MAX_TOLERANCE = timedelta(minutes=5)
-_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
+SIGNATURE_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 # The scheme says integer seconds (the library would also take "1.5e9" or " 17…").
 _TIMESTAMP = re.compile(r"[0-9]{1,10}")  # 10 digits reach 2286, within datetime's range
 _MAC_BYTES = 32
@@ -45,8 +45,8 @@ class WebhookVerifier:
 
     def verify(self, headers: Mapping[str, str], body: bytes) -> str:
         """The webhook id of a correctly signed delivery, whatever the body's bytes; InvalidSignature otherwise."""
-        found = {name.lower(): value for name, value in headers.items() if name.lower() in _HEADERS}
-        if any(not found.get(name) for name in _HEADERS):
+        found = {name.lower(): value for name, value in headers.items() if name.lower() in SIGNATURE_HEADERS}
+        if any(not found.get(name) for name in SIGNATURE_HEADERS):
             raise InvalidSignature("missing webhook-id, webhook-timestamp or webhook-signature header")
         if not all(isinstance(value, str) for value in found.values()):
             raise InvalidSignature("malformed webhook headers")

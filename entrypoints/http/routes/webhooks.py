@@ -17,6 +17,7 @@ from entrypoints.http.security import PUBLIC, AnyRequest
 from entrypoints.http.webhook_receiver import WebhookReceiver
 
 WEBHOOK_OPT = {**PUBLIC, **WITHOUT_REQUEST_SCOPE}
+RECEIVER_KEY = "webhook_receiver"
 
 
 class WebhookController(Controller):
@@ -42,5 +43,10 @@ class WebhookController(Controller):
 
 
 async def _receiver(request: AnyRequest) -> WebhookReceiver:
-    """The process's receiver: made on first use, then a lookup in the app container's cache."""
-    return await app_container(request.app).get(WebhookReceiver)
+    """The process's receiver: made on first use, then kept in the app's state (the container's own
+    lookup takes its lock on every call, for every webhook)."""
+    state = request.app.state
+    receiver: WebhookReceiver | None = state.get(RECEIVER_KEY)
+    if receiver is None:
+        receiver = state[RECEIVER_KEY] = await app_container(request.app).get(WebhookReceiver)
+    return receiver
