@@ -19,6 +19,7 @@ from benchmarks.stage import Stage
 from domain.ports import DeviceGateway
 from domain.ports.device_gateway import GatewayMessage
 from entrypoints.container import build_container
+from entrypoints.process import settle_after_startup
 
 WARMUP_READINGS = 100
 
@@ -45,6 +46,7 @@ def _messages(bodies: list[bytes]) -> list[GatewayMessage]:
 async def sync_readings(stage: Stage, count: int, warmup: int = WARMUP_READINGS) -> tuple[float, dict[str, int]]:
     """Seconds SyncDeviceReadings took for `count` new readings (after `warmup` others), and outcomes."""
     container = build_container(stage.settings)
+    settle_after_startup()  # as `vantrexia sync devices` does
     try:
         gateway = await container.get(DeviceGateway)
         if not isinstance(gateway, FakeDeviceGateway):

@@ -13,6 +13,7 @@ import typer
 from dishka import AsyncContainer
 
 from entrypoints.logging_setup import configure_logging
+from entrypoints.process import settle_after_startup
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
@@ -45,14 +46,15 @@ def run_loop(work: Coroutine[Any, Any, T]) -> T:
 
 
 def with_container(settings: Settings, work: Callable[[AsyncContainer], Awaitable[T]]) -> T:
-    """Run `work` with the production container, closed afterwards whatever happens."""
+    """Run `work` with the production container (on uvloop where installed), closed afterwards whatever happens."""
     from entrypoints.container import build_container  # the whole app's wiring: only when a command runs
 
     async def main() -> T:
         container = build_container(settings)
+        settle_after_startup()
         try:
             return await work(container)
         finally:
             await container.close()
 
-    return asyncio.run(main())
+    return run_loop(main())

@@ -78,6 +78,7 @@ def worker(
     from adapters.sql.notify import OutboxListener
     from adapters.telemetry.setup import configure_tracing
     from entrypoints.container import build_container
+    from entrypoints.process import settle_after_startup
     from entrypoints.worker import OutboxWorker, WorkerWakeup
 
     settings = settings_or_exit()
@@ -85,6 +86,7 @@ def worker(
 
     async def main() -> None:
         container = build_container(settings)
+        settle_after_startup()
         stop, wakeup = asyncio.Event(), WorkerWakeup()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 
 from litestar import Litestar
@@ -11,9 +10,8 @@ from adapters.telemetry.setup import configure_tracing
 from entrypoints.container import build_container
 from entrypoints.http.app import create_app
 from entrypoints.logging_setup import configure_logging
+from entrypoints.process import settle_after_startup
 from entrypoints.settings import load_settings
-
-GC_YOUNG_THRESHOLD = 10_000  # allocations between young collections (CPython's default is 700)
 
 
 def create() -> Litestar:
@@ -22,9 +20,5 @@ def create() -> Litestar:
     configure_logging(settings.log_level)
     configure_tracing(os.environ)
     app = create_app(build_container(settings), settings)
-    # What start-up made (modules, the app, its routes) lives as long as the process: frozen, the
-    # collector stops walking it on every full collection; and young collections run less often, as a
-    # request allocates many short-lived objects that reference counting frees by itself.
-    gc.freeze()
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
+    settle_after_startup()
     return app
