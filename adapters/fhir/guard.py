@@ -73,6 +73,11 @@ class GuardedGateway:
     def resting(self) -> bool:
         return self._backoff.remaining() > 0
 
+    @property
+    def busy(self) -> bool:
+        """Every in-flight slot taken: a call now would only wait for one."""
+        return self._slots.locked()
+
     async def check_connection(self) -> EmrCapabilities:
         return await self._call(self._inner.check_connection)
 

@@ -59,6 +59,20 @@ async def test_no_more_than_max_in_flight_calls_run_at_once() -> None:
     assert emr.most == 3
 
 
+async def test_it_is_busy_while_every_slot_is_taken_and_free_again_once_one_returns() -> None:
+    emr = HeldEmr()
+    guarded = GuardedGateway(emr, 2, Backoff(Seconds(), lambda: 0.5))
+    first = asyncio.create_task(guarded.search_patients(1, 1))
+    await asyncio.sleep(0.01)
+    assert guarded.busy is False  # one slot of two free
+    second = asyncio.create_task(guarded.search_patients(1, 1))
+    await asyncio.sleep(0.01)
+    assert guarded.busy is True
+    emr.release.set()
+    await asyncio.gather(first, second)
+    assert guarded.busy is False
+
+
 @pytest.mark.parametrize(("error", "rests"), [
     (EmrUnavailable("busy", http_status=503), True),
     (EmrUnavailable("slow down", http_status=429), True),
