@@ -30,7 +30,10 @@ from domain.sync import OutboxItem, RetryPolicy
 UnitsOfWork = Callable[[], AbstractAsyncContextManager[UnitOfWork]]  # a fresh transaction per call
 
 
-TOP_UP_SECONDS = 0.025  # while sends are under way, the finished ones are recorded and new items claimed this often
+# while sends are under way and more is due, the finished ones are recorded and new items claimed this often;
+# once what was due is claimed, only when new work is committed (the worker's nudge) or after RECORD_SECONDS
+TOP_UP_SECONDS = 0.025
+RECORD_SECONDS = 0.25
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class OutboxRelay:
         self._clock, self._ids, self._random, self._policy = clock, ids, random, policy
         self._auditor, self._tracer, self._metrics = auditor, tracer, metrics
         self._window = SendWindow(self._send_one)
+        self._drained = False  # the last claim took every due item it could
+        self._claimed_at = float("-inf")
 
     async def __call__(self, batch: RelayBatch) -> RelayReport:
         if batch.pipelined:
@@ -90,6 +95,10 @@ class OutboxRelay:
         sent = await self._send(claimed)
         await self._record(sent)
         return RelayReport(_results(sent))
+
+    def nudge(self) -> None:
+        """New work was committed: claim it soon, not only once the sends under way finished."""
+        self._window.nudge()
 
     async def settle(self) -> str | None:
         """Before stopping: every claimed item sent, and every send recorded (not left to its lease).
@@ -103,14 +112,17 @@ class OutboxRelay:
 
     async def _slide(self, batch: RelayBatch) -> RelayReport:
         """Once a window's worth of sends finished (or a short while passed), record them and claim anew."""
-        window = self._window
+        window, loop = self._window, asyncio.get_running_loop()
         if window.held:
-            await window.wait(batch.limit, TOP_UP_SECONDS)
+            await window.wait(batch.limit, RECORD_SECONDS if self._drained else TOP_UP_SECONDS, nudged=self._drained)
+            await asyncio.sleep(self._claimed_at + TOP_UP_SECONDS - loop.time())  # no more often than that
         finished = window.take_finished()
         room = max(0, 2 * batch.limit - window.held)  # a window being sent and one claimed ahead
         if not room and not finished:
             return RelayReport(under_way=window.held)
+        self._claimed_at = loop.time()
         claimed = await self._cycle(replace(batch, limit=room), finished)
+        self._drained = len(claimed.items) < room
         window.add(claimed.items, claimed.prepared, batch.limit)
         return RelayReport(_results(finished) if claimed.recorded else (), claimed.unrecorded, window.held)
 

@@ -26,6 +26,8 @@ class SendWindow:
         self._finished: list[Sent] = []
         self._size = 0
         self._wanted = 0  # finished sends that end a `wait` early
+        self._nudged = False  # new work was committed since the last `take_finished`
+        self._heed_nudge = False
         self._ready = asyncio.Event()
 
     @property
@@ -43,12 +45,19 @@ class SendWindow:
         self._start()
 
     def take_finished(self) -> list[Sent]:
-        finished, self._finished = self._finished, []
+        finished, self._finished, self._nudged = self._finished, [], False
         return finished
 
-    async def wait(self, finished: int, seconds: float) -> None:
-        """Until `finished` sends are done (or nothing is held any more), for at most `seconds`."""
-        self._wanted = finished
+    def nudge(self) -> None:
+        """New work was committed: a `wait` that heeds nudges ends."""
+        self._nudged = True
+        if self._heed_nudge:
+            self._ready.set()
+
+    async def wait(self, finished: int, seconds: float, *, nudged: bool = False) -> None:
+        """Until `finished` sends are done (or nothing is held any more, or with `nudged` new work was
+        committed), for at most `seconds`."""
+        self._wanted, self._heed_nudge = finished, nudged
         self._ready.clear()
         if not self._enough():
             with contextlib.suppress(TimeoutError):
@@ -62,7 +71,7 @@ class SendWindow:
             await asyncio.wait(set(self._sending))
 
     def _enough(self) -> bool:
-        return not self.held or len(self._finished) >= self._wanted
+        return not self.held or len(self._finished) >= self._wanted or (self._heed_nudge and self._nudged)
 
     def _start(self) -> None:
         while self._queue and len(self._sending) < self._size:

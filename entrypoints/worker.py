@@ -25,13 +25,20 @@ _ITEM_EVENTS = {"emr.push": "emr_push", "emr.withdraw": "emr_withdraw", "notify.
 
 
 class WorkerWakeup:
-    """Lets the API nudge an in-process worker as soon as new work is committed."""
+    """Lets the API (or LISTEN/NOTIFY) nudge the workers as soon as new work is committed: an idle one wakes,
+    a busy one's relay claims it without waiting for its sends."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._relays: list[OutboxRelay] = []
 
     def notify(self) -> None:
         self._event.set()
+        for relay in self._relays:
+            relay.nudge()
+
+    def nudges(self, relay: OutboxRelay) -> None:
+        self._relays.append(relay)
 
     async def wait(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -82,6 +89,7 @@ class OutboxWorker:
     async def _relay_of(self) -> OutboxRelay:
         if self._relay is None:
             self._relay = (await self._container.get(RelayFactory)).build(self._container)
+            self._wakeup.nudges(self._relay)
         return self._relay
 
     async def _housekeep(self) -> int:
