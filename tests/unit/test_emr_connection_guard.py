@@ -124,21 +124,21 @@ async def test_a_resting_connection_fails_fast_without_calling_its_emr() -> None
     assert (await guarded.search_patients(1, 1)).total == 0
 
 
-async def test_after_its_rest_one_call_tries_the_connection_before_the_others_go() -> None:
+async def test_after_its_rest_a_quarter_of_its_slots_try_the_connection_before_the_others_go() -> None:
     seconds, emr = Seconds(), HeldEmr()
     guarded = GuardedGateway(emr, 8, Backoff(seconds, lambda: 0.0))
     emr.fail_next(EmrUnavailable("busy", http_status=503, retry_after=2.0))
     with pytest.raises(EmrUnavailable):
         await guarded.create_observation(object())  # type: ignore[arg-type]  # fails before reading it
     seconds.now += 2.0  # rested
-    trying = asyncio.create_task(guarded.search_patients(1, 1))
+    trying = [asyncio.create_task(guarded.search_patients(1, 1)) for _ in range(2)]
     await asyncio.sleep(0.01)
-    assert guarded.busy is True  # seven slots free, but the claim waits for the one trying
+    assert guarded.busy is True  # six slots free, but the claim waits for the two trying
     with pytest.raises(EmrResting) as waiting:
         await guarded.search_patients(1, 1)
-    assert (emr.most, waiting.value.retry_after) == (1, TRYING_SECONDS)
+    assert (emr.most, waiting.value.retry_after) == (2, TRYING_SECONDS)
     emr.release.set()
-    await trying
+    await asyncio.gather(*trying)
     emr.release.clear()
     together = [asyncio.create_task(guarded.search_patients(1, 1)) for _ in range(3)]
     await asyncio.sleep(0.01)
