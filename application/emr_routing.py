@@ -26,8 +26,9 @@ class PracticeEmrHandler(NoExtraWrites):
         self._directory = directory
 
     def resting(self) -> frozenset[str]:
-        """Practices whose EMR asked us to wait: the relay leaves their items unclaimed meanwhile."""
-        return self._directory.resting()
+        """Practices whose EMR asked us to wait, or has every in-flight slot taken: the relay leaves their
+        items unclaimed meanwhile."""
+        return self._directory.resting() | self._directory.busy()
 
 
 async def practices_of(uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, str]:

@@ -1,12 +1,12 @@
 """OutboxRelay: the one consumer of the outbox, for every topic.
 
-A batch is claimed (leased) and prepared in one transaction, sent through each item's topic handler
-all at once (the peers' latency, not our CPU, bounds a send), and its outcomes, attempts and the
-handlers' own writes are recorded in one transaction, then audited. Pipelined, the next batch is
-claimed while this one is sent, so a backlog keeps the EMR busy; and the batch sent before is
-recorded in that same transaction (one connection and one commit per batch, not two). Should that
-transaction fail, the claim goes with it and the previous batch stays leased until its lease ends:
-sent again then, and deduplicated by the EMR's conditional create.
+Items are claimed (leased) and prepared in one transaction, sent through each item's topic handler (the
+peers' latency, not our CPU, bounds a send), and their outcomes, attempts and the handlers' own writes are
+recorded in one transaction, then audited. Pipelined, the sends slide: up to `limit` are in flight while
+items are due, each finished send's slot goes to the next claimed item at once, and what finished is recorded
+in the transaction that claims the next items (one connection and one commit per claim, not two). Should that
+transaction fail, the claim goes with it and the finished items stay leased until their lease ends: sent
+again then, and deduplicated by the EMR's conditional create.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from datetime import timedelta
 from application.auditing import Auditor
 from application.relay_handler import Outcome, TopicHandler, resting_of
 from application.relay_record import Sent, attempts_of, audit_batch, by_topic, measure_send, next_state
+from application.relay_window import SendWindow
 from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.delivery_health import marks_of
 from domain.events import OutboxItemSent
@@ -29,9 +30,16 @@ from domain.sync import OutboxItem, RetryPolicy
 UnitsOfWork = Callable[[], AbstractAsyncContextManager[UnitOfWork]]  # a fresh transaction per call
 
 
+# while sends are under way and more is due, the finished ones are recorded and new items claimed this often;
+# once what was due is claimed, only when new work is committed (the worker's nudge) or after RECORD_SECONDS
+TOP_UP_SECONDS = 0.025
+RECORD_SECONDS = 0.25
+
+
 @dataclass(frozen=True)
 class RelayBatch:
-    """One claim: how many items, how long they stay ours, and whether to overlap with the next batch."""
+    """One call: how many sends at once, how long claimed items stay ours, and whether the sends slide
+    (pipelined: `limit` sends kept in flight, as many items claimed ahead) or go as one batch."""
 
     worker_id: str
     limit: int = 20
@@ -41,10 +49,12 @@ class RelayBatch:
 
 @dataclass(frozen=True)
 class RelayReport:
-    """Each item's new status (deferred ones stay pending); `unrecorded`: why an earlier batch's record failed."""
+    """Each recorded item's new status (deferred ones stay pending); `unrecorded`: why a record failed;
+    `under_way`: items claimed and not yet finished (pipelined)."""
 
     results: tuple[OutboxItemSent, ...] = ()
     unrecorded: str | None = None
+    under_way: int = 0
 
     @property
     def progress(self) -> int:
@@ -55,7 +65,8 @@ class RelayReport:
 class _Claimed:
     items: Sequence[OutboxItem] = ()
     prepared: dict[str, object] = field(default_factory=dict)
-    unrecorded: str | None = None  # why the batch recorded along with this claim was not
+    unrecorded: str | None = None  # why the sends recorded along with this claim were not (or not audited)
+    recorded: bool = True  # False: the transaction failed, the sends stay leased
 
 
 class OutboxRelay:
@@ -73,50 +84,47 @@ class OutboxRelay:
         self._noted = frozenset(topic for topic, handler in self._handlers.items() if resting_of(handler) is not None)
         self._clock, self._ids, self._random, self._policy = clock, ids, random, policy
         self._auditor, self._tracer, self._metrics = auditor, tracer, metrics
-        self._ahead: asyncio.Task[_Claimed] | None = None  # the next batch, claimed while this one is sent
-        self._recording: asyncio.Task[None] | None = None  # a batch recorded alone while this one is sent
-        self._pending: list[Sent] = []  # sent, to be recorded along with the next claim
+        self._window = SendWindow(self._send_one)
+        self._drained = False  # the last claim took every due item it could
+        self._claimed_at = float("-inf")
 
     async def __call__(self, batch: RelayBatch) -> RelayReport:
-        claimed = await self._take(batch)
-        previous, self._pending = self._pending, []
-        if batch.pipelined and len(claimed.items) == batch.limit:  # more is likely due: claim it meanwhile
-            self._ahead = asyncio.create_task(self._cycle(batch, previous))
-        elif previous:
-            self._recording = asyncio.create_task(self._record(previous))
+        if batch.pipelined:
+            return await self._slide(batch)
+        claimed = await self._cycle(batch, ())
         sent = await self._send(claimed)
-        report = RelayReport(tuple(OutboxItemSent(a.id, a.status.value, a.http_status, a.topic) for a, _ in sent))
-        unrecorded = await self._settle_recording() or claimed.unrecorded
-        if self._ahead is not None and report.progress:
-            self._pending = sent  # the caller comes back at once for the batch claimed ahead
-        elif batch.pipelined and sent:
-            self._recording = asyncio.create_task(self._record(sent))
-        elif sent:
-            await self._record(sent)
-        return replace(report, unrecorded=unrecorded)
+        await self._record(sent)
+        return RelayReport(_results(sent))
+
+    def nudge(self) -> None:
+        """New work was committed: claim it soon, not only once the sends under way finished."""
+        self._window.nudge()
 
     async def settle(self) -> str | None:
-        """Before stopping: items claimed ahead are sent and recorded, and the batch being recorded is
-        written (not left to their lease). Returns why a record failed, if one did."""
-        ahead, self._ahead = self._ahead, None
-        unrecorded = None
+        """Before stopping: every claimed item sent, and every send recorded (not left to its lease).
+        Returns why the record failed, if it did."""
+        await self._window.empty()
         try:
-            if ahead is not None:
-                claimed = await ahead
-                unrecorded = claimed.unrecorded
-                self._pending.extend(await self._send(claimed))
-            pending, self._pending = self._pending, []
-            await self._record(pending)
-        finally:
-            unrecorded = await self._settle_recording() or unrecorded
-        return unrecorded
+            await self._record(self._window.take_finished())
+        except Exception as error:  # noqa: BLE001 - the lease frees the items; conditional create dedupes
+            return type(error).__name__
+        return None
 
-    async def _take(self, batch: RelayBatch) -> _Claimed:
-        ahead, self._ahead = self._ahead, None
-        if ahead is not None:
-            return await ahead
-        previous, self._pending = self._pending, []
-        return await self._cycle(batch, previous)
+    async def _slide(self, batch: RelayBatch) -> RelayReport:
+        """Once a window's worth of sends finished (or a short while passed), record them and claim anew."""
+        window, loop = self._window, asyncio.get_running_loop()
+        if window.held:
+            await window.wait(batch.limit, RECORD_SECONDS if self._drained else TOP_UP_SECONDS, nudged=self._drained)
+            await asyncio.sleep(self._claimed_at + TOP_UP_SECONDS - loop.time())  # no more often than that
+        finished = window.take_finished()
+        room = max(0, 2 * batch.limit - window.held)  # a window being sent and one claimed ahead
+        if not room and not finished:
+            return RelayReport(under_way=window.held)
+        self._claimed_at = loop.time()
+        claimed = await self._cycle(replace(batch, limit=room), finished)
+        self._drained = len(claimed.items) < room
+        window.add(claimed.items, claimed.prepared, batch.limit)
+        return RelayReport(_results(finished) if claimed.recorded else (), claimed.unrecorded, window.held)
 
     async def _cycle(self, batch: RelayBatch, previous: Sequence[Sent]) -> _Claimed:
         """The previous batch recorded and the next one claimed, in one transaction; then the audit."""
@@ -125,7 +133,7 @@ class OutboxRelay:
         except Exception as error:  # both rolled back: the lease frees the previous batch for a resend
             if not previous:
                 raise
-            return _Claimed(unrecorded=type(error).__name__)
+            return _Claimed(unrecorded=type(error).__name__, recorded=False)
         try:
             await audit_batch(self._auditor, self._handlers, previous)
         except Exception as error:  # noqa: BLE001 - recorded; only its audit entry failed, as in _record
@@ -136,7 +144,7 @@ class OutboxRelay:
         with self._tracer.span("outbox.claim") as span:
             async with self._units() as uow:
                 items = await uow.outbox.claim_due(self._topics, self._clock.now(), batch.limit, batch.worker_id,
-                                                   batch.lease, self._resting())
+                                                   batch.lease, self._resting()) if batch.limit else ()
                 prepared: dict[str, object] = {}
                 for topic, group in by_topic(items, lambda item: item).items():
                     prepared.update(await self._handlers[topic].prepare(uow, group))
@@ -186,12 +194,6 @@ class OutboxRelay:
             await self._handlers[topic].record(uow, group, now)
         await uow.delivery_health.note(marks_of((after for after, _ in sent if after.topic in self._noted), now))
 
-    async def _settle_recording(self) -> str | None:
-        recording, self._recording = self._recording, None
-        try:
-            if recording is not None:
-                await recording
-        except Exception as error:  # noqa: BLE001 - the lease frees the claim; conditional create dedupes
-            return type(error).__name__
-        return None
 
+def _results(sent: Sequence[Sent]) -> tuple[OutboxItemSent, ...]:
+    return tuple(OutboxItemSent(a.id, a.status.value, a.http_status, a.topic) for a, _ in sent)

@@ -56,9 +56,10 @@ class TopicHandler(Protocol):
     """One topic's part of the relay.
 
     A topic whose items go to each practice's own destination (the EMR topics) also offers
-    `resting() -> frozenset[str]`: the practices whose destination asked us to wait. The relay leaves
-    their items of this topic unclaimed meanwhile, and notes every send's outcome as that practice's
-    delivery health. Without it (alert pushes, a new topic) nothing is held back and nothing noted.
+    `resting() -> frozenset[str]`: the practices whose destination asked us to wait, or cannot take
+    another send now. The relay leaves their items of this topic unclaimed meanwhile, and notes every
+    send's outcome as that practice's delivery health. Without it (alert pushes, a new topic) nothing is
+    held back and nothing noted.
     """
 
     topic: str

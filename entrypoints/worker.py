@@ -25,13 +25,20 @@ _ITEM_EVENTS = {"emr.push": "emr_push", "emr.withdraw": "emr_withdraw", "notify.
 
 
 class WorkerWakeup:
-    """Lets the API nudge an in-process worker as soon as new work is committed."""
+    """Lets the API (or LISTEN/NOTIFY) nudge the workers as soon as new work is committed: an idle one wakes,
+    a busy one's relay claims it without waiting for its sends."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._relays: list[OutboxRelay] = []
 
     def notify(self) -> None:
         self._event.set()
+        for relay in self._relays:
+            relay.nudge()
+
+    def nudges(self, relay: OutboxRelay) -> None:
+        self._relays.append(relay)
 
     async def wait(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -71,16 +78,18 @@ class OutboxWorker:
         self._relay: OutboxRelay | None = None
 
     async def run_once(self, *, housekeeping: bool | None = None, pipelined: bool = False) -> int:
-        """One relay batch; every HOUSEKEEPING_SECONDS (or when asked) also escalations, audit sealing
-        and backlog gauges. Returns the work done (a deferred item is not progress)."""
+        """One relay batch (pipelined: one turn of the sliding window); every HOUSEKEEPING_SECONDS (or when
+        asked) also escalations, audit sealing and backlog gauges. Returns the work done or still under way
+        (a deferred item is not progress)."""
         report = await (await self._relay_of())(replace(self._batch, pipelined=pipelined))
         _log_batch(report)
         due = housekeeping if housekeeping is not None else self._housekeeping.due()
-        return report.progress + (await self._housekeep() if due else 0)
+        return report.progress + report.under_way + (await self._housekeep() if due else 0)
 
     async def _relay_of(self) -> OutboxRelay:
         if self._relay is None:
             self._relay = (await self._container.get(RelayFactory)).build(self._container)
+            self._wakeup.nudges(self._relay)
         return self._relay
 
     async def _housekeep(self) -> int:
@@ -93,7 +102,7 @@ class OutboxWorker:
         return len(escalations)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Batches until `stop` (SIGTERM); then the batch in hand and any claimed ahead are finished and recorded."""
+        """Turns of the window until `stop` (SIGTERM); then every claimed item is sent and recorded."""
         _log.info("worker_started", worker_id=self.worker_id)
         while not stop.is_set():
             try:

@@ -26,15 +26,17 @@ DEFAULT_CONNECTION = EmrConnection(
 
 
 class FakeEmrDirectory:
-    """EmrDirectory over FakeEmrGateways; `resting_practices` is what a test says is resting."""
+    """EmrDirectory over FakeEmrGateways; `resting_practices` and `busy_practices` are what a test says."""
 
     def __init__(
         self, default: EmrGateway, stored: ConnectionSource,
         emrs: MutableMapping[str, FakeEmrGateway] | None = None, resting_practices: set[str] | None = None,
+        busy_practices: set[str] | None = None,
     ) -> None:
         self._default, self._stored = default, stored
         self.emrs: MutableMapping[str, FakeEmrGateway] = emrs if emrs is not None else {}
         self.resting_practices: set[str] = resting_practices if resting_practices is not None else set()
+        self.busy_practices: set[str] = busy_practices if busy_practices is not None else set()
 
     async def gateway(self, practice_id: str) -> EmrGateway:
         return await self._fake(practice_id)
@@ -44,6 +46,9 @@ class FakeEmrDirectory:
 
     def resting(self) -> frozenset[str]:
         return frozenset(self.resting_practices)
+
+    def busy(self) -> frozenset[str]:
+        return frozenset(self.busy_practices)
 
     async def connections(self) -> Sequence[EmrConnection]:
         stored = [c for c in await self._stored() if c.practice_id != DEFAULT_PRACTICE]

@@ -77,6 +77,10 @@ class SmartEmrDirectory:
         every = {**self._live_by_practice, **self._fixed}
         return frozenset(practice for practice, live in every.items() if live.guarded.resting)
 
+    def busy(self) -> frozenset[str]:
+        every = {**self._live_by_practice, **self._fixed}
+        return frozenset(practice for practice, live in every.items() if live.guarded.busy)
+
     async def server(self, practice_id: str) -> tuple[EmrConnection, FhirEmrGateway]:
         """The practice's connection and its own (unguarded) gateway: a user launch uses its HTTP client."""
         live = await self._find(practice_id)

@@ -1,6 +1,8 @@
 """One EMR connection's own limits: at most `max_in_flight` calls at once, and a rest after a failure that
 says "not now" (429/503 with Retry-After, a timeout or unreachable server, a refused token), during which
-calls fail fast with EmrResting and never touch the network. Nothing here is shared between connections."""
+calls fail fast with EmrResting and never touch the network. After a rest, a quarter of its slots try the
+connection until a call succeeds (the others fail fast meanwhile): a backlog does not hit an EMR that is
+still down with a full burst of calls. Nothing here is shared between connections."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ T = TypeVar("T")
 BASE_REST_SECONDS = 2.0
 MAX_REST_SECONDS = 300.0
 MAX_RETRY_AFTER_SECONDS = 3600.0  # a Retry-After beyond an hour is not believed further
+TRYING_SECONDS = 0.1  # while calls try a connection after its rest, the others wait this long
 
 
 def rests_after(error: EmrError) -> bool:
@@ -66,12 +69,22 @@ class GuardedGateway:
                  closer: Closeable | None = None) -> None:
         self._inner, self._backoff, self._closer = inner, backoff, closer
         self._slots = asyncio.Semaphore(max_in_flight)
+        self._trial_slots = max(1, max_in_flight // 4)
         self.in_flight = 0
         self._retired = False
 
     @property
     def resting(self) -> bool:
         return self._backoff.remaining() > 0
+
+    @property
+    def busy(self) -> bool:
+        """Every in-flight slot taken (or, after a rest, every slot of those trying it): a call now would wait."""
+        return self._slots.locked() or self._trying
+
+    @property
+    def _trying(self) -> bool:
+        return self._backoff.failures > 0 and self.in_flight >= self._trial_slots
 
     async def check_connection(self) -> EmrCapabilities:
         return await self._call(self._inner.check_connection)
@@ -96,6 +109,8 @@ class GuardedGateway:
 
     async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
         self._fail_fast()
+        if self._trying:  # failed last time: this call waits for those trying the connection
+            raise EmrResting(TRYING_SECONDS)
         async with self._slots:
             self._fail_fast()  # it may have started resting while this call waited for a slot
             self.in_flight += 1

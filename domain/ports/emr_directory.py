@@ -45,6 +45,11 @@ class EmrDirectory(Protocol):
         relay leaves their EMR items where they are until then; every other practice's go on."""
         ...
 
+    def busy(self) -> frozenset[str]:
+        """Practices whose EMR connection has every in-flight slot taken (its `max_in_flight`): the relay
+        claims none of their items meanwhile, which would only wait for a slot and hold the others back."""
+        ...
+
     async def connections(self) -> Sequence[EmrConnection]:
         """Every connection in use: the stored ones and, for `default`, the one made of the settings."""
         ...

@@ -3,6 +3,7 @@ network meanwhile); stored changes arrive after the refresh interval; one key st
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -115,6 +116,30 @@ async def test_a_failing_connection_rests_alone_and_calls_meanwhile_never_reach_
     seconds.now += rest + 0.1
     assert directory.resting() == frozenset()
     assert (await (await directory.gateway("north")).search_patients(1, 2)).total == 3
+
+
+async def test_a_connection_with_every_in_flight_slot_taken_is_busy_alone_until_a_call_returns(
+    two_sandboxes: tuple[RunningSandbox, RunningSandbox], keys: FakeKeyStore, seconds: Seconds,
+) -> None:
+    north, south = two_sandboxes
+    stored = [connection_to("north", north, token_url=north.token_url, max_in_flight=1),
+              connection_to("south", south)]
+
+    async def read() -> list[EmrConnection]:
+        return stored
+
+    directory = SmartEmrDirectory(read, Builds(keys), clock=seconds, random=lambda: 0.0, refresh_seconds=REFRESH)
+    try:
+        gateway = await directory.gateway("north")
+        await gateway.search_patients(1, 2)  # its token first: the call below is the only one under way
+        north.state.latency_seconds = 0.3
+        call = asyncio.create_task(gateway.search_patients(1, 2))
+        await asyncio.sleep(0.05)
+        assert directory.busy() == frozenset({"north"})  # its one slot taken; south has all of its own
+        await call
+        assert directory.busy() == frozenset()
+    finally:
+        await directory.aclose()
 
 
 async def test_a_smart_connection_without_token_url_discovers_it_and_asks_for_its_own_scopes(

@@ -11,7 +11,7 @@ import pytest
 from adapters.ecw.profile import ecw_server
 from adapters.fakes.emr import FakeEmrGateway
 from adapters.fhir.errors import SmartAuthError
-from adapters.fhir.guard import MAX_REST_SECONDS, Backoff, GuardedGateway
+from adapters.fhir.guard import MAX_REST_SECONDS, TRYING_SECONDS, Backoff, GuardedGateway
 from adapters.fhir.profile import smart_server
 from domain.emr_connections import EmrConnection, EmrVendor
 from domain.ports.emr import EmrError, EmrPatientPage, EmrRejected, EmrResting, EmrUnavailable
@@ -57,6 +57,20 @@ async def test_no_more_than_max_in_flight_calls_run_at_once() -> None:
     emr.release.set()
     await asyncio.gather(*calls)
     assert emr.most == 3
+
+
+async def test_it_is_busy_while_every_slot_is_taken_and_free_again_once_one_returns() -> None:
+    emr = HeldEmr()
+    guarded = GuardedGateway(emr, 2, Backoff(Seconds(), lambda: 0.5))
+    first = asyncio.create_task(guarded.search_patients(1, 1))
+    await asyncio.sleep(0.01)
+    assert guarded.busy is False  # one slot of two free
+    second = asyncio.create_task(guarded.search_patients(1, 1))
+    await asyncio.sleep(0.01)
+    assert guarded.busy is True
+    emr.release.set()
+    await asyncio.gather(first, second)
+    assert guarded.busy is False
 
 
 @pytest.mark.parametrize(("error", "rests"), [
@@ -108,6 +122,29 @@ async def test_a_resting_connection_fails_fast_without_calling_its_emr() -> None
     emr.down = False
     seconds.now += 1.0
     assert (await guarded.search_patients(1, 1)).total == 0
+
+
+async def test_after_its_rest_a_quarter_of_its_slots_try_the_connection_before_the_others_go() -> None:
+    seconds, emr = Seconds(), HeldEmr()
+    guarded = GuardedGateway(emr, 8, Backoff(seconds, lambda: 0.0))
+    emr.fail_next(EmrUnavailable("busy", http_status=503, retry_after=2.0))
+    with pytest.raises(EmrUnavailable):
+        await guarded.create_observation(object())  # type: ignore[arg-type]  # fails before reading it
+    seconds.now += 2.0  # rested
+    trying = [asyncio.create_task(guarded.search_patients(1, 1)) for _ in range(2)]
+    await asyncio.sleep(0.01)
+    assert guarded.busy is True  # six slots free, but the claim waits for the two trying
+    with pytest.raises(EmrResting) as waiting:
+        await guarded.search_patients(1, 1)
+    assert (emr.most, waiting.value.retry_after) == (2, TRYING_SECONDS)
+    emr.release.set()
+    await asyncio.gather(*trying)
+    emr.release.clear()
+    together = [asyncio.create_task(guarded.search_patients(1, 1)) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    assert (emr.running, guarded.busy) == (3, False)  # it answered: the slots are all in use again
+    emr.release.set()
+    await asyncio.gather(*together)
 
 
 async def test_a_retired_gateway_closes_once_its_last_call_ends() -> None:

@@ -105,3 +105,13 @@ async def test_the_emr_topics_rest_when_the_directory_says_their_practice_rests(
     world.resting_practices.clear()
     assert [r.status for r in (await relay(RelayBatch("w1"))).results] == ["delivered", "delivered"]
     assert world.db.delivery_health["default"].last_success_at == NOW
+
+
+async def test_the_emr_topics_claim_nothing_of_a_practice_whose_emr_has_no_slot_free(world: World) -> None:
+    await accepted_bp(world)
+    world.busy_practices.add("default")  # every in-flight slot of its connection taken
+    relay = relay_of(world, EmrCreateHandler(world.emr_directory), EmrWithdrawHandler(world.emr_directory))
+    assert (await relay(RelayBatch("w1"))).results == ()
+    assert not world.db.leases  # not claimed to wait for a slot, holding the others back
+    world.busy_practices.clear()
+    assert [r.status for r in (await relay(RelayBatch("w1"))).results] == ["delivered", "delivered"]
