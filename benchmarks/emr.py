@@ -1,7 +1,7 @@
 """EMR push throughput: a real `vantrexia worker` process (OutboxWorker → OutboxRelay)
 pushing queued Observations over HTTP to the SMART/FHIR sandbox, whose every answer takes
-`latency` seconds. A batch's pushes go out together, so the pushes in flight (the concurrency)
-are loops times batch size, and the bound is concurrency ÷ latency. Also counts token requests."""
+`latency` seconds. Each loop keeps up to batch size pushes in flight (a sliding window), so the
+concurrency is loops times batch size, and the bound is concurrency ÷ latency. Also counts token requests."""
 
 from __future__ import annotations
 

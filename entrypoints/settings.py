@@ -14,7 +14,7 @@ from adapters.ecw.config import ConfigError, EcwConfig
 
 # outbox sends in flight per worker loop: 200 readings/s (400 sends/s) against a 50 ms EMR need 20, this
 # leaves room; a practice whose EMR has every in-flight slot taken gets none claimed, so none hold others back
-WORKER_BATCH_SIZE = 64
+WORKER_BATCH_SIZE = 32
 
 
 class SettingsError(ValueError):
