@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from application.context import Actor
 from application.tracing import NULL_TRACER
 from domain.audit import AuditEntry, AuditOutcome
-from domain.ports import AuditLog, Clock, Tracer
+from domain.ports import AuditEntries, AuditLog, Clock, Tracer
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,12 @@ class Auditor:
         with self._tracer.span("audit.append") as span:
             span.set("entries", len(records))
             await self._log.append_many([self._entry(record) for record in records])
+
+    async def record_many_in(self, entries: AuditEntries, records: Sequence[AuditRecord]) -> None:
+        """`record_many` into a unit of work's `audit`: kept only if its transaction commits."""
+        with self._tracer.span("audit.append") as span:
+            span.set("entries", len(records))
+            await entries.append_many([self._entry(record) for record in records])
 
     def _entry(self, record: AuditRecord) -> AuditEntry:
         return AuditEntry(

@@ -54,10 +54,11 @@ class TakeInDeliveries:
             async with self._uow as uow:
                 page = IntakePage(uow, self._ids, self._triage, self._clock.now(), self._tracer.current_context())
                 outcomes = await page.take_in([a.delivery for a in command.arrivals])
+                # in the page's transaction, last: the entries commit or roll back with the work they describe
+                await self._auditor.record_many_in(
+                    uow.audit, [_audited(a, o) for a, o in zip(command.arrivals, outcomes, strict=True)])
                 await uow.commit()
             span.set("deliveries", len(outcomes))
-        # after the transaction: on SQLite a second writer would wait for this one to finish
-        await self._auditor.record_many([_audited(a, o) for a, o in zip(command.arrivals, outcomes, strict=True)])
         for arrival, outcome in zip(command.arrivals, outcomes, strict=True):
             self._metrics.count("readings_ingested", {"kind": _kind(arrival.delivery), "outcome": outcome.status.value})
         return outcomes

@@ -8,6 +8,21 @@ from domain.audit import AuditEntry, AuditQuery, ChainVerification, StoredAuditE
 from domain.audit_chain import GENESIS, link, verify_chain
 
 
+class PendingAuditEntries:
+    """A fake unit of work's audit entries: reach its FakeAuditLog only when it commits."""
+
+    def __init__(self, log: FakeAuditLog) -> None:
+        self._log = log
+        self._pending: list[AuditEntry] = []
+
+    async def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        self._pending.extend(entries)
+
+    def publish(self) -> None:
+        self._log.entries.extend(self._pending)
+        self._pending = []
+
+
 class FakeAuditLog:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []

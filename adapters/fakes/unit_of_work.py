@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from adapters.fakes.audit import FakeAuditLog, PendingAuditEntries
 from adapters.fakes.care import InMemoryCareRecords, InMemoryRevocations
 from adapters.fakes.dashboard import InMemoryDashboard
 from adapters.fakes.delivery_health import InMemoryDeliveryHealth
@@ -26,10 +27,12 @@ from adapters.fakes.store import InMemoryStore, Tables
 
 
 class FakeUnitOfWork:
-    """Each `async with` works on a private copy; `commit` publishes it, anything else discards it."""
+    """Each `async with` works on a private copy; `commit` publishes it, anything else discards it.
+    Audit entries written through `audit` reach `audit_log` the same way."""
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore, audit_log: FakeAuditLog | None = None) -> None:
         self._store = store
+        self._audit_log = FakeAuditLog() if audit_log is None else audit_log
         self._working: Tables | None = None
 
     async def __aenter__(self) -> Self:
@@ -53,6 +56,7 @@ class FakeUnitOfWork:
         self.revocations = InMemoryRevocations(self._working)
         self.emr_connections = InMemoryEmrConnectionRepository(self._working)
         self.delivery_health = InMemoryDeliveryHealth(self._working)
+        self.audit = PendingAuditEntries(self._audit_log)
 
     async def __aexit__(
         self,
@@ -68,6 +72,7 @@ class FakeUnitOfWork:
             raise RuntimeError("commit outside of a transaction")
         self._store.committed = self._working
         self._store.commits += 1
+        self.audit.publish()
         self._begin()
 
     async def rollback(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import RowMapping, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.driver import driver_of
 from adapters.sql.pg_arrays import Column, RowsInsert, json_text
 from adapters.sql.statements import insert_statement
 from adapters.sql.tables import audit_log, audit_seals
@@ -52,12 +53,30 @@ def _row(entry: AuditEntry) -> dict[str, Any]:
     }
 
 
+class SqlAuditEntries:
+    """A unit of work's audit entries: one INSERT in its transaction, committed or rolled back with its
+    work (on Postgres through the driver, like the intake's other page statements)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._c = connection
+
+    async def append_many(self, entries: Sequence[AuditEntry]) -> None:
+        if not entries:
+            return
+        if self._c.dialect.name == "postgresql":
+            sql, args = _APPEND.bound([_columns(entry) for entry in entries])
+            await (await driver_of(self._c)).execute(sql, *args)
+            return
+        await self._c.execute(insert_statement(audit_log), [_row(entry) for entry in entries])
+
+
 class SqlAuditLog:
     """Each append commits on its own (a failed request is still audited) and never waits for a
     sealer: sealing chains entries in id order later, in batches, only past a short grace period.
 
-    On SQLite (one writer at a time) append after the unit of work's block has ended, as the use
-    cases do; on Postgres an append never waits for an open unit of work.
+    On SQLite (one writer at a time) append after the unit of work's block has ended, or write the
+    entries in it through its `audit` (SqlAuditEntries); on Postgres an append never waits for an
+    open unit of work.
     """
 
     def __init__(self, engine: AsyncEngine, grace: timedelta = timedelta(seconds=2)) -> None:

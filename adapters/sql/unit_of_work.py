@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.sql.audit import SqlAuditEntries
 from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
 from adapters.sql.delivery_health import PgDeliveryHealth, SqlDeliveryHealth
@@ -21,6 +22,7 @@ from adapters.sql.repositories_people import SqlDeviceRepository, SqlPatientRepo
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.ports import (
     AlertRepository,
+    AuditEntries,
     CareRecordRepository,
     DashboardReadModel,
     DeliveryHealthRepository,
@@ -59,6 +61,7 @@ class SqlAlchemyUnitOfWork:
     revocations: TokenRevocations
     emr_connections: EmrConnectionRepository
     delivery_health: DeliveryHealthRepository
+    audit: AuditEntries
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -91,6 +94,7 @@ class SqlAlchemyUnitOfWork:
         self.revocations = SqlRevocations(connection)
         self.emr_connections = SqlEmrConnectionRepository(connection)
         self.delivery_health = (PgDeliveryHealth if pg else SqlDeliveryHealth)(connection)
+        self.audit = SqlAuditEntries(connection)
         return self
 
     async def __aexit__(
@@ -109,10 +113,14 @@ class SqlAlchemyUnitOfWork:
             await connection.close()
 
     async def commit(self) -> None:
-        await self._active().commit()
+        connection = self._active()
+        await connection.commit()
+        await connection.begin()  # the driver's statements begin none themselves (see driver_of); costs no round trip
 
     async def rollback(self) -> None:
-        await self._active().rollback()
+        connection = self._active()
+        await connection.rollback()
+        await connection.begin()
 
     def _active(self) -> AsyncConnection:
         if self._connection is None:

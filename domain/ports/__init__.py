@@ -1,6 +1,6 @@
 """Ports: what the domain needs from the outside world, as typing.Protocols."""
 
-from domain.ports.audit import AuditLog
+from domain.ports.audit import AuditEntries, AuditLog
 from domain.ports.clock import Clock, IdGenerator, RandomSource
 from domain.ports.delivery_health import DeliveryHealthRepository
 from domain.ports.device_gateway import DeviceGateway, GatewayMessage, GatewayPage
@@ -42,6 +42,7 @@ from domain.ports.user_launch import LaunchRefused, LinkedAccount, UserLaunch
 
 __all__ = [
     "AlertRepository",
+    "AuditEntries",
     "AuditLog",
     "CareRecordRepository",
     "Clock",

@@ -8,6 +8,12 @@ from typing import Protocol
 from domain.audit import AuditEntry, AuditQuery, ChainVerification, StoredAuditEntry
 
 
+class AuditEntries(Protocol):
+    """A unit of work's audit entries: written in its transaction, kept only if it commits."""
+
+    async def append_many(self, entries: Sequence[AuditEntry]) -> None: ...
+
+
 class AuditLog(Protocol):
     async def append(self, entry: AuditEntry) -> None:
         """Record an entry durably; never updates or deletes. Writers never wait on each other."""

@@ -11,6 +11,7 @@ from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment
 from domain.observations import ObservationSource
 from domain.patients import Patient
+from domain.ports.audit import AuditEntries
 from domain.ports.delivery_health import DeliveryHealthRepository
 from domain.ports.emr_directory import EmrConnectionRepository
 from domain.ports.repositories_care import (
@@ -190,6 +191,7 @@ class UnitOfWork(Protocol):
     revocations: TokenRevocations
     emr_connections: EmrConnectionRepository
     delivery_health: DeliveryHealthRepository
+    audit: AuditEntries
 
     async def __aenter__(self) -> Self: ...
 

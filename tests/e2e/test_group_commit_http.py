@@ -192,3 +192,8 @@ async def test_a_delivery_that_breaks_its_page_fails_alone_and_is_taken_in_when_
         world.clock.advance(timedelta(seconds=1))
         again = await client.post(TELEMETRY, content=bad[0], headers=signed(bad[0], bad[1]["webhook-id"])[1])
         assert (again.status_code, again.json()["status"]) == (202, "accepted")
+    # one entry per delivery: the pages that failed while halving took theirs back with them
+    entries = Counter((e.resource_type, e.resource_ids[0])
+                      for e in world.audit.entries if e.action == "webhook.delivery")
+    assert sorted(entries.values()) == [1] * 11
+    assert Counter(kind for kind, _ in entries) == {"Delivery": 10, "FailedDelivery": 1}

@@ -68,7 +68,7 @@ class World:
     @property
     def uow(self) -> FakeUnitOfWork:
         """A new unit of work on the store (use cases under test get one each)."""
-        return FakeUnitOfWork(self.store)
+        return FakeUnitOfWork(self.store, self.audit)
 
     @property
     def db(self) -> Tables:
@@ -120,7 +120,7 @@ class FakesProvider(Provider):
             self.provide(self._login_failures, scope=Scope.APP, provides=LoginFailures, override=True)
 
     def _uow(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self._world.store)
+        return FakeUnitOfWork(self._world.store, self._world.audit)
 
     def _audit(self) -> FakeAuditLog:
         return self._world.audit
