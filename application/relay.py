@@ -1,8 +1,8 @@
 """OutboxRelay: the one consumer of the outbox, for every topic.
 
 Items are claimed (leased) and prepared in one transaction, sent through each item's topic handler (the
-peers' latency, not our CPU, bounds a send), and their outcomes, attempts and the handlers' own writes are
-recorded in one transaction, then audited. Pipelined, the sends slide: up to `limit` are in flight while
+peers' latency, not our CPU, bounds a send), and their outcomes, attempts, the handlers' own writes and the
+audit entries are recorded in one transaction. Pipelined, the sends slide: up to `limit` are in flight while
 items are due, each finished send's slot goes to the next claimed item at once, and what finished is recorded
 in the transaction that claims the next items (one connection and one commit per claim, not two). Should that
 transaction fail, the claim goes with it and the finished items stay leased until their lease ends: sent
@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from application.auditing import Auditor
 from application.relay_handler import Outcome, TopicHandler, resting_of
-from application.relay_record import Sent, attempts_of, audit_batch, by_topic, measure_send, next_state
+from application.relay_record import Sent, attempts_of, audit_records, by_topic, measure_send, next_state
 from application.relay_window import SendWindow
 from application.tracing import NULL_METRICS, NULL_TRACER
 from domain.delivery_health import marks_of
@@ -65,8 +65,7 @@ class RelayReport:
 class _Claimed:
     items: Sequence[OutboxItem] = ()
     prepared: dict[str, object] = field(default_factory=dict)
-    unrecorded: str | None = None  # why the sends recorded along with this claim were not (or not audited)
-    recorded: bool = True  # False: the transaction failed, the sends stay leased
+    unrecorded: str | None = None  # why the sends recorded along with this claim were not: they stay leased
 
 
 class OutboxRelay:
@@ -124,21 +123,16 @@ class OutboxRelay:
         claimed = await self._cycle(replace(batch, limit=room), finished)
         self._drained = len(claimed.items) < room
         window.add(claimed.items, claimed.prepared, batch.limit)
-        return RelayReport(_results(finished) if claimed.recorded else (), claimed.unrecorded, window.held)
+        return RelayReport(_results(finished) if claimed.unrecorded is None else (), claimed.unrecorded, window.held)
 
     async def _cycle(self, batch: RelayBatch, previous: Sequence[Sent]) -> _Claimed:
-        """The previous batch recorded and the next one claimed, in one transaction; then the audit."""
+        """The previous batch recorded (with its audit entries) and the next one claimed, in one transaction."""
         try:
-            claimed = await self._claim(batch, previous)
-        except Exception as error:  # both rolled back: the lease frees the previous batch for a resend
+            return await self._claim(batch, previous)
+        except Exception as error:  # all rolled back: the lease frees the previous batch for a resend
             if not previous:
                 raise
-            return _Claimed(unrecorded=type(error).__name__, recorded=False)
-        try:
-            await audit_batch(self._auditor, self._handlers, previous)
-        except Exception as error:  # noqa: BLE001 - recorded; only its audit entry failed, as in _record
-            return replace(claimed, unrecorded=type(error).__name__)
-        return claimed
+            return _Claimed(unrecorded=type(error).__name__)
 
     async def _claim(self, batch: RelayBatch, previous: Sequence[Sent] = ()) -> _Claimed:
         with self._tracer.span("outbox.claim") as span:
@@ -179,13 +173,12 @@ class OutboxRelay:
         return after, outcome
 
     async def _record(self, sent: Sequence[Sent]) -> None:
-        """Every outcome, its attempt and the topics' own writes in one transaction; then the audit."""
+        """Every outcome, its attempt, the topics' own writes and the audit entries in one transaction."""
         if not sent:
             return
         async with self._units() as uow:
             await self._write(uow, sent)
             await uow.commit()
-        await audit_batch(self._auditor, self._handlers, sent)
 
     async def _write(self, uow: UnitOfWork, sent: Sequence[Sent]) -> None:
         await uow.outbox.record_outcomes([after for after, _ in sent], attempts_of(sent, self._ids))
@@ -193,6 +186,8 @@ class OutboxRelay:
         for topic, group in by_topic(sent, lambda entry: entry[0]).items():
             await self._handlers[topic].record(uow, group, now)
         await uow.delivery_health.note(marks_of((after for after, _ in sent if after.topic in self._noted), now))
+        if records := audit_records(self._handlers, sent):  # kept only if the outcomes are
+            await self._auditor.record_many_in(uow.audit, records)
 
 
 def _results(sent: Sequence[Sent]) -> tuple[OutboxItemSent, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from application.auditing import Auditor
+from application.auditing import AuditRecord
 from application.context import OUTBOX_WORKER
 from application.relay_handler import Outcome, TopicHandler
 from domain.audit import AuditOutcome
@@ -40,20 +40,19 @@ def attempts_of(sent: Sequence[Sent], ids: IdGenerator) -> list[SyncAttempt]:
     ]
 
 
-async def audit_batch(auditor: Auditor, handlers: Mapping[str, TopicHandler], sent: Sequence[Sent]) -> None:
-    """One entry per topic and outcome in the batch, naming every item and its subject (ids only)."""
+def audit_records(handlers: Mapping[str, TopicHandler], sent: Sequence[Sent]) -> list[AuditRecord]:
+    """One entry per topic and outcome among the sends, naming every item and its subject (ids only)."""
     groups: dict[tuple[str, str, str], list[str]] = {}
     for after, outcome in sent:
         if outcome.wait is None:
             key = (after.topic, after.status.value, str(after.http_status or ""))
             groups.setdefault(key, []).extend((after.id, after.reading_id or after.alert_id or ""))
-    for (topic, status, http_status), resource_ids in groups.items():
-        handler = handlers[topic]
-        await auditor.record(
-            OUTBOX_WORKER, handler.audit_action, handler.audit_resource, resource_ids,
-            AuditOutcome.SUCCESS if status == SyncStatus.DELIVERED.value else AuditOutcome.FAILURE,
-            status=status, http_status=http_status,
-        )
+    return [
+        AuditRecord(OUTBOX_WORKER, handlers[topic].audit_action, handlers[topic].audit_resource, tuple(resource_ids),
+                    AuditOutcome.SUCCESS if status == SyncStatus.DELIVERED.value else AuditOutcome.FAILURE,
+                    {"status": status, "http_status": http_status})
+        for (topic, status, http_status), resource_ids in groups.items()
+    ]
 
 
 def by_topic(entries: Sequence[T], item: Callable[[T], OutboxItem]) -> dict[str, list[T]]:
