@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import os
 import socket
-import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -46,21 +45,6 @@ class WorkerWakeup:
         self._event.clear()
 
 
-class Every:
-    """A gate that opens at most once per `seconds` (monotonic clock)."""
-
-    def __init__(self, seconds: float) -> None:
-        self._seconds = seconds
-        self._opened_at = float("-inf")
-
-    def due(self) -> bool:
-        now = time.monotonic()
-        if now - self._opened_at < self._seconds:
-            return False
-        self._opened_at = now
-        return True
-
-
 class OutboxWorker:
     """One relay loop; the relay claims, sends, records and pipelines, the worker only paces it."""
 
@@ -74,17 +58,15 @@ class OutboxWorker:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         # claimed items return to the pool after the lease (a dead worker's, for instance)
         self._batch = RelayBatch(self.worker_id, batch_size, timedelta(seconds=lease_seconds))
-        self._housekeeping = Every(HOUSEKEEPING_SECONDS)
         self._relay: OutboxRelay | None = None
 
-    async def run_once(self, *, housekeeping: bool | None = None, pipelined: bool = False) -> int:
-        """One relay batch (pipelined: one turn of the sliding window); every HOUSEKEEPING_SECONDS (or when
-        asked) also escalations, audit sealing and backlog gauges. Returns the work done or still under way
-        (a deferred item is not progress)."""
+    async def run_once(self, *, housekeeping: bool = False, pipelined: bool = False) -> int:
+        """One relay batch (pipelined: one turn of the sliding window); with `housekeeping` also escalations,
+        audit sealing and backlog gauges. Returns the work done or still under way (a deferred item is not
+        progress)."""
         report = await (await self._relay_of())(replace(self._batch, pipelined=pipelined))
         _log_batch(report)
-        due = housekeeping if housekeeping is not None else self._housekeeping.due()
-        return report.progress + report.under_way + (await self._housekeep() if due else 0)
+        return report.progress + report.under_way + (await self._housekeep() if housekeeping else 0)
 
     async def _relay_of(self) -> OutboxRelay:
         if self._relay is None:
@@ -102,8 +84,10 @@ class OutboxWorker:
         return len(escalations)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Turns of the window until `stop` (SIGTERM); then every claimed item is sent and recorded."""
+        """Turns of the window until `stop` (SIGTERM); then every claimed item is sent and recorded.
+        Housekeeping runs beside the window, so its table scans never pause the sends' records and claims."""
         _log.info("worker_started", worker_id=self.worker_id)
+        housekeeping = asyncio.create_task(self._housekeep_until(stop), name="worker-housekeeping")
         while not stop.is_set():
             try:
                 attempted = await self.run_once(pipelined=True)
@@ -112,6 +96,7 @@ class OutboxWorker:
                 attempted = 0
             if attempted == 0:
                 await self._wakeup.wait(self._poll_seconds)
+        await housekeeping
         if self._relay is not None:
             try:
                 unrecorded = await self._relay.settle()
@@ -121,6 +106,17 @@ class OutboxWorker:
                 if unrecorded:
                     _log.error("worker_record_failed", error_type=unrecorded)
         _log.info("worker_stopped", worker_id=self.worker_id)
+
+    async def _housekeep_until(self, stop: asyncio.Event) -> None:
+        """Every HOUSEKEEPING_SECONDS until `stop`; escalations just queued wake the window at once."""
+        while not stop.is_set():
+            try:
+                if await self._housekeep():
+                    self._wakeup.notify()
+            except Exception as error:  # noqa: BLE001 - the next round tries again
+                _log.error("worker_housekeeping_failed", error_type=type(error).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HOUSEKEEPING_SECONDS)
 
     async def drain(self, max_batches: int = 1000) -> int:
         """Run batches until nothing is due (for tests and one-shot runs)."""

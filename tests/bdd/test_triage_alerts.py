@@ -77,7 +77,7 @@ def backlog(count: int, client: AsyncTestClient[Litestar], ctx: dict[str, Any], 
 @when("the system sends its next few messages")
 def one_round(client: AsyncTestClient[Litestar], run: Runner) -> None:
     worker = OutboxWorker(container_of(client.app), batch_size=5, poll_seconds=0)  # far fewer than are waiting
-    run(in_app(client, lambda: worker.run_once(housekeeping=False)))
+    run(in_app(client, lambda: worker.run_once()))
 
 
 @when(parsers.parse("Bram's pulse oximeter reads {spo2:d} percent"))
