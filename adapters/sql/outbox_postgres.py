@@ -31,11 +31,13 @@ def _due(t: str) -> str:
 # $7/$8 the resting (topic, practice) pairs. Due items are numbered per practice (by topic rank, then due
 # time) and the first of that numbering taken: every practice's first item, then every one's second, ...
 # A few batches' worth of that order is what concurrent claimers share (each skips what another holds).
+# The candidates travel as one array, looked up by primary key once: joined row by row instead, a planner
+# whose statistics say the outbox is empty (a fresh database, until autovacuum analyzes it) scans the whole
+# outbox once per candidate.
 _CLAIM = f"""
-UPDATE outbox SET lease_owner = $5, lease_until = $6
-WHERE outbox.id IN (
-  SELECT claimable.id FROM outbox AS claimable JOIN (
-    SELECT * FROM (
+WITH ranked AS MATERIALIZED (
+  SELECT ARRAY(
+    SELECT numbered.id FROM (
       SELECT candidate.id, candidate.next_attempt_at,
              row_number() OVER (PARTITION BY candidate.practice_id ORDER BY
                array_position($1::text[], candidate.topic::text), candidate.next_attempt_at, candidate.id) AS turn,
@@ -45,11 +47,13 @@ WHERE outbox.id IN (
         AND NOT EXISTS (SELECT FROM unnest($7::text[], $8::text[]) AS resting(topic, practice_id)
                         WHERE resting.topic = candidate.topic AND resting.practice_id = candidate.practice_id)
     ) AS numbered
-    ORDER BY turn, rank, next_attempt_at, id LIMIT $3
-  ) AS ranked ON ranked.id = claimable.id
-  WHERE {_due("claimable")}
-  ORDER BY ranked.turn, ranked.rank, ranked.next_attempt_at, ranked.id
-  LIMIT $4 FOR UPDATE OF claimable SKIP LOCKED)
+    ORDER BY turn, rank, next_attempt_at, id LIMIT $3) AS ids)
+UPDATE outbox SET lease_owner = $5, lease_until = $6
+WHERE outbox.id = ANY(ARRAY(
+  SELECT claimable.id FROM outbox AS claimable, ranked
+  WHERE claimable.id = ANY(ranked.ids) AND {_due("claimable")}
+  ORDER BY array_position(ranked.ids, claimable.id)
+  LIMIT $4 FOR UPDATE OF claimable SKIP LOCKED))
 RETURNING {", ".join(_COLUMNS)}"""  # noqa: S608 - constants only; values are parameters
 # every outcome (claim released) and every attempt, in one statement and one round trip
 _RECORD = """
