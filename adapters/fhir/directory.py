@@ -74,12 +74,14 @@ class SmartEmrDirectory:
         return FhirEmrDiagnostics((await self._find(practice_id)).gateway)
 
     def resting(self) -> frozenset[str]:
-        every = {**self._live_by_practice, **self._fixed}
-        return frozenset(practice for practice, live in every.items() if live.guarded.resting)
+        return self._practices_where(lambda guarded: guarded.resting)
 
     def busy(self) -> frozenset[str]:
+        return self._practices_where(lambda guarded: guarded.busy)
+
+    def _practices_where(self, holds: Callable[[GuardedGateway], bool]) -> frozenset[str]:
         every = {**self._live_by_practice, **self._fixed}
-        return frozenset(practice for practice, live in every.items() if live.guarded.busy)
+        return frozenset(practice for practice, live in every.items() if holds(live.guarded))
 
     async def server(self, practice_id: str) -> tuple[EmrConnection, FhirEmrGateway]:
         """The practice's connection and its own (unguarded) gateway: a user launch uses its HTTP client."""

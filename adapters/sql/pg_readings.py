@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from adapters.sql import mapping as m
 from adapters.sql.driver import driver_of
 from adapters.sql.observation_sources import observation_sources_through_driver
@@ -43,15 +45,20 @@ def _delivery(d: Delivery) -> tuple[Any, ...]:
     return (d.id, d.source, d.webhook_id, d.received_at, d.body, d.status.value, d.reason, d.reading_id)
 
 
+async def _added(connection: AsyncConnection, insert: RowsInsert, rows: Sequence[tuple[Any, ...]]) -> set[str]:
+    """The ids of the rows the insert added (those already there are skipped by its ON CONFLICT)."""
+    if not rows:
+        return set()
+    driver = await driver_of(connection)
+    sql, args = insert.bound(rows)
+    return ids_of(await driver.fetch(sql, *args))
+
+
 class PgReadingRepository(SqlReadingRepository):
     """SqlReadingRepository whose page insert and the relay's joined read go through the driver."""
 
     async def add_many_if_new(self, many: Sequence[Reading]) -> set[str]:
-        if not many:
-            return set()
-        driver = await driver_of(self._c)
-        sql, args = _ADD_READINGS.bound([_reading(r) for r in many])
-        return ids_of(await driver.fetch(sql, *args))
+        return await _added(self._c, _ADD_READINGS, [_reading(r) for r in many])
 
     async def observation_sources(self, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
         return await observation_sources_through_driver(self._c, ids)
@@ -61,11 +68,7 @@ class PgDeliveryRepository(SqlDeliveryRepository):
     """SqlDeliveryRepository whose page statements go through the driver."""
 
     async def add_many_if_new(self, many: Sequence[Delivery]) -> set[str]:
-        if not many:
-            return set()
-        driver = await driver_of(self._c)
-        sql, args = _ADD_DELIVERIES.bound([_delivery(d) for d in many])
-        return ids_of(await driver.fetch(sql, *args))
+        return await _added(self._c, _ADD_DELIVERIES, [_delivery(d) for d in many])
 
     async def save_many(self, many: Sequence[Delivery]) -> None:
         if many:
