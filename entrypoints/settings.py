@@ -186,6 +186,8 @@ def _check_combinations(settings: Settings) -> None:
         raise SettingsError("VANTREXIA_KEY_REFRESH_SECONDS must be positive")
     if settings.emr_connections_refresh_seconds <= 0:
         raise SettingsError("VANTREXIA_EMR_CONNECTIONS_REFRESH_SECONDS must be positive")
+    if not 1 <= settings.worker_batch_size <= 1000:  # 0 would be a window that never sends
+        raise SettingsError("VANTREXIA_WORKER_BATCH_SIZE must be between 1 and 1000")
     if not 1 <= settings.webhook_page_size <= 1000:
         raise SettingsError("VANTREXIA_WEBHOOK_PAGE_SIZE must be between 1 and 1000")
     if not 1 <= settings.sync_readings_per_transaction <= 10_000:

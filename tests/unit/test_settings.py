@@ -42,6 +42,15 @@ def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
         load_settings({variable: value}, env_file=None)
 
 
+@pytest.mark.parametrize(("variable", "value"), [
+    ("VANTREXIA_WORKER_BATCH_SIZE", "0"), ("VANTREXIA_WORKER_BATCH_SIZE", "1001"),
+    ("VANTREXIA_WEBHOOK_PAGE_SIZE", "0"), ("VANTREXIA_SYNC_READINGS_PER_TRANSACTION", "0"),
+])
+def test_a_size_out_of_its_range_names_its_variable_and_range(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{variable} must be between 1 and "):
+        load_settings({variable: value}, env_file=None)
+
+
 def test_readme_documents_every_variable() -> None:
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", README.read_text(), flags=re.MULTILINE))
     assert set(VARIABLES) <= documented
