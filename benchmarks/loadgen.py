@@ -32,6 +32,13 @@ class LoadResult:
         """wrk's share of all CPUs of the machine (kept for comparison with earlier runs)."""
         return self.loadgen_cpu_seconds / (self.seconds * (os.cpu_count() or 1)) if self.seconds else 0.0
 
+    def together(self, other: LoadResult) -> LoadResult:
+        """Two replays as one: their requests over their seconds; the worse of their latencies."""
+        return LoadResult(self.tool, self.requests + other.requests, self.seconds + other.seconds,
+                          max(self.p50_ms, other.p50_ms), max(self.p99_ms, other.p99_ms), self.errors + other.errors,
+                          self.exhausted or other.exhausted, self.loadgen_cpu_seconds + other.loadgen_cpu_seconds,
+                          self.wall_seconds + other.wall_seconds)
+
     @property
     def generator_cpu_share(self) -> float:
         """wrk's CPU time over its wall time: 1.0 is one core kept busy by the generator."""

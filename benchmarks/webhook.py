@@ -34,6 +34,11 @@ class Measured:
     def cpu_ms_per_request(self) -> float:
         return self.server_cpu * 1000 / max(self.load.requests, 1)
 
+    def together(self, other: Measured) -> Measured:
+        """Two replays of the same server as one: requests over seconds, CPU over requests."""
+        return Measured(self.load.together(other.load), self.server_cpu + other.server_cpu,
+                        self.warm_requests + other.warm_requests)
+
 
 @dataclass(frozen=True)
 class Run:
@@ -96,21 +101,25 @@ def measure_baseline(stage: Stage, process: Process, seconds: float) -> Measured
 
 
 async def run_server(stage: Stage, server: str, seconds: float) -> Run:
+    """The baseline just before and just after the app (its figures are the two replays together), so
+    a machine that speeds up or slows down during the run moves both sides of the ratio alike."""
     wait_quiet()
     baseline_process = start_server(f"baseline-{server}", server, BASELINE, stage.baseline_env(), stage.workdir)
     try:
-        baseline = measure_baseline(stage, baseline_process, seconds)
+        before = measure_baseline(stage, baseline_process, seconds)
+        since = datetime.now(UTC)
+        wait_quiet()
+        app_process = start_server(f"api-{server}", server, APP, stage.app_env(), stage.workdir)
+        try:
+            app = measure_app(stage, app_process, seconds)
+            rss = app_process.peak_rss_mb()
+        finally:
+            app_process.stop()
+        wait_quiet()
+        after = measure_baseline(stage, baseline_process, seconds)
     finally:
         baseline_process.stop()
-    since = datetime.now(UTC)
-    wait_quiet()
-    app_process = start_server(f"api-{server}", server, APP, stage.app_env(), stage.workdir)
-    try:
-        app = measure_app(stage, app_process, seconds)
-        rss = app_process.peak_rss_mb()
-    finally:
-        app_process.stop()
-    return Run(app, baseline, rss, await status_counts(stage.database, "deliveries", since))
+    return Run(app, before.together(after), rss, await status_counts(stage.database, "deliveries", since))
 
 
 async def webhook_ingest(stage: Stage) -> dict[str, Run]:
