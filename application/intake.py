@@ -83,10 +83,12 @@ class IntakePage:
         if not accepted:
             return
         practice_of = await self._practices(accepted, practices or {})
+        # read before the outbox rows are added: a write that returns nothing may then wait for the next
+        # statement (the audit entries' or the commit) and go with it
+        overrides = await self.uow.thresholds.get_many(sorted({r.patient_id for r in accepted if r.patient_id}))
         context = self.trace_context
         await self.uow.outbox.add_many([item for r in accepted for item in observation_items(
             self.ids, r, self.now, practice_of.get(r.patient_id or ""), trace_context=context)])
-        overrides = await self.uow.thresholds.get_many(sorted({r.patient_id for r in accepted if r.patient_id}))
         for reading in accepted:
             await self.triage(self.uow, reading, self.now, overrides.get(reading.patient_id or "", {}),
                               practice_of.get(reading.patient_id or ""))

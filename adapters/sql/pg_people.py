@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from adapters.sql import mapping as m
-from adapters.sql.driver import driver_of
+from adapters.sql.driver import driver_keeping_deferred, driver_of
 from adapters.sql.pg_arrays import select_any
+from adapters.sql.pg_deferred import defer
 from adapters.sql.repositories_people import SqlDeviceRepository
 from adapters.sql.tables import device_assignments, devices
 from domain.devices import Device, DeviceAssignment
@@ -22,13 +23,11 @@ _WITH_HISTORIES = (
     " WHERE d.gateway_device_id = ANY($1::text[]) ORDER BY a.effective_from, a.id"
 )
 # what a device reports of itself; registration and practice are the clinic's and stay as stored
-_OBSERVED = """
-UPDATE devices AS d SET
+_OBSERVED = """UPDATE devices AS d SET
     last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < u.seen THEN u.seen ELSE d.last_seen_at END,
     battery_percent = u.battery, signal_bars = u.signal, firmware = u.firmware
 FROM unnest($1::text[], $2::timestamptz[], $3::int4[], $4::int4[], $5::text[]) AS u(id, seen, battery, signal, firmware)
-WHERE d.id = u.id
-"""
+WHERE d.id = u.id"""
 
 
 class PgDeviceRepository(SqlDeviceRepository):
@@ -61,10 +60,10 @@ class PgDeviceRepository(SqlDeviceRepository):
         if not many:
             return
         ordered = sorted(many, key=lambda d: d.id)  # rows locked in one order by every concurrent page
-        driver = await driver_of(self._c)
-        await driver.execute(
-            _OBSERVED, [d.id for d in ordered], [d.last_seen_at for d in ordered],
-            [d.battery_percent for d in ordered], [d.signal_bars for d in ordered], [d.firmware for d in ordered])
+        # no result needed: it goes with the page's next statement (the readings' insert)
+        await defer(await driver_keeping_deferred(self._c), "devices", _OBSERVED, [
+            [d.id for d in ordered], [d.last_seen_at for d in ordered], [d.battery_percent for d in ordered],
+            [d.signal_bars for d in ordered], [d.firmware for d in ordered]])
 
     async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
         if not device_ids:
