@@ -2,7 +2,7 @@
 entries) waits for the unit of work's next statement and goes with it, as a data-modifying CTE, in one
 round trip; what is still waiting at commit goes in one statement before COMMIT.
 
-Nothing reads past a waiting write: SQLAlchemy's statements, a savepoint and the commit send what waits
+Nothing reads past a waiting write: SQLAlchemy's statements (savepoints too) and the commit send what waits
 first (engine events, `defer_writes_until_needed`); a driver statement sent through `fetch` takes along
 only the writes to tables it does not touch (a CTE's changes are not visible to its own statement), and
 `driver_of` sends the rest first. A rollback forgets them. NOTIFY is queued by the last flush: Postgres
@@ -114,7 +114,8 @@ def _renumbered(sql: str, shift: int) -> str:
 
 
 def defer_writes_until_needed(engine: AsyncEngine) -> None:
-    """Waiting writes go before any statement SQLAlchemy sends and before COMMIT; ROLLBACK forgets them."""
+    """Waiting writes go before any statement SQLAlchemy sends (SAVEPOINT and ROLLBACK TO SAVEPOINT are
+    statements too) and before COMMIT; a rollback forgets them."""
 
     def _send(connection: Any, *_: Any) -> None:
         if connection.connection.driver_connection in _WAITING:

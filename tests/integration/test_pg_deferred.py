@@ -115,6 +115,17 @@ async def test_a_deferred_write_before_a_savepoint_survives_its_rollback(engine:
     assert await _rows(engine, "deferred_b") == []
 
 
+async def test_a_deferred_write_after_a_savepoint_is_gone_with_its_rollback(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.begin()
+        savepoint = await connection.begin_nested()
+        await _defer_insert(connection, "deferred_a", 1)
+        await savepoint.rollback()
+        await _defer_insert(connection, "deferred_a", 2)
+        await connection.commit()
+    assert await _rows(engine, "deferred_a") == [(2, None)]
+
+
 async def test_notifications_wait_for_the_flush_and_come_with_the_commit(
     engine: AsyncEngine, postgres_url: str, engine_factory: Callable[[str], AsyncEngine],
 ) -> None:
