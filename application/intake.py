@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 
 from application.outbox import observation_items
 from application.seen_devices import seen_device
@@ -20,7 +21,7 @@ from domain.deliveries import (
     IncomingDelivery,
     Malformed,
 )
-from domain.devices import Device, DeviceAssignment
+from domain.devices import Device, DeviceAssignment, KnownDevices
 from domain.events import DeliveryTakenIn
 from domain.intake import (
     ALREADY_RECORDED,
@@ -51,14 +52,14 @@ class IntakePage:
         """Each delivery's outcome, in order; a repeated webhook id is a duplicate of the first one's.
         Each is decided before it is kept, so its raw row is written once, with its outcome (one
         whose reading turns out to be recorded already, rare, is written again)."""
-        devices, histories = await self._known_devices([i.message for i in incoming])
-        decided = [self._decided(i.message, self.ids.new_id(), devices, histories) for i in incoming]
+        devices, known = await self._known_devices([i.message for i in incoming])
+        decided = [self._decided(i.message, self.ids.new_id(), devices, known.histories) for i in incoming]
         deliveries = {o.delivery_id: kept(i, o, self.now) for i, (o, _) in zip(incoming, decided, strict=True)}
         stored = await self.uow.deliveries.add_many_if_new(list(deliveries.values()))
         fresh = [(i, d) for i, d in zip(incoming, decided, strict=True) if d[0].delivery_id in stored]
         await self._observe([i.message for i, _ in fresh], devices)
         outcomes = {outcome.delivery_id: outcome for _, (outcome, _) in fresh}
-        already = await self._record([r for _, (_, r) in fresh if r is not None], devices)
+        already = await self._record([r for _, (_, r) in fresh if r is not None], devices, known.overrides)
         for delivery_id in already:
             outcomes[delivery_id] = DeliveryTakenIn(delivery_id, DeliveryStatus.DUPLICATE, None, ALREADY_RECORDED)
         await self.uow.deliveries.save_many([kept(i, outcomes[o.delivery_id], self.now)
@@ -76,20 +77,32 @@ class IntakePage:
         await self.accept(accepted)
         return accepted
 
-    async def accept(self, accepted: Sequence[Reading], practices: Mapping[str, str] | None = None) -> None:
+    async def accept(
+        self, accepted: Sequence[Reading], practices: Mapping[str, str] | None = None,
+        overrides: Mapping[str, Mapping[str, Decimal]] | None = None,
+    ) -> None:
         """Queue each accepted reading's Observations for its patient's practice's EMR, then triage them in
-        order (a later reading sees the alerts an earlier one raised). `practices`: the patients' practices
-        the caller knows already, by patient id (the others are read)."""
+        order (a later reading sees the alerts an earlier one raised). `practices` and `overrides`: the
+        patients' practices and threshold overrides the caller knows already, by patient id (the others
+        are read)."""
         if not accepted:
             return
         practice_of = await self._practices(accepted, practices or {})
+        # read before the outbox rows are added: a write that returns nothing may then wait for the next
+        # statement (the audit entries' or the commit) and go with it
+        overrides = await self._overrides(accepted, overrides or {})
         context = self.trace_context
         await self.uow.outbox.add_many([item for r in accepted for item in observation_items(
             self.ids, r, self.now, practice_of.get(r.patient_id or ""), trace_context=context)])
-        overrides = await self.uow.thresholds.get_many(sorted({r.patient_id for r in accepted if r.patient_id}))
         for reading in accepted:
             await self.triage(self.uow, reading, self.now, overrides.get(reading.patient_id or "", {}),
                               practice_of.get(reading.patient_id or ""))
+
+    async def _overrides(
+        self, readings: Sequence[Reading], known: Mapping[str, Mapping[str, Decimal]]
+    ) -> Mapping[str, Mapping[str, Decimal]]:
+        missing = sorted({r.patient_id for r in readings if r.patient_id and r.patient_id not in known})
+        return {**known, **await self.uow.thresholds.get_many(missing)} if missing else known
 
     async def _practices(self, readings: Sequence[Reading], known: Mapping[str, str]) -> Mapping[str, str]:
         missing = sorted({r.patient_id for r in readings if r.patient_id and r.patient_id not in known})
@@ -116,30 +129,31 @@ class IntakePage:
             history=histories.get(device.id, ()), now=self.now)
         return recorded(delivery_id, reading), reading
 
-    async def _record(self, readings: Sequence[Reading], devices: Mapping[str, Device]) -> set[str]:
+    async def _record(
+        self, readings: Sequence[Reading], devices: Mapping[str, Device],
+        overrides: Mapping[str, Mapping[str, Decimal]],
+    ) -> set[str]:
         """Store the new readings and accept them; the delivery ids whose reading was recorded already."""
         added = await self.uow.readings.add_many_if_new(readings)
         practice_of = {device.id: device.practice_id for device in devices.values()}
         # an attributed device is its patient's practice's (AssignDevice sees to it)
         practices = {r.patient_id: practice for r in readings
                      if r.patient_id and (practice := practice_of.get(r.device_id))}
-        await self.accept([r for r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED], practices)
+        await self.accept([r for r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED], practices,
+                          overrides)
         return {r.delivery_id for r in readings if r.id not in added and r.delivery_id}
 
-    async def _known_devices(
-        self, messages: Sequence[object]
-    ) -> tuple[dict[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
-        """Every device the page speaks of, by gateway id (created on first contact), and their assignment
-        histories, by device id (a device met for the first time has none)."""
+    async def _known_devices(self, messages: Sequence[object]) -> tuple[dict[str, Device], KnownDevices]:
+        """Every device the page speaks of, by gateway id (created on first contact), and what is known of
+        those found: their assignment histories and their patients' thresholds (a new device has none)."""
         sent = [m for m in messages if isinstance(m, DeviceTelemetry | DeviceStatusReport)]
-        found, histories = await self.uow.devices.by_gateway_ids_with_histories(
-            sorted({m.gateway_device_id for m in sent}))
-        devices = dict(found)
+        known = await self.uow.devices.known_for_intake(sorted({m.gateway_device_id for m in sent}))
+        devices = dict(known.devices)
         for message in sent:  # first contact (rare): one by one, a concurrent first contact handled there
             if message.gateway_device_id not in devices:
                 devices[message.gateway_device_id] = await seen_device(
                     self.uow, self.ids, message.gateway_device_id, message.model_number, self._seen_at(message))
-        return devices, histories
+        return devices, known
 
     async def _observe(self, messages: Sequence[object], devices: dict[str, Device]) -> None:
         """Last seen moved up and status reports applied, in page order, for the deliveries kept."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 DEFAULT_USER_SLOT = "1"
 
@@ -66,3 +67,14 @@ def assignment_at(
         if assignment.user_slot == user_slot and assignment.covers(moment):
             return assignment
     return None
+
+
+@dataclass(frozen=True)
+class KnownDevices:
+    """What the intake knows of a page's devices before deciding it: the devices found, by gateway id;
+    their assignment histories, oldest first, by device id; and the threshold overrides of every patient
+    in those histories, by patient id (empty: the patient overrides nothing)."""
+
+    devices: Mapping[str, Device]
+    histories: Mapping[str, Sequence[DeviceAssignment]]
+    overrides: Mapping[str, Mapping[str, Decimal]]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from adapters.fakes.store import Tables
 from domain.deliveries import Delivery, FailedDelivery
-from domain.devices import Device, DeviceAssignment
+from domain.devices import Device, DeviceAssignment, KnownDevices
 from domain.errors import Conflict
 from domain.patients import Patient
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
@@ -98,11 +98,11 @@ class InMemoryDeviceRepository(InMemoryRepository):
         wanted = set(gateway_device_ids)
         return {d.gateway_device_id: d for d in self._t.devices.values() if d.gateway_device_id in wanted}
 
-    async def by_gateway_ids_with_histories(
-        self, gateway_device_ids: Sequence[str]
-    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+    async def known_for_intake(self, gateway_device_ids: Sequence[str]) -> KnownDevices:
         found = await self.by_gateway_ids(gateway_device_ids)
-        return found, await self.assignments_of_devices([d.id for d in found.values()])
+        histories = await self.assignments_of_devices([d.id for d in found.values()])
+        patients = {a.patient_id for history in histories.values() for a in history}
+        return KnownDevices(found, histories, {p: dict(self._t.thresholds.get(p, {})) for p in patients})
 
     async def list(
         self, offset: int, limit: int, practice_id: str | None = None

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import RowMapping, func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.sql.driver import driver_of
+from adapters.sql.driver import driver_keeping_deferred
 from adapters.sql.pg_arrays import Column, RowsInsert, json_text
+from adapters.sql.pg_deferred import defer
 from adapters.sql.statements import insert_statement
 from adapters.sql.tables import audit_log, audit_seals
 from domain.audit import AuditEntry, AuditOutcome, AuditQuery, ChainVerification, StoredAuditEntry
@@ -55,7 +56,7 @@ def _row(entry: AuditEntry) -> dict[str, Any]:
 
 class SqlAuditEntries:
     """A unit of work's audit entries: one INSERT in its transaction, committed or rolled back with its
-    work (on Postgres through the driver, like the intake's other page statements)."""
+    work (on Postgres through the driver, deferred to go with the next statement or the commit)."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._c = connection
@@ -65,7 +66,7 @@ class SqlAuditEntries:
             return
         if self._c.dialect.name == "postgresql":
             sql, args = _APPEND.bound([_columns(entry) for entry in entries])
-            await (await driver_of(self._c)).execute(sql, *args)
+            await defer(await driver_keeping_deferred(self._c), "audit_log", sql, args)
             return
         await self._c.execute(insert_statement(audit_log), [_row(entry) for entry in entries])
 

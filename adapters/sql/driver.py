@@ -14,13 +14,23 @@ from weakref import WeakKeyDictionary
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.sql.pg_deferred import flush
+
 # per AsyncConnection (a unit of work's checkout): SQLAlchemy hands the raw connection out through a
 # greenlet switch, which costs more than a small statement; the driver outlives every transaction on it
 _KNOWN: WeakKeyDictionary[AsyncConnection, tuple[Any, asyncpg.Connection[Any]]] = WeakKeyDictionary()
 
 
 async def driver_of(connection: AsyncConnection) -> asyncpg.Connection[Any]:
-    """The asyncpg connection under `connection`, inside its transaction.
+    """The asyncpg connection under `connection`, inside its transaction, with no write still waiting
+    (`adapters.sql.pg_deferred`): whatever is sent on it next sees every earlier write."""
+    driver = await driver_keeping_deferred(connection)
+    await flush(driver)
+    return driver
+
+
+async def driver_keeping_deferred(connection: AsyncConnection) -> asyncpg.Connection[Any]:
+    """The asyncpg connection under `connection`, inside its transaction (deferred writes still waiting).
 
     SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement; a unit of work whose
     first statement goes straight to the driver would run outside any transaction. So the adapter's

@@ -10,6 +10,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from adapters.sql.pg_deferred import defer_writes_until_needed
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # A lost database must cost a request seconds, not minutes: connecting gives up after 5 s, a pool
 # slot is waited for 5 s, and no statement runs longer than 30 s (the API's longest query, a
@@ -70,6 +72,7 @@ def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
             engine_options = {**_POSTGRES_POOL, **engine_options}
         engine = create_async_engine(url, **engine_options)
         _refuse_closed_connections(engine)
+        defer_writes_until_needed(engine)
         return engine
     engine = create_async_engine(url, **engine_options)
     _configure_sqlite(engine)

@@ -1,4 +1,4 @@
-"""Outbox rows of a page on PostgreSQL: one statement through the driver inserts them and queues the
+"""Outbox rows of a page on PostgreSQL: one INSERT through the driver, deferred (`pg_deferred`) with the
 NOTIFY of each topic not yet announced in this transaction (Postgres delivers it on commit)."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.driver import driver_of
-from adapters.sql.notify import CHANNEL
+from adapters.sql.driver import driver_keeping_deferred
 from adapters.sql.pg_arrays import Column, RowsInsert
+from adapters.sql.pg_deferred import defer
 from domain.sync import OutboxItem
 
 _ITEM: tuple[Column, ...] = (
@@ -20,9 +20,7 @@ _ITEM: tuple[Column, ...] = (
     ("http_status", "int4"), ("external_id", "text"), ("last_error", "text"), ("trace_context", "text"),
     ("practice_id", "text"),
 )
-_TOPICS = len(_ITEM) + 1
-_ADD = RowsInsert("outbox", _ITEM, statement="WITH added AS ({insert}) "  # noqa: S608 - constants only
-                  f"SELECT pg_notify('{CHANNEL}', topic) FROM unnest(${_TOPICS}::text[]) AS topic")
+_ADD = RowsInsert("outbox", _ITEM)
 
 
 def _row(item: OutboxItem) -> tuple[Any, ...]:
@@ -32,7 +30,6 @@ def _row(item: OutboxItem) -> tuple[Any, ...]:
 
 
 async def add_outbox_items(connection: AsyncConnection, items: Sequence[OutboxItem], notify: Sequence[str]) -> None:
-    """Insert the items and notify each of the `notify` topics, in one round trip."""
-    driver = await driver_of(connection)
+    """Insert the items and notify each of the `notify` topics, with the unit of work's next statement."""
     sql, args = _ADD.bound([_row(item) for item in items])
-    await driver.execute(sql, *args, list(notify))
+    await defer(await driver_keeping_deferred(connection), "outbox", sql, args, notify)

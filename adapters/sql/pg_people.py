@@ -4,31 +4,33 @@ the driver, one statement each."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from adapters.sql import mapping as m
-from adapters.sql.driver import driver_of
-from adapters.sql.pg_arrays import select_any
+from adapters.sql.driver import driver_keeping_deferred, driver_of
+from adapters.sql.pg_arrays import json_value, select_any
+from adapters.sql.pg_deferred import defer
 from adapters.sql.repositories_people import SqlDeviceRepository
 from adapters.sql.tables import device_assignments, devices
-from domain.devices import Device, DeviceAssignment
+from domain.devices import Device, DeviceAssignment, KnownDevices
 
 _BY_GATEWAY_IDS = select_any("devices", [c.name for c in devices.c], "gateway_device_id")
 _HISTORIES = select_any("device_assignments", [c.name for c in device_assignments.c], "device_id",
                         "ORDER BY effective_from, id")
 _HISTORY = [c.name for c in device_assignments.c if c.name != "device_id"]
-_PICKED = ", ".join([*(f"d.{c.name}" for c in devices.c), *(f"a.{name} AS a_{name}" for name in _HISTORY)])
-_WITH_HISTORIES = (
+_PICKED = ", ".join([*(f"d.{c.name}" for c in devices.c), *(f"a.{name} AS a_{name}" for name in _HISTORY),
+                     "t.overrides::text AS t_overrides"])
+_KNOWN = (
     f"SELECT {_PICKED} FROM devices AS d LEFT JOIN device_assignments AS a ON a.device_id = d.id"  # noqa: S608
+    " LEFT JOIN patient_thresholds AS t ON t.patient_id = a.patient_id"
     " WHERE d.gateway_device_id = ANY($1::text[]) ORDER BY a.effective_from, a.id"
 )
 # what a device reports of itself; registration and practice are the clinic's and stay as stored
-_OBSERVED = """
-UPDATE devices AS d SET
+_OBSERVED = """UPDATE devices AS d SET
     last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < u.seen THEN u.seen ELSE d.last_seen_at END,
     battery_percent = u.battery, signal_bars = u.signal, firmware = u.firmware
 FROM unnest($1::text[], $2::timestamptz[], $3::int4[], $4::int4[], $5::text[]) AS u(id, seen, battery, signal, firmware)
-WHERE d.id = u.id
-"""
+WHERE d.id = u.id"""
 
 
 class PgDeviceRepository(SqlDeviceRepository):
@@ -41,30 +43,31 @@ class PgDeviceRepository(SqlDeviceRepository):
         rows = await driver.fetch(_BY_GATEWAY_IDS, sorted(set(gateway_device_ids)))
         return {row["gateway_device_id"]: m.device_of(dict(row)) for row in rows}
 
-    async def by_gateway_ids_with_histories(
-        self, gateway_device_ids: Sequence[str]
-    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+    async def known_for_intake(self, gateway_device_ids: Sequence[str]) -> KnownDevices:
         if not gateway_device_ids:
-            return {}, {}
+            return KnownDevices({}, {}, {})
         driver = await driver_of(self._c)
         found: dict[str, Device] = {}
         histories: dict[str, list[DeviceAssignment]] = {}
-        for row in await driver.fetch(_WITH_HISTORIES, sorted(set(gateway_device_ids))):
+        overrides: dict[str, Mapping[str, Decimal]] = {}
+        for row in await driver.fetch(_KNOWN, sorted(set(gateway_device_ids))):
             if row["gateway_device_id"] not in found:
                 found[row["gateway_device_id"]] = m.device_of(dict(row))
             if row["a_id"] is not None:
                 history = {name: row[f"a_{name}"] for name in _HISTORY}
                 histories.setdefault(row["id"], []).append(m.assignment_of({**history, "device_id": row["id"]}))
-        return found, histories
+                given = json_value(row["t_overrides"]) if row["t_overrides"] else {}
+                overrides[row["a_patient_id"]] = {name: Decimal(value) for name, value in given.items()}
+        return KnownDevices(found, histories, overrides)
 
     async def observe_many(self, many: Sequence[Device]) -> None:
         if not many:
             return
         ordered = sorted(many, key=lambda d: d.id)  # rows locked in one order by every concurrent page
-        driver = await driver_of(self._c)
-        await driver.execute(
-            _OBSERVED, [d.id for d in ordered], [d.last_seen_at for d in ordered],
-            [d.battery_percent for d in ordered], [d.signal_bars for d in ordered], [d.firmware for d in ordered])
+        # no result needed: it goes with the page's next statement (the readings' insert)
+        await defer(await driver_keeping_deferred(self._c), "devices", _OBSERVED, [
+            [d.id for d in ordered], [d.last_seen_at for d in ordered], [d.battery_percent for d in ordered],
+            [d.signal_bars for d in ordered], [d.firmware for d in ordered]])
 
     async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
         if not device_ids:

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.driver import driver_of
+from adapters.sql.driver import driver_keeping_deferred
 from adapters.sql.observation_sources import observation_sources_through_driver
 from adapters.sql.pg_arrays import Column, RowsInsert, ids_of, json_text
+from adapters.sql.pg_deferred import fetch
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.deliveries import Delivery
 from domain.observations import ObservationSource
@@ -46,12 +47,12 @@ def _delivery(d: Delivery) -> tuple[Any, ...]:
 
 
 async def _added(connection: AsyncConnection, insert: RowsInsert, rows: Sequence[tuple[Any, ...]]) -> set[str]:
-    """The ids of the rows the insert added (those already there are skipped by its ON CONFLICT)."""
+    """The ids of the rows the insert added (those already there are skipped by its ON CONFLICT); the
+    writes deferred to other tables go with it."""
     if not rows:
         return set()
-    driver = await driver_of(connection)
     sql, args = insert.bound(rows)
-    return ids_of(await driver.fetch(sql, *args))
+    return ids_of(await fetch(await driver_keeping_deferred(connection), sql, args, frozenset({insert.table})))
 
 
 class PgReadingRepository(SqlReadingRepository):
@@ -72,6 +73,5 @@ class PgDeliveryRepository(SqlDeliveryRepository):
 
     async def save_many(self, many: Sequence[Delivery]) -> None:
         if many:
-            driver = await driver_of(self._c)
             sql, args = _SAVE_DELIVERIES.bound([_delivery(d) for d in many])
-            await driver.execute(sql, *args)
+            await fetch(await driver_keeping_deferred(self._c), sql, args, frozenset({"deliveries"}))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
 from adapters.sql.statements import fetch_all, fetch_among, fetch_one, insert_if_new, insert_or_move_up, upsert
-from adapters.sql.tables import device_assignments, devices, patients, users
-from domain.devices import Device, DeviceAssignment
+from adapters.sql.tables import device_assignments, devices, patient_thresholds, patients, users
+from domain.devices import Device, DeviceAssignment, KnownDevices
 from domain.errors import Conflict
 from domain.patients import Patient
 from domain.users import Role, User
@@ -121,11 +122,13 @@ class SqlDeviceRepository:
         rows = await fetch_among(self._c, devices, "gateway_device_id", wanted)
         return {row["gateway_device_id"]: m.device_of(row) for row in rows}
 
-    async def by_gateway_ids_with_histories(
-        self, gateway_device_ids: Sequence[str]
-    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
+    async def known_for_intake(self, gateway_device_ids: Sequence[str]) -> KnownDevices:
         found = await self.by_gateway_ids(gateway_device_ids)
-        return found, await self.assignments_of_devices([d.id for d in found.values()])
+        histories = await self.assignments_of_devices([d.id for d in found.values()])
+        patients = sorted({a.patient_id for history in histories.values() for a in history})
+        rows = await fetch_among(self._c, patient_thresholds, "patient_id", patients)
+        overrides = {row["patient_id"]: {k: Decimal(v) for k, v in row["overrides"].items()} for row in rows}
+        return KnownDevices(found, histories, {p: overrides.get(p, {}) for p in patients})
 
     async def list(
         self, offset: int, limit: int, practice_id: str | None = None

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from domain.deliveries import Delivery, FailedDelivery
-from domain.devices import Device, DeviceAssignment
+from domain.devices import Device, DeviceAssignment, KnownDevices
 from domain.observations import ObservationSource
 from domain.patients import Patient
 from domain.ports.audit import AuditEntries
@@ -72,11 +72,10 @@ class DeviceRepository(Protocol):
     async def by_gateway_ids(self, gateway_device_ids: Sequence[str]) -> Mapping[str, Device]:
         """The devices found among these gateway ids, by gateway id (one query for a page of a sync)."""
         ...
-    async def by_gateway_ids_with_histories(
-        self, gateway_device_ids: Sequence[str]
-    ) -> tuple[Mapping[str, Device], Mapping[str, Sequence[DeviceAssignment]]]:
-        """`by_gateway_ids`, and the found devices' `assignments_of_devices` (by device id), in one query
-        where the store allows (the intake reads both per page)."""
+    async def known_for_intake(self, gateway_device_ids: Sequence[str]) -> KnownDevices:
+        """`by_gateway_ids`, the found devices' `assignments_of_devices`, and the threshold overrides of
+        the patients in those histories, in one query where the store allows (the intake reads all three
+        per page)."""
         ...
     async def list(
         self, offset: int, limit: int, practice_id: str | None = None

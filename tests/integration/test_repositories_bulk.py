@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from domain.deliveries import DeliveryStatus
 from domain.ports import UnitOfWork
-from tests.integration.builders import EASTERN, T0, assignment, delivery, device, reading, seeded
+from tests.integration.builders import EASTERN, T0, assignment, delivery, device, patient, reading, seeded
 
 
 async def test_many_readings_are_stored_unless_they_repeat_a_stored_one_or_one_earlier_in_the_list(
@@ -74,25 +74,31 @@ async def test_devices_are_found_by_gateway_ids_with_their_assignment_histories(
     assert [a.id for a in histories[cuff.id]] == [earlier.id, later.id]  # oldest first
 
 
-async def test_devices_and_their_histories_are_read_together_by_gateway_ids(uow: UnitOfWork) -> None:
-    patient, cuff = await seeded(uow)
+async def test_what_the_intake_knows_of_a_page_s_devices_is_read_together(uow: UnitOfWork) -> None:
+    patient_, cuff = await seeded(uow)
+    other = patient()
     scale, unassigned = device(), device()
-    later = assignment(cuff.id, patient.id, T0 + timedelta(days=1), slot="2")
-    earlier = assignment(cuff.id, patient.id, T0)
-    on_scale = assignment(scale.id, patient.id)
+    later = assignment(cuff.id, other.id, T0 + timedelta(days=1), slot="2")
+    earlier = assignment(cuff.id, patient_.id, T0)
+    on_scale = assignment(scale.id, patient_.id)
     async with uow:
+        await uow.patients.add(other)
         for d in (scale, unassigned):
             await uow.devices.add(d)
         for a in (later, earlier, on_scale):
             await uow.devices.add_assignment(a)
+        await uow.thresholds.save(patient_.id, {"systolic_stage2_from": Decimal("150.5")}, T0)
         await uow.commit()
     async with uow:
-        found, histories = await uow.devices.by_gateway_ids_with_histories(
+        known = await uow.devices.known_for_intake(
             [cuff.gateway_device_id, unassigned.gateway_device_id, cuff.gateway_device_id, "86000"])
-        assert await uow.devices.by_gateway_ids_with_histories([]) == ({}, {})
-    assert found == {cuff.gateway_device_id: cuff, unassigned.gateway_device_id: unassigned}
-    assert list(histories) == [cuff.id]  # the scale was not asked for; the unassigned device has no history
-    assert list(histories[cuff.id]) == [earlier, later]  # oldest first, each assignment as stored
+        nothing = await uow.devices.known_for_intake([])
+    assert known.devices == {cuff.gateway_device_id: cuff, unassigned.gateway_device_id: unassigned}
+    assert list(known.histories) == [cuff.id]  # the scale was not asked for; the unassigned device has no history
+    assert list(known.histories[cuff.id]) == [earlier, later]  # oldest first, each assignment as stored
+    # every patient of those histories, with or without overrides of their own
+    assert known.overrides == {patient_.id: {"systolic_stage2_from": Decimal("150.5")}, other.id: {}}
+    assert (nothing.devices, nothing.histories, nothing.overrides) == ({}, {}, {})
 
 
 async def test_what_many_devices_report_is_stored_together_and_never_who_owns_them(uow: UnitOfWork) -> None:
