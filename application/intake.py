@@ -144,6 +144,7 @@ class IntakePage:
     async def _observe(self, messages: Sequence[object], devices: dict[str, Device]) -> None:
         """Last seen moved up and status reports applied, in page order, for the deliveries kept."""
         changed: dict[str, Device] = {}
+        reported: set[str] = set()
         for message in messages:
             if not isinstance(message, DeviceTelemetry | DeviceStatusReport):
                 continue
@@ -152,8 +153,13 @@ class IntakePage:
                 device = changed[device.id] = replace(device, last_seen_at=seen_at)
             if isinstance(message, DeviceStatusReport):
                 device = changed[device.id] = with_status(device, message)
+                reported.add(device.id)
             devices[message.gateway_device_id] = device
-        await self.uow.devices.observe_many(list(changed.values()))
+        # a device that only sent readings told nothing of its battery, signal or firmware: None keeps them as
+        # stored, so a status report another page committed since this page read the device is not undone
+        await self.uow.devices.observe_many([
+            d if d.id in reported else replace(d, battery_percent=None, signal_bars=None, firmware=None)
+            for d in changed.values()])
 
     def _seen_at(self, message: DeviceTelemetry | DeviceStatusReport) -> datetime:
         return message.reported_at if isinstance(message, DeviceStatusReport) else self.now
