@@ -56,7 +56,6 @@ class IntakePage:
         deliveries = {o.delivery_id: kept(i, o, self.now) for i, (o, _) in zip(incoming, decided, strict=True)}
         stored = await self.uow.deliveries.add_many_if_new(list(deliveries.values()))
         fresh = [(i, d) for i, d in zip(incoming, decided, strict=True) if d[0].delivery_id in stored]
-        await self._observe([i.message for i, _ in fresh], devices)
         outcomes = {outcome.delivery_id: outcome for _, (outcome, _) in fresh}
         already = await self._record([r for _, (_, r) in fresh if r is not None], devices)
         for delivery_id in already:
@@ -66,6 +65,9 @@ class IntakePage:
         for delivery in deliveries.values():  # looked up last: a repeat within the page sees the first one's outcome
             if delivery.id not in stored:
                 outcomes[delivery.id] = await self._repeated(delivery)
+        # last: the device rows it locks stay locked until commit, so a page taken in beside this one waits for
+        # them as late as it can
+        await self._observe([i.message for i, _ in fresh], devices)
         return [outcomes[delivery_id] for delivery_id in deliveries]
 
     async def release(self, quarantined: Sequence[Reading], history: Sequence[DeviceAssignment]) -> list[Reading]:
