@@ -35,8 +35,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from application.auditing import Auditor, AuditRecord
 from application.context import Actor
@@ -94,6 +95,44 @@ class _Group:
     taken_in: asyncio.Task[list[DeliveryTakenIn]]
 
 
+@dataclass
+class _Flight:
+    """The groups being taken in, oldest first; each is counted (in `summary`, and reported page by page)
+    once it has committed and every group before it has been counted."""
+
+    command: SyncReadings
+    depth: int
+    summary: SyncSummary
+    groups: deque[_Group] = field(default_factory=deque)
+
+    async def make_room(self) -> None:
+        while len(self.groups) >= self.depth:
+            await self._count_oldest()
+
+    def start(self, pages: Sequence[Page], taking_in: Coroutine[Any, Any, list[DeliveryTakenIn]]) -> None:
+        self.groups.append(_Group(pages, asyncio.create_task(taking_in)))
+
+    async def land(self) -> None:
+        while self.groups:
+            await self._count_oldest()
+
+    async def settle(self) -> None:
+        """Wait for the groups in flight to end (committed or rolled back), counting none of them."""
+        await asyncio.gather(*(group.taken_in for group in self.groups), return_exceptions=True)
+
+    async def _count_oldest(self) -> None:
+        group = self.groups[0]
+        events = iter(await group.taken_in)  # its failure fails the sync: it stays in flight, uncounted
+        self.groups.popleft()
+        for page in group.pages:
+            self.summary.outcomes.update(next(events).status.value for _ in page.items)
+            self.summary.pages += 1
+            if page.next_cursor is not None:
+                self.summary.next_cursor = page.next_cursor
+            if self.command.on_page is not None:
+                self.command.on_page(len(page.items), self.summary.outcomes)
+
+
 class SyncDeviceReadings:
     """Pulled pages go through the one intake, exactly like webhooks taken in together."""
 
@@ -107,35 +146,33 @@ class SyncDeviceReadings:
         self._depth = policy.groups_in_flight
 
     async def __call__(self, command: SyncReadings) -> SyncSummary:
-        summary = SyncSummary(next_cursor=command.cursor)
-        flight: deque[_Group] = deque()
+        flight = _Flight(command, self._depth, SyncSummary(next_cursor=command.cursor))
         try:
-            await self._pull(command, summary, flight)
-            await self._land(flight, summary, command)
+            await self._pull(command, flight)
+            await flight.land()
         except BaseException:
-            # whatever is in flight finishes (committed or rolled back) before the sync fails
-            await asyncio.gather(*(group.taken_in for group in flight), return_exceptions=True)
+            await flight.settle()  # a transaction is never cut off mid-commit
             raise
-        return summary
+        return flight.summary
 
-    async def _pull(self, command: SyncReadings, summary: SyncSummary, flight: deque[_Group]) -> None:
+    async def _pull(self, command: SyncReadings, flight: _Flight) -> None:
         held: list[Page] = []
         pulled, cursor, done = 0, command.cursor, False
         while not done:
             try:
                 page = await self._fetch(cursor, pulled + 1)
             except Exception:
-                await self._send(held, pulled, summary, command, flight)  # what was pulled is kept before failing
-                await self._land(flight, summary, command)
+                await self._send(held, pulled, flight)  # what was pulled is kept before failing
+                await flight.land()
                 raise
             pulled += 1
             if held and sum(len(p.items) for p in held) + len(page.items) > self._limit:
-                await self._send(held, pulled - 1, summary, command, flight)
+                await self._send(held, pulled - 1, flight)
                 held = []
             held.append(page)
             cursor = page.next_cursor
             done = cursor is None or pulled >= command.max_pages
-        await self._send(held, pulled, summary, command, flight)
+        await self._send(held, pulled, flight)
 
     async def _fetch(self, cursor: str | None, number: int) -> Page:
         try:
@@ -145,21 +182,11 @@ class SyncDeviceReadings:
                                        AuditOutcome.FAILURE, page=str(number))
             raise
 
-    async def _send(
-        self, pages: Sequence[Page], last: int, summary: SyncSummary, command: SyncReadings, flight: deque[_Group],
-    ) -> None:
-        """Start taking `pages` in (numbered up to `last`), once a place in flight is free."""
-        if not pages:
-            return
-        while len(flight) >= self._depth:
-            await self._report(flight[0], summary, command)
-            flight.popleft()
-        flight.append(_Group(pages, asyncio.create_task(self._take_in_pages(pages, last - len(pages) + 1))))
-
-    async def _land(self, flight: deque[_Group], summary: SyncSummary, command: SyncReadings) -> None:
-        while flight:
-            await self._report(flight[0], summary, command)
-            flight.popleft()
+    async def _send(self, pages: Sequence[Page], last: int, flight: _Flight) -> None:
+        """Start taking `pages` (numbered up to `last`) in, once there is room in flight."""
+        if pages:
+            await flight.make_room()
+            flight.start(pages, self._take_in_pages(pages, last - len(pages) + 1))
 
     async def _take_in_pages(self, pages: Sequence[Page], first: int) -> list[DeliveryTakenIn]:
         """The pages' fetches audited (one write for them all, not one per page), then their deliveries
@@ -170,14 +197,3 @@ class SyncDeviceReadings:
             for number, page in enumerate(pages, first)])
         return await self._take_in(
             TakeInDeliveriesCommand([Arrival(m.delivery, BATCH_SYNC) for page in pages for m in page.items]))
-
-    @staticmethod
-    async def _report(group: _Group, summary: SyncSummary, command: SyncReadings) -> None:
-        events = iter(await group.taken_in)
-        for page in group.pages:
-            summary.outcomes.update(next(events).status.value for _ in page.items)
-            summary.pages += 1
-            if page.next_cursor is not None:
-                summary.next_cursor = page.next_cursor
-            if command.on_page is not None:
-                command.on_page(len(page.items), summary.outcomes)
