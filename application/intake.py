@@ -147,24 +147,22 @@ class IntakePage:
         return devices, histories
 
     async def _observe(self, messages: Sequence[object], devices: dict[str, Device]) -> None:
-        """Last seen moved up and status reports applied, in page order, for the deliveries kept."""
+        """Last seen moved up and status reports applied, in page order, for the deliveries kept. What the page
+        did not hear from a device (battery, signal, firmware: it sent only readings) goes as None, which keeps
+        it as stored: a status report another page committed since this one read the device is not undone."""
         changed: dict[str, Device] = {}
-        reported: set[str] = set()
         for message in messages:
             if not isinstance(message, DeviceTelemetry | DeviceStatusReport):
                 continue
             device, seen_at = devices[message.gateway_device_id], self._seen_at(message)
-            if device.last_seen_at is None or seen_at > device.last_seen_at:
-                device = changed[device.id] = replace(device, last_seen_at=seen_at)
             if isinstance(message, DeviceStatusReport):
                 device = changed[device.id] = with_status(device, message)
-                reported.add(device.id)
+            elif device.last_seen_at is None or seen_at > device.last_seen_at:
+                device = changed[device.id] = (
+                    replace(device, last_seen_at=seen_at) if device.id in changed  # as heard earlier in the page
+                    else replace(device, last_seen_at=seen_at, battery_percent=None, signal_bars=None, firmware=None))
             devices[message.gateway_device_id] = device
-        # a device that only sent readings told nothing of its battery, signal or firmware: None keeps them as
-        # stored, so a status report another page committed since this page read the device is not undone
-        await self.uow.devices.observe_many([
-            d if d.id in reported else replace(d, battery_percent=None, signal_bars=None, firmware=None)
-            for d in changed.values()])
+        await self.uow.devices.observe_many(list(changed.values()))
 
     def _seen_at(self, message: DeviceTelemetry | DeviceStatusReport) -> datetime:
         return message.reported_at if isinstance(message, DeviceStatusReport) else self.now
