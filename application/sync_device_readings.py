@@ -20,8 +20,9 @@ What two intake transactions open at once meet on Postgres (READ COMMITTED):
   the triage of webhook pages from several API processes, which raced before.
 - Deadlocks: every intake takes its locks in one order (delivery and reading keys, patients by id, devices
   by id). A cycle remains possible only through keys two groups hold in opposite page orders (a message
-  pulled twice) or two new devices first seen in opposite orders; Postgres detects it and aborts one
-  transaction, which the composition's intake (entrypoints/intake_wiring.py) takes in again from the start.
+  pulled twice), two new devices first seen in opposite orders, or a device assigned meanwhile (the
+  assignment locks the device, then its patient); Postgres detects it and aborts one transaction, which the
+  composition's intake (entrypoints/intake_wiring.py) takes in again from the start.
 SQLite has one writer at a time (BEGIN IMMEDIATE): a second group's transaction waits for the first one's
 commit before it begins, so groups run one after the other there, as on the fakes (one store lock).
 
