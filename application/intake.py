@@ -57,7 +57,6 @@ class IntakePage:
         deliveries = {o.delivery_id: kept(i, o, self.now) for i, (o, _) in zip(incoming, decided, strict=True)}
         stored = await self.uow.deliveries.add_many_if_new(list(deliveries.values()))
         fresh = [(i, d) for i, d in zip(incoming, decided, strict=True) if d[0].delivery_id in stored]
-        await self._observe([i.message for i, _ in fresh], devices)
         outcomes = {outcome.delivery_id: outcome for _, (outcome, _) in fresh}
         already = await self._record([r for _, (_, r) in fresh if r is not None], devices, known.overrides)
         for delivery_id in already:
@@ -67,6 +66,9 @@ class IntakePage:
         for delivery in deliveries.values():  # looked up last: a repeat within the page sees the first one's outcome
             if delivery.id not in stored:
                 outcomes[delivery.id] = await self._repeated(delivery)
+        # last: the device rows it locks stay locked until commit, so a page taken in beside this one waits for
+        # them as late as it can
+        await self._observe([i.message for i, _ in fresh], devices)
         return [outcomes[delivery_id] for delivery_id in deliveries]
 
     async def release(self, quarantined: Sequence[Reading], history: Sequence[DeviceAssignment]) -> list[Reading]:
@@ -94,6 +96,8 @@ class IntakePage:
         context = self.trace_context
         await self.uow.outbox.add_many([item for r in accepted for item in observation_items(
             self.ids, r, self.now, practice_of.get(r.patient_id or ""), trace_context=context)])
+        # a page taken in beside this one triages its patients first or after this one commits, never both at once
+        await self.uow.alerts.lock_for_triage(sorted({r.patient_id for r in accepted if r.patient_id}))
         for reading in accepted:
             await self.triage(self.uow, reading, self.now, overrides.get(reading.patient_id or "", {}),
                               practice_of.get(reading.patient_id or ""))
@@ -156,16 +160,20 @@ class IntakePage:
         return devices, known
 
     async def _observe(self, messages: Sequence[object], devices: dict[str, Device]) -> None:
-        """Last seen moved up and status reports applied, in page order, for the deliveries kept."""
+        """Last seen moved up and status reports applied, in page order, for the deliveries kept. What the page
+        did not hear from a device (battery, signal, firmware: it sent only readings) goes as None, which keeps
+        it as stored: a status report another page committed since this one read the device is not undone."""
         changed: dict[str, Device] = {}
         for message in messages:
             if not isinstance(message, DeviceTelemetry | DeviceStatusReport):
                 continue
             device, seen_at = devices[message.gateway_device_id], self._seen_at(message)
-            if device.last_seen_at is None or seen_at > device.last_seen_at:
-                device = changed[device.id] = replace(device, last_seen_at=seen_at)
             if isinstance(message, DeviceStatusReport):
                 device = changed[device.id] = with_status(device, message)
+            elif device.last_seen_at is None or seen_at > device.last_seen_at:
+                device = changed[device.id] = (
+                    replace(device, last_seen_at=seen_at) if device.id in changed  # as heard earlier in the page
+                    else replace(device, last_seen_at=seen_at, battery_percent=None, signal_bars=None, firmware=None))
             devices[message.gateway_device_id] = device
         await self.uow.devices.observe_many(list(changed.values()))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from application.auditing import Auditor, AuditRecord
 from application.context import WEBHOOK_SERVICE, Actor
@@ -28,6 +29,13 @@ class Arrival:
 @dataclass(frozen=True)
 class TakeInDeliveriesCommand:
     arrivals: Sequence[Arrival]
+
+
+class PageIntake(Protocol):
+    """Takes a page in, each call in a transaction of its own, so that calls may overlap (TakeInDeliveries
+    in a fresh unit of work per call; on a unit of work that queues its transactions, TakeInDeliveries)."""
+
+    async def __call__(self, command: TakeInDeliveriesCommand) -> list[DeliveryTakenIn]: ...
 
 
 class TakeInDeliveries:

@@ -70,6 +70,7 @@ from entrypoints.http.actor import ActorProvider
 from entrypoints.http.client_address import TrustedProxies, parse_networks
 from entrypoints.http.group_commit import GroupCommit, group_commit_on
 from entrypoints.http.webhook_receiver import WebhookReceiver
+from entrypoints.intake_wiring import IntakeProvider
 from entrypoints.providers import (
     AwsKeyStoreProvider,
     CredentialsProvider,
@@ -198,7 +199,8 @@ def production_providers(settings: Settings) -> list[Provider]:
     ]
     return [
         InfrastructureProvider(), *(provider() for provider in chosen), CredentialsProvider(),
-        ApplicationProvider(), EntrypointProvider(), RelayProvider(), LitestarProvider(), ActorProvider(),
+        ApplicationProvider(), EntrypointProvider(), IntakeProvider(), RelayProvider(), LitestarProvider(),
+        ActorProvider(),
     ]
 
 

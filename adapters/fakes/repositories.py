@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from adapters.fakes.store import Tables
 from domain.deliveries import Delivery, FailedDelivery
@@ -13,6 +14,8 @@ from domain.errors import Conflict
 from domain.patients import Patient
 from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
 from domain.users import Role, User
+
+T = TypeVar("T")
 
 
 class InMemoryRepository:
@@ -71,8 +74,9 @@ class InMemoryDeviceRepository(InMemoryRepository):
                 continue
             seen = max(filter(None, (stored.last_seen_at, device.last_seen_at)), default=None)
             self._t.devices[device.id] = replace(
-                stored, last_seen_at=seen, battery_percent=device.battery_percent, signal_bars=device.signal_bars,
-                firmware=device.firmware)
+                stored, last_seen_at=seen, battery_percent=_reported(device.battery_percent, stored.battery_percent),
+                signal_bars=_reported(device.signal_bars, stored.signal_bars),
+                firmware=_reported(device.firmware, stored.firmware))
 
     async def seen(self, device: Device) -> Device:
         stored = await self.by_gateway_id(device.gateway_device_id)
@@ -237,3 +241,7 @@ class InMemoryUserRepository(InMemoryRepository):
     async def active_with_role(self, role: Role, practice_id: str | None = None) -> Sequence[User]:
         return sorted((u for u in self._t.users.values()
                        if u.active and u.role is role and practice_id in (None, u.practice_id)), key=lambda u: u.id)
+
+
+def _reported(value: T | None, stored: T | None) -> T | None:
+    return stored if value is None else value

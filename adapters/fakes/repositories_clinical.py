@@ -15,6 +15,9 @@ class InMemoryAlertRepository(InMemoryRepository):
     async def add(self, alert: Alert) -> None:
         self._t.alerts[alert.id] = alert
 
+    async def lock_for_triage(self, patient_ids: Sequence[str]) -> None:
+        """Nothing to lock: the store's lock runs whole transactions one after the other."""
+
     async def save(self, alert: Alert) -> None:
         self._t.alerts[alert.id] = alert
 

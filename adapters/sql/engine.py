@@ -51,6 +51,19 @@ def is_connection_error(error: BaseException) -> bool:
     return False
 
 
+def is_transaction_conflict(error: BaseException) -> bool:
+    """Whether the database aborted the transaction to break a deadlock or because it could not be
+    serialized: all of its work rolled back, the same work may simply run again."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return False
+        if isinstance(seen, (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError)):
+            return True
+        seen = seen.__cause__
+    return False
+
+
 def is_data_error(error: BaseException) -> bool:
     """Whether the database refused a value itself (SQLSTATE class 22: a NUL character in text, a
     number out of range, a string too long), i.e. the request carried something it cannot hold."""

@@ -14,6 +14,8 @@ from adapters.sql.tables import alerts
 from domain.alerts import Alert, AlertStatus
 
 _THRESHOLDS = select_any("patient_thresholds", ["patient_id", "overrides::text AS overrides"], "patient_id")
+# NO KEY UPDATE: waits for another triage of the patient, not for inserts whose foreign key names it
+_LOCK_FOR_TRIAGE = "SELECT id FROM patients WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE"
 _OPEN_FOR_RULE = select_any("alerts", [c.name for c in alerts.c], "patient_id",
                             f"AND rule = $2 AND status <> '{AlertStatus.RESOLVED.value}' AND raised_at >= $3 LIMIT 1")
 
@@ -37,3 +39,8 @@ class PgAlertRepository(SqlAlertRepository):
         driver = await driver_of(self._c)
         row = await driver.fetchrow(_OPEN_FOR_RULE, [patient_id], rule, since)
         return m.alert_of(dict(row)) if row else None
+
+    async def lock_for_triage(self, patient_ids: Sequence[str]) -> None:
+        if patient_ids:  # in id order, as every triage locks them: two pages never wait for each other in a cycle
+            driver = await driver_of(self._c)
+            await driver.execute(_LOCK_FOR_TRIAGE, sorted(set(patient_ids)))

@@ -28,7 +28,8 @@ _KNOWN = (
 # what a device reports of itself; registration and practice are the clinic's and stay as stored
 _OBSERVED = """UPDATE devices AS d SET
     last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < u.seen THEN u.seen ELSE d.last_seen_at END,
-    battery_percent = u.battery, signal_bars = u.signal, firmware = u.firmware
+    battery_percent = coalesce(u.battery, d.battery_percent), signal_bars = coalesce(u.signal, d.signal_bars),
+    firmware = coalesce(u.firmware, d.firmware)
 FROM unnest($1::text[], $2::timestamptz[], $3::int4[], $4::int4[], $5::text[]) AS u(id, seen, battery, signal, firmware)
 WHERE d.id = u.id"""
 

@@ -25,6 +25,9 @@ class SqlAlertRepository:
     async def add(self, alert: Alert) -> None:
         await self._c.execute(alerts.insert().values(m.alert_row(alert)))
 
+    async def lock_for_triage(self, patient_ids: Sequence[str]) -> None:
+        """Nothing to lock on SQLite: its one writer at a time runs whole transactions one after the other."""
+
     async def save(self, alert: Alert) -> None:
         await upsert(self._c, alerts, m.alert_row(alert))
 

@@ -23,7 +23,9 @@ _OBSERVED = (
     .values(
         last_seen_at=case((or_(devices.c.last_seen_at.is_(None), devices.c.last_seen_at < _seen), _seen),
                           else_=devices.c.last_seen_at),
-        battery_percent=bindparam("battery"), signal_bars=bindparam("signal"), firmware=bindparam("firmware"),
+        battery_percent=func.coalesce(bindparam("battery"), devices.c.battery_percent),
+        signal_bars=func.coalesce(bindparam("signal"), devices.c.signal_bars),
+        firmware=func.coalesce(bindparam("firmware"), devices.c.firmware),
     )
 )
 

@@ -57,7 +57,8 @@ class DeviceRepository(Protocol):
     async def save(self, device: Device) -> None: ...
     async def observe_many(self, devices: Sequence[Device]) -> None:
         """Store what the devices told us about themselves — last seen (moved up only), battery, signal,
-        firmware — leaving who owns them (registration, practice) as it is stored now."""
+        firmware (each kept as stored where None: not reported) — leaving who owns them (registration,
+        practice) as it is stored now."""
         ...
     async def seen(self, device: Device) -> Device:
         """The device with `device`'s gateway id as it is now stored: `device` itself on first contact,

@@ -23,6 +23,10 @@ class AlertRepository(Protocol):
     async def open_for_rule(self, patient_id: str, rule: str, since: datetime) -> Alert | None:
         """An unresolved alert of this rule for the patient raised at or after `since`."""
         ...
+    async def lock_for_triage(self, patient_ids: Sequence[str]) -> None:
+        """Until this transaction ends, no other one triages these patients: one that did before and has
+        not committed yet is waited for, so the open alerts looked up next include the ones it raised."""
+        ...
     async def search(
         self, *, status: str | None, severity: str | None, patient_id: str | None, offset: int, limit: int,
         practice_id: str | None = None,

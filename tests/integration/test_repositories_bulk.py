@@ -128,6 +128,20 @@ async def test_what_many_devices_report_is_stored_together_and_never_who_owns_th
         3, seen, "north")
 
 
+async def test_what_a_device_did_not_report_stays_as_stored(uow: UnitOfWork) -> None:
+    _, cuff = await seeded(uow)
+    seen = T0 + timedelta(days=2)
+    async with uow:  # readings only: nothing of battery, signal or firmware (a status report may have landed)
+        await uow.devices.observe_many([
+            replace(cuff, last_seen_at=seen, battery_percent=None, signal_bars=None, firmware=None)])
+        await uow.commit()
+    async with uow:
+        found = await uow.devices.get(cuff.id)
+    assert found is not None
+    assert (found.last_seen_at, found.battery_percent, found.signal_bars, found.firmware) == (
+        seen, cuff.battery_percent, cuff.signal_bars, cuff.firmware)
+
+
 async def test_thresholds_of_several_patients_are_read_at_once(uow: UnitOfWork) -> None:
     patient, _ = await seeded(uow)
     other, _ = await seeded(uow)
