@@ -30,7 +30,7 @@ class Sizes:
     connections: int = 16  # concurrent keep-alive connections of the load generator
     warmup_seconds: float = 3.0
     webhook_seconds: float = 12.0
-    batch_readings: int = 4_000
+    batch_readings: int = 20_000  # five groups of 1,000 or fewer would measure mostly start-up
     emr_pushes: int = 2_000  # Observations (a blood-pressure reading yields two)
     emr_loops: int = 2  # `vantrexia worker --concurrency`: loops in the worker process
     emr_batch_size: int = 4  # VANTREXIA_WORKER_BATCH_SIZE: a batch's pushes are sent concurrently
