@@ -86,10 +86,7 @@ class IntakePage:
         context = self.trace_context
         await self.uow.outbox.add_many([item for r in accepted for item in observation_items(
             self.ids, r, self.now, practice_of.get(r.patient_id or ""), trace_context=context)])
-        overrides = await self.uow.thresholds.get_many(sorted({r.patient_id for r in accepted if r.patient_id}))
-        for reading in accepted:
-            await self.triage(self.uow, reading, self.now, overrides.get(reading.patient_id or "", {}),
-                              practice_of.get(reading.patient_id or ""))
+        await self.triage(self.uow, accepted, self.now, practice_of)
 
     async def _practices(self, readings: Sequence[Reading], known: Mapping[str, str]) -> Mapping[str, str]:
         missing = sorted({r.patient_id for r in readings if r.patient_id and r.patient_id not in known})
