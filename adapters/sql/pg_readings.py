@@ -45,7 +45,7 @@ def _reading(reading: Reading) -> tuple[Any, ...]:
 
 
 def _delivery(d: Delivery) -> tuple[Any, ...]:
-    return (d.id, d.source, d.webhook_id, d.received_at, d.body, d.status.value, d.reason, d.reading_id)
+    return (d.id, d.source, d.webhook_id, d.received_at, d.body, d.status, d.reason, d.reading_id)
 
 
 async def _added(connection: AsyncConnection, insert: RowsInsert, rows: Sequence[tuple[Any, ...]]) -> set[str]:
