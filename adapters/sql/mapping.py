@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import RowMapping
@@ -28,9 +29,14 @@ T = TypeVar("T", bound="DataclassInstance")
 MINUTE = timedelta(minutes=1)
 
 
+@cache
+def _field_names(cls: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def build(cls: type[T], row: Found, **converted: Any) -> T:
     """A dataclass from the row's columns of the same names (other columns are ignored)."""
-    values = {f.name: row[f.name] for f in fields(cls) if f.name in row}
+    values = {name: row[name] for name in _field_names(cls) if name in row}
     return cls(**{**values, **converted})
 
 
