@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from application.context import Actor
 from application.tracing import NULL_TRACER
@@ -42,32 +43,35 @@ class Auditor:
     ) -> None:
         with self._tracer.span("audit.append") as span:
             span.set("action", action)
-            await self._log.append(self._entry(AuditRecord(actor, action, resource_type, tuple(resource_ids),
-                                                           outcome, details)))
+            record = AuditRecord(actor, action, resource_type, tuple(resource_ids), outcome, details)
+            await self._log.append(_entry(record, self._clock.now()))
 
     async def record_many(self, records: Sequence[AuditRecord]) -> None:
-        """Several entries in one write (a page of deliveries: one entry each)."""
+        """Several entries in one write (a page of deliveries: one entry each), stamped with one time."""
         with self._tracer.span("audit.append") as span:
             span.set("entries", len(records))
-            await self._log.append_many([self._entry(record) for record in records])
+            now = self._clock.now()
+            await self._log.append_many([_entry(record, now) for record in records])
 
     async def record_many_in(self, entries: AuditEntries, records: Sequence[AuditRecord]) -> None:
         """`record_many` into a unit of work's `audit`: kept only if its transaction commits."""
         with self._tracer.span("audit.append") as span:
             span.set("entries", len(records))
-            await entries.append_many([self._entry(record) for record in records])
+            now = self._clock.now()
+            await entries.append_many([_entry(record, now) for record in records])
 
-    def _entry(self, record: AuditRecord) -> AuditEntry:
-        return AuditEntry(
-            occurred_at=self._clock.now(),
-            actor=record.actor.id,
-            action=record.action,
-            resource_type=record.resource_type,
-            outcome=record.outcome,
-            resource_ids=tuple(record.resource_ids),
-            request_id=record.actor.request_id,
-            details=_with_client_id(record.details, record.actor),
-        )
+
+def _entry(record: AuditRecord, occurred_at: datetime) -> AuditEntry:
+    return AuditEntry(
+        occurred_at=occurred_at,
+        actor=record.actor.id,
+        action=record.action,
+        resource_type=record.resource_type,
+        outcome=record.outcome,
+        resource_ids=tuple(record.resource_ids),
+        request_id=record.actor.request_id,
+        details=_with_client_id(record.details, record.actor),
+    )
 
 
 def _with_client_id(details: Mapping[str, str], actor: Actor) -> Mapping[str, str]:

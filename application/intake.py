@@ -96,11 +96,7 @@ class IntakePage:
         context = self.trace_context
         await self.uow.outbox.add_many([item for r in accepted for item in observation_items(
             self.ids, r, self.now, practice_of.get(r.patient_id or ""), trace_context=context)])
-        # a page taken in beside this one triages its patients first or after this one commits, never both at once
-        await self.uow.alerts.lock_for_triage(sorted({r.patient_id for r in accepted if r.patient_id}))
-        for reading in accepted:
-            await self.triage(self.uow, reading, self.now, overrides.get(reading.patient_id or "", {}),
-                              practice_of.get(reading.patient_id or ""))
+        await self.triage(self.uow, accepted, self.now, practice_of, overrides)
 
     async def _overrides(
         self, readings: Sequence[Reading], known: Mapping[str, Mapping[str, Decimal]]

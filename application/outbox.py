@@ -30,7 +30,7 @@ def observation_items(
     return [
         OutboxItem(
             id=ids.new_id(), topic=topic, status=SyncStatus.PENDING, created_at=now, updated_at=now,
-            next_attempt_at=now, reading_id=reading.id, patient_id=reading.patient_id, code=code.value,
+            next_attempt_at=now, reading_id=reading.id, patient_id=reading.patient_id, code=code,
             trace_context=trace_context, practice_id=practice_id,
         )
         for code in observation_codes(reading)

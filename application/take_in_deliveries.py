@@ -73,10 +73,10 @@ class TakeInDeliveries:
 
 
 def _audited(arrival: Arrival, outcome: DeliveryTakenIn) -> AuditRecord:
-    ids = (outcome.delivery_id, *(i for i in (outcome.reading_id, outcome.device_id) if i))
+    ids = (outcome.delivery_id, *filter(None, (outcome.reading_id, outcome.device_id)))
     action, resource = (("device.status", "Device") if isinstance(arrival.delivery.message, DeviceStatusReport)
                         else ("webhook.delivery", "Delivery"))
-    return AuditRecord(arrival.actor, action, resource, ids, details={"status": outcome.status.value})
+    return AuditRecord(arrival.actor, action, resource, ids, details={"status": outcome.status})
 
 
 def _kind(delivery: IncomingDelivery) -> str:

@@ -132,10 +132,18 @@ def weight_gain(reading: Reading, t: Thresholds, earlier: Iterable[WeightPoint])
     return findings
 
 
-RULES: tuple[Callable[[Reading, Thresholds], list[Finding]], ...] = (blood_pressure, oxygen, heart_rate, glucose)
+# Each rule with the vital sign it reads (blood pressure: systolic, then diastolic): a reading without that
+# sign gives the rule nothing to find, so it is not asked.
+RULES: tuple[tuple[VitalSign, Callable[[Reading, Thresholds], list[Finding]]], ...] = (
+    (VitalSign.SYSTOLIC, blood_pressure), (VitalSign.SPO2, oxygen), (VitalSign.PULSE, heart_rate),
+    (VitalSign.GLUCOSE, glucose),
+)
 
 
 def triage(reading: Reading, thresholds: Thresholds, earlier_weights: Iterable[WeightPoint] = ()) -> list[Finding]:
     """Every finding for an accepted reading (discarded readings are never triaged)."""
-    findings = [finding for rule in RULES for finding in rule(reading, thresholds)]
-    return findings + weight_gain(reading, thresholds, earlier_weights)
+    values = reading.measurement.values
+    findings = [finding for sign, rule in RULES if sign in values for finding in rule(reading, thresholds)]
+    if VitalSign.BODY_WEIGHT in values:
+        findings += weight_gain(reading, thresholds, earlier_weights)
+    return findings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import RowMapping, func, select, text
@@ -22,6 +23,7 @@ SEAL_BATCH = 1000
 SEALER_LOCK = 0x5EA1  # one sealer at a time on Postgres (transaction-scoped advisory lock)
 
 
+@lru_cache(maxsize=16)  # the entries of one write share their time: worked out once for all of them
 def retention_until(occurred_at: datetime, years: int = RETENTION_YEARS) -> date:
     """The UTC date until which an entry must be kept (29 February rolls back to the 28th)."""
     day = occurred_at.astimezone(UTC).date()
@@ -40,8 +42,8 @@ _APPEND = RowsInsert("audit_log", _COLUMNS)
 
 
 def _columns(entry: AuditEntry) -> tuple[Any, ...]:
-    return (entry.occurred_at, entry.actor, entry.action, entry.resource_type, entry.outcome.value,
-            json_text(list(entry.resource_ids)), entry.request_id, json_text(dict(entry.details)),
+    return (entry.occurred_at, entry.actor, entry.action, entry.resource_type, entry.outcome,
+            json_text(entry.resource_ids), entry.request_id, json_text(dict(entry.details)),
             retention_until(entry.occurred_at))
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import RowMapping
@@ -25,11 +26,17 @@ if TYPE_CHECKING:
 Row = Mapping[str, Any]
 Found = Mapping[Any, Any]  # a row read back: SQLAlchemy's RowMapping, or a driver record as a dict
 T = TypeVar("T", bound="DataclassInstance")
+MINUTE = timedelta(minutes=1)
+
+
+@cache
+def _field_names(cls: type[DataclassInstance]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
 
 
 def build(cls: type[T], row: Found, **converted: Any) -> T:
     """A dataclass from the row's columns of the same names (other columns are ignored)."""
-    values = {f.name: row[f.name] for f in fields(cls) if f.name in row}
+    values = {name: row[name] for name in _field_names(cls) if name in row}
     return cls(**{**values, **converted})
 
 
@@ -105,20 +112,26 @@ def attempt_of(row: RowMapping) -> SyncAttempt:
     return build(SyncAttempt, row, status=SyncStatus(row["status"]))
 
 
+def offset_minutes(measured_at: datetime) -> int:
+    """The measurement's UTC offset in minutes (stored beside the UTC time, so the reading reads back as sent)."""
+    offset = measured_at.utcoffset()
+    if offset is None or offset % MINUTE:
+        raise ValueError("a measurement's UTC offset must be a whole number of minutes")
+    return offset // MINUTE
+
+
+def measurement_values(measurement: Measurement) -> dict[str, dict[str, str]]:
+    """The values as the JSON column holds them; Decimal as text: JSON numbers would come back as floats."""
+    return {sign: {"value": str(q.value), "unit": q.unit} for sign, q in measurement.values.items()}
+
+
 def reading_row(reading: Reading) -> Row:
     measured = reading.measured_at
-    offset = measured.utcoffset()
-    if offset is None or offset % timedelta(minutes=1):
-        raise ValueError("a measurement's UTC offset must be a whole number of minutes")
     return {
         "id": reading.id, "device_id": reading.device_id, "user_slot": reading.user_slot,
         "kind": reading.kind.value, "measured_at_utc": measured.astimezone(UTC),
-        "measured_at_offset_minutes": offset // timedelta(minutes=1),
-        # Decimal as text: JSON numbers would come back as floats
-        "measurement_values": {
-            sign.value: {"value": str(q.value), "unit": q.unit.value}
-            for sign, q in reading.measurement.values.items()
-        },
+        "measured_at_offset_minutes": offset_minutes(measured),
+        "measurement_values": measurement_values(reading.measurement),
         "context": dict(reading.measurement.context),
         "status": reading.status.value, "patient_id": reading.patient_id,
         "recorded_at": reading.recorded_at, "delivery_id": reading.delivery_id, "reason": reading.reason,

@@ -2,7 +2,8 @@
 and come apart in `unnest`, so a page is one statement whatever its size (and the SQL text, built once
 per process, is prepared once per connection by asyncpg's statement cache). A column whose value is
 the same in every row of a page goes as that one value (`RowsInsert`): asyncpg checks each array
-element it encodes in Python, which cost more than the column's share of the INSERT itself."""
+element it encodes in Python, which cost more than the column's share of the INSERT itself. Rows are
+tuples built straight from the domain objects, a StrEnum member as the text it is (no `.value`)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ _ADD = RowsInsert("outbox", _ITEM)
 
 
 def _row(item: OutboxItem) -> tuple[Any, ...]:
-    return (item.id, str(item.topic), item.status.value, item.created_at, item.updated_at, item.next_attempt_at,
+    return (item.id, item.topic, item.status, item.created_at, item.updated_at, item.next_attempt_at,
             item.reading_id, item.patient_id, item.alert_id, item.code, item.resource_type, item.attempts,
             item.http_status, item.external_id, item.last_error, item.trace_context, item.practice_id)
 

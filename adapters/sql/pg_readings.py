@@ -36,14 +36,17 @@ _SAVE_DELIVERIES = RowsInsert("deliveries", _DELIVERY, "ON CONFLICT (id) DO UPDA
 
 
 def _reading(reading: Reading) -> tuple[Any, ...]:
-    row = m.reading_row(reading)  # checks the offset, and keeps decimals as text
-    return (row["id"], row["device_id"], row["user_slot"], row["kind"], row["measured_at_utc"],
-            row["measured_at_offset_minutes"], json_text(row["measurement_values"]), json_text(row["context"]),
-            row["status"], row["patient_id"], row["recorded_at"], row["delivery_id"], row["reason"])
+    """The row in `_READING` order, built straight from the reading (StrEnum members are the text they
+    stand for; asyncpg sends an aware time as UTC)."""
+    measurement = reading.measurement
+    return (reading.id, reading.device_id, reading.user_slot, measurement.kind, measurement.measured_at,
+            m.offset_minutes(measurement.measured_at), json_text(m.measurement_values(measurement)),
+            json_text(dict(measurement.context)), reading.status, reading.patient_id, reading.recorded_at,
+            reading.delivery_id, reading.reason)
 
 
 def _delivery(d: Delivery) -> tuple[Any, ...]:
-    return (d.id, d.source, d.webhook_id, d.received_at, d.body, d.status.value, d.reason, d.reading_id)
+    return (d.id, d.source, d.webhook_id, d.received_at, d.body, d.status, d.reason, d.reading_id)
 
 
 async def _added(connection: AsyncConnection, insert: RowsInsert, rows: Sequence[tuple[Any, ...]]) -> set[str]:

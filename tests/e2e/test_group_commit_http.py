@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -149,12 +149,13 @@ class PoisonedTriage(TriageReading):
     poison = Decimal(177)
     armed = True
 
-    async def __call__(self, uow: UnitOfWork, reading: Reading, now: Any,
-                       overrides: Mapping[str, Decimal] | None = None, practice_id: str | None = None) -> list[Alert]:
-        systolic = reading.value(VitalSign.SYSTOLIC)
-        if self.armed and systolic is not None and systolic.value == self.poison:
-            raise RuntimeError("broken page")
-        return await super().__call__(uow, reading, now, overrides, practice_id)
+    async def __call__(self, uow: UnitOfWork, readings: Sequence[Reading], now: Any,
+                       practices: Mapping[str, str]) -> list[Alert]:
+        for reading in readings:
+            systolic = reading.value(VitalSign.SYSTOLIC)
+            if self.armed and systolic is not None and systolic.value == self.poison:
+                raise RuntimeError("broken page")
+        return await super().__call__(uow, readings, now, practices)
 
 
 class PoisonProvider(Provider):
