@@ -150,12 +150,12 @@ class PoisonedTriage(TriageReading):
     armed = True
 
     async def __call__(self, uow: UnitOfWork, readings: Sequence[Reading], now: Any,
-                       practices: Mapping[str, str]) -> list[Alert]:
+                       practices: Mapping[str, str], overrides: Any = None) -> list[Alert]:
         for reading in readings:
             systolic = reading.value(VitalSign.SYSTOLIC)
             if self.armed and systolic is not None and systolic.value == self.poison:
                 raise RuntimeError("broken page")
-        return await super().__call__(uow, readings, now, practices)
+        return await super().__call__(uow, readings, now, practices, overrides)
 
 
 class PoisonProvider(Provider):
