@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import asyncpg
@@ -38,43 +39,35 @@ def dialect_name(database_url: str | URL) -> str:
     return name
 
 
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """`error` and what caused it (`raise ... from`): SQLAlchemy's error <- the adapted DBAPI error <- the
+    driver's <- an OSError; at most ten deep."""
+    seen: BaseException | None = error
+    for _ in range(10):
+        if seen is None:
+            return
+        yield seen
+        seen = seen.__cause__
+
+
 def is_connection_error(error: BaseException) -> bool:
     """Whether `error` (or what caused it) says the database is unreachable for now, so that the same
     request may succeed later; a bad statement or a constraint violation is not such an error."""
-    seen: BaseException | None = error
-    for _ in range(10):  # SQLAlchemy's error <- the adapted DBAPI error <- the driver's <- an OSError
-        if seen is None:
-            return False
-        if isinstance(seen, _UNAVAILABLE) or (isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated):
-            return True
-        seen = seen.__cause__  # `raise ... from`: what the drivers and SQLAlchemy wrap
-    return False
+    return any(isinstance(seen, _UNAVAILABLE) or (isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated)
+               for seen in _causes(error))
 
 
 def is_transaction_conflict(error: BaseException) -> bool:
     """Whether the database aborted the transaction to break a deadlock or because it could not be
     serialized: all of its work rolled back, the same work may simply run again."""
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError)):
-            return True
-        seen = seen.__cause__
-    return False
+    return any(isinstance(seen, (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.SerializationError))
+               for seen in _causes(error))
 
 
 def is_data_error(error: BaseException) -> bool:
     """Whether the database refused a value itself (SQLSTATE class 22: a NUL character in text, a
     number out of range, a string too long), i.e. the request carried something it cannot hold."""
-    seen: BaseException | None = error
-    for _ in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, (sa_exc.DataError, asyncpg.exceptions.DataError)):
-            return True
-        seen = seen.__cause__
-    return False
+    return any(isinstance(seen, (sa_exc.DataError, asyncpg.exceptions.DataError)) for seen in _causes(error))
 
 
 def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:

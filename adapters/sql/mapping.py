@@ -80,6 +80,11 @@ def delivery_of(row: RowMapping) -> Delivery:
     return build(Delivery, row, body=bytes(row["body"]), status=DeliveryStatus(row["status"]))
 
 
+def overrides_of(stored: Mapping[str, str]) -> dict[str, Decimal]:
+    """A patient's threshold overrides as the JSON column holds them (values as text) read back."""
+    return {name: Decimal(value) for name, value in stored.items()}
+
+
 def alert_row(alert: Alert) -> Row:
     return {**vars(alert), "severity": alert.severity.value, "status": alert.status.value}
 

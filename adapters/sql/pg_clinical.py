@@ -28,7 +28,7 @@ class PgThresholdRepository(SqlThresholdRepository):
             return {}
         driver = await driver_of(self._c)
         rows = await driver.fetch(_THRESHOLDS, sorted(set(patient_ids)))
-        return {row["patient_id"]: {name: Decimal(v) for name, v in json_value(row["overrides"]).items()}
+        return {row["patient_id"]: m.overrides_of(json_value(row["overrides"]))
                 for row in rows}
 
 

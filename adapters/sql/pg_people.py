@@ -57,8 +57,8 @@ class PgDeviceRepository(SqlDeviceRepository):
             if row["a_id"] is not None:
                 history = {name: row[f"a_{name}"] for name in _HISTORY}
                 histories.setdefault(row["id"], []).append(m.assignment_of({**history, "device_id": row["id"]}))
-                given = json_value(row["t_overrides"]) if row["t_overrides"] else {}
-                overrides[row["a_patient_id"]] = {name: Decimal(value) for name, value in given.items()}
+                stored = json_value(row["t_overrides"]) if row["t_overrides"] else {}
+                overrides[row["a_patient_id"]] = m.overrides_of(stored)
         return KnownDevices(found, histories, overrides)
 
     async def observe_many(self, many: Sequence[Device]) -> None:

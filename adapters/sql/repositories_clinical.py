@@ -77,12 +77,12 @@ class SqlThresholdRepository:
 
     async def get(self, patient_id: str) -> Mapping[str, Decimal]:
         row = await fetch_one(self._c, patient_thresholds, patient_thresholds.c.patient_id == patient_id)
-        return {name: Decimal(value) for name, value in (row["overrides"] if row else {}).items()}
+        return m.overrides_of(row["overrides"] if row else {})
 
     async def get_many(self, patient_ids: Sequence[str]) -> Mapping[str, Mapping[str, Decimal]]:
         wanted = sorted(set(patient_ids))
         rows = await fetch_among(self._c, patient_thresholds, "patient_id", wanted)
-        return {row["patient_id"]: {name: Decimal(v) for name, v in row["overrides"].items()} for row in rows}
+        return {row["patient_id"]: m.overrides_of(row["overrides"]) for row in rows}
 
     async def save(self, patient_id: str, overrides: Mapping[str, Decimal], updated_at: datetime) -> None:
         row = {"patient_id": patient_id, "overrides": {k: str(v) for k, v in overrides.items()},

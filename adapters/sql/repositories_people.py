@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 
 from sqlalchemy import bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -129,7 +128,7 @@ class SqlDeviceRepository:
         histories = await self.assignments_of_devices([d.id for d in found.values()])
         patients = sorted({a.patient_id for history in histories.values() for a in history})
         rows = await fetch_among(self._c, patient_thresholds, "patient_id", patients)
-        overrides = {row["patient_id"]: {k: Decimal(v) for k, v in row["overrides"].items()} for row in rows}
+        overrides = {row["patient_id"]: m.overrides_of(row["overrides"]) for row in rows}
         return KnownDevices(found, histories, {p: overrides.get(p, {}) for p in patients})
 
     async def list(
