@@ -48,7 +48,7 @@ from application.register_device import RegisterDevice
 from application.reports import ReportVitals
 from application.retry_sync import RetrySyncItem
 from application.sync_device_readings import SyncDeviceReadings, SyncPolicy
-from application.take_in_deliveries import TakeInDeliveries
+from application.take_in_deliveries import PageIntake, TakeInDeliveries
 from application.triage_reading import TriagePolicy, TriageReading
 from application.users import Authenticate, CreateUser
 from application.withdraw_reading import WithdrawReading
@@ -187,8 +187,8 @@ class EntrypointProvider(Provider):
         return TrustedProxies(parse_networks(settings.trusted_proxies))
 
     @provide
-    def group_commit(self, container: AsyncContainer, settings: Settings) -> GroupCommit:
-        return group_commit_on(container, settings.webhook_page_size)
+    def group_commit(self, container: AsyncContainer, intake: PageIntake, settings: Settings) -> GroupCommit:
+        return group_commit_on(container, intake, settings.webhook_page_size, settings.webhook_pages_in_flight)
 
 
 def production_providers(settings: Settings) -> list[Provider]:
