@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import pytest
 from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -118,10 +119,15 @@ async def test_fifty_concurrent_deliveries_each_get_their_own_outcome_and_are_st
     assert pages < 5 + len(verified)  # taken in together: fewer transactions than deliveries
 
 
-async def test_the_same_group_commit_runs_on_sqlite(world: World, sqlite_url: str) -> None:
-    settings = settings_for_tests(database_url=sqlite_url)
+@pytest.mark.parametrize("database", ["sqlite_url", "postgres_url"])
+async def test_the_same_group_commit_runs_on_sqlite_and_on_postgres_with_pages_in_flight(
+        world: World, database: str, request: pytest.FixtureRequest) -> None:
+    """Two pages at once (the default): on SQLite they take turns, on Postgres they overlap."""
+    url: str = request.getfixturevalue(database)
+    settings = settings_for_tests(database_url=url)
+    assert settings.webhook_pages_in_flight == 2
     app = create_app(build_container(settings, FakesProvider(world, fake_database=False)), settings)
-    engine = create_engine(sqlite_url)
+    engine = create_engine(url)
     try:
         await CreateUser(SqlAlchemyUnitOfWork(engine), world.hasher, world.clock, world.ids,
                          Auditor(world.audit, world.clock))(CreateUserCommand("dr-lite", Role.CLINICIAN,
