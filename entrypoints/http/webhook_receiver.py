@@ -117,7 +117,7 @@ class AckResponse(ASGIResponse):
     straight as their bytes; its constructor builds them through a header multi-dict, on every webhook."""
 
     def __init__(self, body: bytes) -> None:
-        self.headers = MutableScopeHeaders({"headers": [  # type: ignore[typeddict-item]
+        self.headers = MutableScopeHeaders({"headers": [
             (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode("latin-1"))]})
         self.body = body
         self.content_length = len(body)

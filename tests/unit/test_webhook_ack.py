@@ -26,4 +26,5 @@ async def test_the_ack_sends_the_same_messages_as_an_asgi_response_of_json() -> 
     body = b'{"status":"accepted","delivery_id":"d-1","reading_id":"r-1","reason":null}'
     expected = await sent(ASGIResponse(body=body, status_code=202, media_type="application/json"))
     assert await sent(AckResponse(body)) == expected
-    assert expected[0]["headers"] == [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    length = str(len(body)).encode()
+    assert expected[0]["headers"] == [(b"content-type", b"application/json"), (b"content-length", length)]
