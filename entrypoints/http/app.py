@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from dishka import AsyncContainer
-from litestar import Litestar, Router
+from litestar import Litestar
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -46,7 +46,7 @@ from entrypoints.worker import OutboxWorker, WorkerWakeup
 API_VERSION = "0.1.0"
 MAX_BODY_BYTES = 1_048_576  # webhooks have their own, smaller limit
 CONTROLLERS: list[ControllerRouterHandler] = [
-    SystemController, AuthController, PatientController, DeviceController, ReadingController,
+    SystemController, AuthController, PatientController, DeviceController, WebhookController, ReadingController,
     AlertController, DashboardController, ReportController, CareController, AuditController, BillingController,
     SyncController, EmrPatientController, EmrDiagnosticsController, EmrLaunchController, EmrConnectionController,
 ]
@@ -82,7 +82,10 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
             await container.close()
 
     app = Litestar(
-        route_handlers=[_authenticated(console_router(csrf)), WebhookController],
+        route_handlers=[*CONTROLLERS, console_router(csrf)],
+        middleware=[  # dishka's request scope first: authentication resolves from it
+            RequestScopeMiddleware(), DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/console"]),
+        ],
         template_config=console_templates(),
         before_send=[stamp_response],
         request_max_body_size=MAX_BODY_BYTES,
@@ -102,18 +105,3 @@ def create_app(container: AsyncContainer, settings: Settings) -> Litestar:
     app.state.dishka_container = container  # what dishka's own set-up would set; read by RequestScopeMiddleware
     declare_problems(app)
     return app
-
-
-def _authenticated(console: Router) -> Router:
-    """Every route but the webhooks, behind dishka's request scope and bearer authentication.
-
-    The webhooks (signed, public, and the hottest path) need neither: outside this router no request
-    passes through the two middlewares only to be let by (they are route middleware either way, so a
-    request no route answers never met them).
-    """
-    return Router(
-        "/", route_handlers=[*CONTROLLERS, console],
-        middleware=[  # dishka's request scope first: authentication resolves from it
-            RequestScopeMiddleware(), DefineMiddleware(BearerAuthMiddleware, exclude=["^/schema", "^/console"]),
-        ],
-    )
