@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterable
 
 import msgspec
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 
 from adapters.mioconnect.webhook import SIGNATURE_HEADERS, InvalidSignature, WebhookVerifier
@@ -109,20 +108,5 @@ def _answer(event: DeliveryTakenIn, actor: Actor) -> ASGIResponse:
     if event.status is DeliveryStatus.REJECTED:
         return encoded_problem(422, "Unprocessable delivery", event.reason, delivery_id=event.delivery_id,
                                request_id=actor.request_id)
-    return AckResponse(_encode(dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason)))
-
-
-class AckResponse(ASGIResponse):
-    """202 with a JSON body: the headers ASGIResponse would set (content-type, then content-length), set
-    straight as their bytes; its constructor builds them through a header multi-dict, on every webhook."""
-
-    def __init__(self, body: bytes) -> None:
-        self.headers = MutableScopeHeaders({"headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode("latin-1"))]})
-        self.body = body
-        self.content_length = len(body)
-        self.status_code = 202
-        self.background = None
-        self.encoding = "utf-8"
-        self.is_head_response = False
-        self._encoded_cookies = ()
+    ack = dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason)
+    return ASGIResponse(body=_encode(ack), status_code=202, media_type="application/json")
