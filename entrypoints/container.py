@@ -188,7 +188,7 @@ class EntrypointProvider(Provider):
 
     @provide
     def group_commit(self, container: AsyncContainer, intake: PageIntake, settings: Settings) -> GroupCommit:
-        return group_commit_on(container, intake, settings.webhook_page_size, settings.webhook_pages_in_flight)
+        return group_commit_on(container, intake, settings.webhook_page_size)
 
 
 def production_providers(settings: Settings) -> list[Provider]:

@@ -57,7 +57,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_secret_previous: str | None = None
     webhook_max_body_bytes: int = 65_536
     webhook_page_size: int = 64
-    webhook_pages_in_flight: int = 2
     sync_readings_per_transaction: int = 1000
     demo: bool = False
     demo_password_file: str = "var/demo-admin-password"  # noqa: S105 - a path, not a password
@@ -121,9 +120,6 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "VANTREXIA_WEBHOOK_MAX_BYTES": ("webhook_max_body_bytes", "largest webhook body accepted (bytes)"),
     "VANTREXIA_WEBHOOK_PAGE_SIZE": (
         "webhook_page_size", "most concurrent webhook deliveries taken in together in one transaction"
-    ),
-    "VANTREXIA_WEBHOOK_PAGES_IN_FLIGHT": (
-        "webhook_pages_in_flight", "webhook pages one API process takes in at once, each in its own transaction"
     ),
     "VANTREXIA_SYNC_READINGS_PER_TRANSACTION": (
         "sync_readings_per_transaction", "most readings of `sync devices` taken in together in one transaction"
@@ -194,8 +190,6 @@ def _check_combinations(settings: Settings) -> None:
         raise SettingsError("VANTREXIA_WORKER_BATCH_SIZE must be between 1 and 1000")
     if not 1 <= settings.webhook_page_size <= 1000:
         raise SettingsError("VANTREXIA_WEBHOOK_PAGE_SIZE must be between 1 and 1000")
-    if not 1 <= settings.webhook_pages_in_flight <= 16:
-        raise SettingsError("VANTREXIA_WEBHOOK_PAGES_IN_FLIGHT must be between 1 and 16")
     if not 1 <= settings.sync_readings_per_transaction <= 10_000:
         raise SettingsError("VANTREXIA_SYNC_READINGS_PER_TRANSACTION must be between 1 and 10000")
     if settings.emr == "ecw":

@@ -1,11 +1,7 @@
 """Group commit for webhooks: concurrent deliveries in one API process are taken in together.
 
-While a page commits, new arrivals queue for the next; there is no timer, so a lone delivery waits
+While one page commits, new arrivals queue for the next; there is no timer, so a lone delivery waits
 for nothing but its own transaction. Each caller gets its own outcome once its page has committed.
-Up to `pages_in_flight` pages are taken in at once, each in a transaction of its own: while one waits for
-the database (its round trips, its commit's flush), the next one's Python runs. Two pages meet on the
-database as two API processes' pages do (application/sync_device_readings.py says how), and a page the
-database aborted to break a deadlock is taken in again whole (entrypoints/intake_wiring.py).
 A delivery that makes its page fail does not fail the others: the page is taken in again in halves
 until only that delivery fails; its raw body is then kept for diagnosis (not as a delivery, so the
 gateway's re-delivery is taken in afresh) and its caller gets `DeliveryFailed`.
@@ -38,37 +34,36 @@ class DeliveryFailed(Exception):
 
 
 class GroupCommit:
-    """Takes arrivals in pages of at most `max_page`, at most `pages_in_flight` pages at a time per process.
+    """Takes arrivals in pages of at most `max_page`, one page at a time per process.
 
     `take_in` takes a page in one transaction; `keep_failed` keeps a delivery that failed alone.
     """
 
-    def __init__(self, take_in: TakeIn, keep_failed: KeepFailed, max_page: int, pages_in_flight: int = 1) -> None:
-        if max_page < 1 or pages_in_flight < 1:
-            raise ValueError("a page holds at least one delivery, and at least one page is taken in at a time")
+    def __init__(self, take_in: TakeIn, keep_failed: KeepFailed, max_page: int) -> None:
+        if max_page < 1:
+            raise ValueError("a page holds at least one delivery")
         self._take_in = take_in
         self._keep_failed = keep_failed
         self._max_page = max_page
-        self._pages_in_flight = pages_in_flight
         self._queue: list[Waiting] = []
-        self._committers: set[asyncio.Task[None]] = set()  # held here: the loop keeps only weak references
+        self._committer: asyncio.Task[None] | None = None
 
     async def take_in(self, arrival: Arrival) -> DeliveryTakenIn:
         """The arrival's outcome after its page committed (DeliveryFailed: it alone could not be)."""
         outcome: asyncio.Future[DeliveryTakenIn] = asyncio.get_running_loop().create_future()
         self._queue.append((arrival, outcome, contextvars.copy_context()))
-        if len(self._committers) < self._pages_in_flight:
-            committer = asyncio.create_task(self._commit_pages(), name="webhook-group-commit")
-            self._committers.add(committer)
-            committer.add_done_callback(self._committers.discard)
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_pages(), name="webhook-group-commit")
         # shielded: a caller that goes away does not cancel the page others wait on
         return await asyncio.shield(outcome)
 
     async def _commit_pages(self) -> None:
-        """Take pages off the queue until it is empty (another committer may empty it first)."""
-        while self._queue:
-            page, self._queue = self._queue[: self._max_page], self._queue[self._max_page :]
-            await self._commit(page)
+        try:
+            while self._queue:
+                page, self._queue = self._queue[: self._max_page], self._queue[self._max_page :]
+                await self._commit(page)
+        finally:
+            self._committer = None
 
     async def _commit(self, page: Sequence[Waiting]) -> None:
         try:
@@ -105,8 +100,9 @@ class GroupCommit:
         outcome.set_exception(DeliveryFailed(type(error).__name__))
 
 
-def group_commit_on(container: AsyncContainer, intake: PageIntake, max_page: int, pages_in_flight: int) -> GroupCommit:
-    """A GroupCommit whose pages each run in a transaction of their own (`intake`: a unit of work per call)."""
+def group_commit_on(container: AsyncContainer, intake: PageIntake, max_page: int) -> GroupCommit:
+    """A GroupCommit whose pages each run in a transaction of their own (`intake`: a unit of work per call,
+    and a page the database aborted to break a deadlock with another process's page is taken in again whole)."""
 
     async def take_in(arrivals: Sequence[Arrival]) -> list[DeliveryTakenIn]:
         return await intake(TakeInDeliveriesCommand(arrivals))

@@ -120,12 +120,10 @@ async def test_fifty_concurrent_deliveries_each_get_their_own_outcome_and_are_st
 
 
 @pytest.mark.parametrize("database", ["sqlite_url", "postgres_url"])
-async def test_the_same_group_commit_runs_on_sqlite_and_on_postgres_with_pages_in_flight(
+async def test_the_same_group_commit_runs_on_sqlite_and_on_postgres(
         world: World, database: str, request: pytest.FixtureRequest) -> None:
-    """Two pages at once (the default): on SQLite they take turns, on Postgres they overlap."""
     url: str = request.getfixturevalue(database)
     settings = settings_for_tests(database_url=url)
-    assert settings.webhook_pages_in_flight == 2
     app = create_app(build_container(settings, FakesProvider(world, fake_database=False)), settings)
     engine = create_engine(url)
     try:

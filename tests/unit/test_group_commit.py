@@ -63,26 +63,6 @@ async def test_arrivals_during_a_commit_form_the_next_page_each_with_its_own_out
     assert intake.pages == [["a"], ["b", "c", "d"], ["e", "f"]]  # bounded by the page size
 
 
-async def test_up_to_the_pages_in_flight_a_new_page_starts_while_the_others_commit() -> None:
-    intake = Intake()
-    committer = GroupCommit(intake.take_in, intake.keep_failed, max_page=2, pages_in_flight=2)
-    intake.gate.clear()  # no page may finish yet
-    first = asyncio.ensure_future(committer.take_in(arrival("a")))
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
-    second = asyncio.ensure_future(committer.take_in(arrival("b")))  # a second page starts at once
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
-    later = [asyncio.ensure_future(committer.take_in(arrival(name))) for name in "cde"]  # these must queue
-    for _ in range(5):
-        await asyncio.sleep(0)
-    assert intake.pages == [["a"], ["b"]]
-    intake.gate.set()
-    outcomes = await asyncio.gather(first, second, *later)
-    assert [o.reason for o in outcomes] == list("abcde")
-    assert sorted(map(tuple, intake.pages[2:])) == [("c", "d"), ("e",)]
-
-
 async def test_a_delivery_that_fails_its_page_fails_alone_and_is_kept() -> None:
     intake = Intake()
     committer = GroupCommit(intake.take_in, intake.keep_failed, max_page=10)
