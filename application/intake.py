@@ -139,7 +139,8 @@ class IntakePage:
         # an attributed device is its patient's practice's (AssignDevice sees to it)
         practices = {r.patient_id: practice for r in readings
                      if r.patient_id and (practice := practice_of.get(r.device_id))}
-        await self.accept([r for r in readings if r.id in added and r.status is ReadingStatus.ACCEPTED], practices,
+        accepted = ReadingStatus.ACCEPTED  # looked up once, not per reading (an Enum member's lookup is slow)
+        await self.accept([r for r in readings if r.id in added and r.status is accepted], practices,
                           overrides)
         return {r.delivery_id for r in readings if r.id not in added and r.delivery_id}
 

@@ -27,9 +27,10 @@ def observation_items(
 ) -> list[OutboxItem]:
     """The pending items of a topic for each Observation the reading yields (not yet stored), for the EMR
     of `practice_id` (the patient's practice)."""
+    pending = SyncStatus.PENDING  # looked up once, not per item (an Enum member's lookup is slow)
     return [
         OutboxItem(
-            id=ids.new_id(), topic=topic, status=SyncStatus.PENDING, created_at=now, updated_at=now,
+            id=ids.new_id(), topic=topic, status=pending, created_at=now, updated_at=now,
             next_attempt_at=now, reading_id=reading.id, patient_id=reading.patient_id, code=code,
             trace_context=trace_context, practice_id=practice_id,
         )

@@ -126,7 +126,7 @@ class _Flight:
         events = iter(await group.taken_in)  # its failure fails the sync: it stays in flight, uncounted
         self.groups.popleft()
         for page in group.pages:
-            self.summary.outcomes.update(next(events).status.value for _ in page.items)
+            self.summary.outcomes.update(str(next(events).status) for _ in page.items)  # StrEnum: its value
             self.summary.pages += 1
             if page.next_cursor is not None:
                 self.summary.next_cursor = page.next_cursor

@@ -67,8 +67,9 @@ class TakeInDeliveries:
                     uow.audit, [_audited(a, o) for a, o in zip(command.arrivals, outcomes, strict=True)])
                 await uow.commit()
             span.set("deliveries", len(outcomes))
+        # str() of a StrEnum member is its value, without `.value`'s descriptor (per delivery, it shows)
         for arrival, outcome in zip(command.arrivals, outcomes, strict=True):
-            self._metrics.count("readings_ingested", {"kind": _kind(arrival.delivery), "outcome": outcome.status.value})
+            self._metrics.count("readings_ingested", {"kind": _kind(arrival.delivery), "outcome": str(outcome.status)})
         return outcomes
 
 
@@ -82,5 +83,5 @@ def _audited(arrival: Arrival, outcome: DeliveryTakenIn) -> AuditRecord:
 def _kind(delivery: IncomingDelivery) -> str:
     message = delivery.message
     if isinstance(message, DeviceTelemetry) and message.measurement is not None:
-        return message.measurement.kind.value
+        return str(message.measurement.kind)
     return "status" if isinstance(message, DeviceStatusReport) else "unknown"

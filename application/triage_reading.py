@@ -53,8 +53,8 @@ class TriageReading:
             thresholds = await self._thresholds(uow, readings, overrides)
             attributed = [(r, r.patient_id) for r in readings if r.patient_id is not None]
             # the rules that need no history first: a page in range, the common case, reads and writes nothing
-            found = {r.id: triage(r, thresholds.get(p, DEFAULTS), ()) for r, p in attributed
-                     if r.kind is not ReadingKind.BODY_WEIGHT}
+            weight = ReadingKind.BODY_WEIGHT  # looked up once, not per reading (an Enum member's lookup is slow)
+            found = {r.id: triage(r, thresholds.get(p, DEFAULTS), ()) for r, p in attributed if r.kind is not weight}
             # a page taken in beside this one reads or raises its patients' alerts and weights first or after
             # this one commits, never both at once (patients locked in id order)
             await uow.alerts.lock_for_triage(sorted({p for r, p in attributed if found.get(r.id, True)}))

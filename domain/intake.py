@@ -21,6 +21,9 @@ from domain.validation import discard_reason
 UNASSIGNED = "device not assigned to a patient at measurement time"
 ALREADY_RECORDED = "reading already recorded"
 WEBHOOK_REPEATED = "webhook id already received"
+# members read per reading, looked up once: on Python 3.11 `Enum.MEMBER` goes through EnumType's __getattr__ hook
+_ACCEPTED, _QUARANTINED, _DISCARDED = ReadingStatus.ACCEPTED, ReadingStatus.QUARANTINED, ReadingStatus.DISCARDED
+
 
 STATUS_OF: dict[ReadingStatus, DeliveryStatus] = {
     ReadingStatus.ACCEPTED: DeliveryStatus.ACCEPTED,
@@ -48,11 +51,11 @@ def attributed_reading(
     assignment = assignment_at(history, telemetry.user_slot, measurement.measured_at)
     reason = discard_reason(measurement, now, is_test=telemetry.is_test, device_problem=telemetry.device_problem)
     if reason:
-        status = ReadingStatus.DISCARDED
+        status = _DISCARDED
     elif assignment is None:
-        status, reason = ReadingStatus.QUARANTINED, UNASSIGNED
+        status, reason = _QUARANTINED, UNASSIGNED
     else:
-        status = ReadingStatus.ACCEPTED
+        status = _ACCEPTED
     return Reading(
         id=reading_id, device_id=device.id, user_slot=telemetry.user_slot, measurement=measurement,
         status=status, patient_id=assignment.patient_id if assignment else None, recorded_at=now,

@@ -29,11 +29,15 @@ _PRIMARY: dict[ReadingKind, ObservationCode] = {
 }
 
 
+# members read per reading, looked up once: on Python 3.11 `Enum.MEMBER` goes through EnumType's __getattr__ hook
+_HEART_RATE, _PULSE = ObservationCode.HEART_RATE, VitalSign.PULSE
+
+
 def observation_codes(reading: Reading) -> tuple[ObservationCode, ...]:
     """The Observations a reading yields: a pulse taken alongside BP or SpO2 is its own."""
     primary = _PRIMARY[reading.kind]
-    if primary is not ObservationCode.HEART_RATE and reading.value(VitalSign.PULSE) is not None:
-        return (primary, ObservationCode.HEART_RATE)
+    if primary is not _HEART_RATE and reading.value(_PULSE) is not None:
+        return (primary, _HEART_RATE)
     return (primary,)
 
 

@@ -16,6 +16,10 @@ from domain.readings import Reading, VitalSign
 from domain.validation import glucose_mg_dl
 
 KG_PER_LB = Decimal("0.45359237")
+# members read per reading, looked up once: on Python 3.11 `Enum.MEMBER` goes through EnumType's __getattr__ hook
+_SYSTOLIC, _DIASTOLIC, _PULSE, _GLUCOSE = VitalSign.SYSTOLIC, VitalSign.DIASTOLIC, VitalSign.PULSE, VitalSign.GLUCOSE
+_BODY_WEIGHT = VitalSign.BODY_WEIGHT
+
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,11 @@ def _value(reading: Reading, sign: VitalSign) -> Decimal | None:
     quantity = reading.value(sign)
     if quantity is None:
         return None
-    return glucose_mg_dl(quantity) if sign is VitalSign.GLUCOSE else quantity.value
+    return glucose_mg_dl(quantity) if sign is _GLUCOSE else quantity.value
 
 
 def blood_pressure(reading: Reading, t: Thresholds) -> list[Finding]:
-    sys_, dia = _value(reading, VitalSign.SYSTOLIC), _value(reading, VitalSign.DIASTOLIC)
+    sys_, dia = _value(reading, _SYSTOLIC), _value(reading, _DIASTOLIC)
     if sys_ is None or dia is None:
         return []
     if sys_ > t.systolic_crisis_above or dia > t.diastolic_crisis_above:
@@ -106,7 +110,7 @@ def oxygen(reading: Reading, t: Thresholds) -> list[Finding]:
 
 
 def heart_rate(reading: Reading, t: Thresholds) -> list[Finding]:
-    return _banded(_value(reading, VitalSign.PULSE), "heart_rate", "heart rate",
+    return _banded(_value(reading, _PULSE), "heart_rate", "heart rate",
                    low=t.pulse_low_below, critical_low=t.pulse_critical_low_below,
                    high=t.pulse_high_above, critical_high=t.pulse_critical_high_above)
 
@@ -144,6 +148,6 @@ def triage(reading: Reading, thresholds: Thresholds, earlier_weights: Iterable[W
     """Every finding for an accepted reading (discarded readings are never triaged)."""
     values = reading.measurement.values
     findings = [finding for sign, rule in RULES if sign in values for finding in rule(reading, thresholds)]
-    if VitalSign.BODY_WEIGHT in values:
+    if _BODY_WEIGHT in values:
         findings += weight_gain(reading, thresholds, earlier_weights)
     return findings

@@ -11,6 +11,9 @@ from domain.readings import Measurement, Quantity, Unit, VitalSign
 MAX_FUTURE_SKEW = timedelta(minutes=10)
 MAX_AGE = timedelta(days=365)
 MMOL_TO_MG_DL = Decimal("18.016")
+# members read per reading, looked up once: on Python 3.11 `Enum.MEMBER` goes through EnumType's __getattr__ hook
+_GLUCOSE, _SYSTOLIC, _DIASTOLIC, _MMOL_L = VitalSign.GLUCOSE, VitalSign.SYSTOLIC, VitalSign.DIASTOLIC, Unit.MMOL_L
+
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,13 @@ def glucose_mg_dl(quantity: Quantity) -> Decimal:
     The exact product, unrounded: range and triage checks must not move a value across a limit
     (3.882 mmol/L is 69.94 mg/dL, below 70, even though it would display as 69.9 or 70).
     """
-    if quantity.unit is Unit.MMOL_L:
+    if quantity.unit is _MMOL_L:
         return quantity.value * MMOL_TO_MG_DL
     return quantity.value
 
 
 def _comparable(sign: VitalSign, quantity: Quantity) -> Decimal | None:
-    if sign is VitalSign.GLUCOSE:
+    if sign is _GLUCOSE:
         return glucose_mg_dl(quantity)
     if quantity.unit is not PLAUSIBLE[sign].unit:
         return None
@@ -60,8 +63,8 @@ def implausibility(measurement: Measurement) -> str | None:
             return f"{sign} has unexpected unit {quantity.unit}"
         if not bounds.low <= value <= bounds.high:
             return f"{sign} outside plausible range {bounds.low}-{bounds.high} {bounds.unit}"
-    systolic = measurement.values.get(VitalSign.SYSTOLIC)
-    diastolic = measurement.values.get(VitalSign.DIASTOLIC)
+    systolic = measurement.values.get(_SYSTOLIC)
+    diastolic = measurement.values.get(_DIASTOLIC)
     if systolic and diastolic and systolic.value <= diastolic.value:
         return "systolic not above diastolic"
     return None

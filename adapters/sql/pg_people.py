@@ -18,6 +18,7 @@ _BY_GATEWAY_IDS = select_any("devices", [c.name for c in devices.c], "gateway_de
 _HISTORIES = select_any("device_assignments", [c.name for c in device_assignments.c], "device_id",
                         "ORDER BY effective_from, id")
 _HISTORY = [c.name for c in device_assignments.c if c.name != "device_id"]
+_HISTORY_KEYS = [(name, f"a_{name}") for name in _HISTORY]
 _PICKED = ", ".join([*(f"d.{c.name}" for c in devices.c), *(f"a.{name} AS a_{name}" for name in _HISTORY),
                      "t.overrides::text AS t_overrides"])
 _KNOWN = (
@@ -54,9 +55,10 @@ class PgDeviceRepository(SqlDeviceRepository):
         for row in await driver.fetch(_KNOWN, sorted(set(gateway_device_ids))):
             if row["gateway_device_id"] not in found:
                 found[row["gateway_device_id"]] = m.device_of(dict(row))
-            if row["a_id"] is not None:
-                history = {name: row[f"a_{name}"] for name in _HISTORY}
-                histories.setdefault(row["id"], []).append(m.assignment_of({**history, "device_id": row["id"]}))
+            if row["a_id"] is not None:  # a page's every device has a row here: names worked out once
+                history = {name: row[key] for name, key in _HISTORY_KEYS}
+                history["device_id"] = row["id"]
+                histories.setdefault(row["id"], []).append(m.assignment_of(history))
                 stored = json_value(row["t_overrides"]) if row["t_overrides"] else {}
                 overrides[row["a_patient_id"]] = m.overrides_of(stored)
         return KnownDevices(found, histories, overrides)

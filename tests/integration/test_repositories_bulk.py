@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from domain.deliveries import DeliveryStatus
 from domain.ports import UnitOfWork
+from domain.readings import ReadingStatus
 from tests.integration.builders import EASTERN, T0, assignment, delivery, device, patient, reading, seeded
 
 
@@ -170,3 +171,24 @@ async def test_a_seen_device_is_created_on_first_contact_and_its_last_seen_time_
     assert kept == moved
     async with uow:
         assert await uow.devices.by_gateway_ids([first.gateway_device_id]) == {first.gateway_device_id: moved}
+
+
+async def test_a_page_keeps_text_bytes_times_and_json_exactly_as_given(uow: UnitOfWork) -> None:
+    """Quotes, backslashes, non-ASCII text, every byte value, a JSON-looking string and an offset time
+    come back exactly as they went in through the page inserts, whatever encoding a database adapter uses."""
+    patient, cuff = await seeded(uow)
+    awkward = 'say "hi" \\ \n\t é 😀 {"a": null} \u2028'
+    odd = replace(delivery(f"msg_{awkward}"), body=bytes(range(256)) * 2, reason=awkward,
+                  received_at=(T0 + timedelta(microseconds=1)).astimezone(EASTERN))
+    measured = replace(reading(cuff.id, patient.id, (T0 - timedelta(hours=1)).astimezone(EASTERN),
+                               status=ReadingStatus.DISCARDED, slot='"\\é😀\n'), reason=awkward)
+    measured = replace(measured, measurement=replace(measured.measurement, context={awkward: awkward, "n": "1"}))
+    async with uow:
+        assert await uow.deliveries.add_many_if_new([odd]) == {odd.id}
+        assert await uow.readings.add_many_if_new([measured]) == {measured.id}
+        await uow.commit()
+    async with uow:
+        kept = await uow.deliveries.by_webhook_id("mioconnect", odd.webhook_id)
+        found = await uow.readings.get_many([measured.id])
+    assert kept == odd
+    assert found[measured.id] == measured
