@@ -1,6 +1,7 @@
-"""The intake for callers that take pages in side by side (the batch sync): each page in a request scope
-of its own — its own unit of work, connection and transaction — and taken in again, from the start, when
-the database aborted its transaction to break a deadlock with another page's."""
+"""The intake for callers whose pages may meet another transaction's (the batch sync's groups in flight,
+webhook pages beside another API process's): each page in a request scope of its own — its own unit of
+work, connection and transaction — and taken in again, from the start, when the database aborted its
+transaction to break a deadlock with another page's."""
 
 from __future__ import annotations
 
