@@ -14,6 +14,7 @@ from application.take_in_deliveries import Arrival, PageIntake, TakeInDeliveries
 from domain.deliveries import DeliveryStatus, IncomingDelivery, Malformed
 from domain.ports import UnitOfWork
 from entrypoints.container import build_container
+from entrypoints.http.group_commit import GroupCommit
 from entrypoints.intake_wiring import ATTEMPTS
 from tests.support.app import settings_for_tests
 from tests.support.world import FakesProvider, World
@@ -65,3 +66,15 @@ async def test_other_errors_and_conflicts_past_the_attempts_fail_the_page(refusa
     finally:
         await container.close()
     assert (world.store.commits, len(world.db.deliveries)) == (0, 0)
+
+
+async def test_a_webhook_page_aborted_to_break_a_deadlock_is_taken_in_again_not_failed() -> None:
+    """The group commit's pages go through the same intake: a deadlock is not a bad delivery to halve and keep."""
+    world = World()
+    container = _container(world, [asyncpg.exceptions.DeadlockDetectedError("deadlock detected")])
+    try:
+        outcome = await (await container.get(GroupCommit)).take_in(PAGE.arrivals[0])
+    finally:
+        await container.close()
+    assert outcome.status is DeliveryStatus.REJECTED
+    assert (world.store.commits, len(world.db.deliveries), len(world.db.failed_deliveries)) == (1, 1, 0)
