@@ -21,7 +21,6 @@ _SYSTOLIC, _DIASTOLIC, _PULSE, _GLUCOSE = VitalSign.SYSTOLIC, VitalSign.DIASTOLI
 _BODY_WEIGHT = VitalSign.BODY_WEIGHT
 
 
-
 @dataclass(frozen=True)
 class Thresholds:
     """Alert thresholds; crisis/critical limits are exclusive (>), warning limits as in the guideline."""

@@ -15,7 +15,6 @@ MMOL_TO_MG_DL = Decimal("18.016")
 _GLUCOSE, _SYSTOLIC, _DIASTOLIC, _MMOL_L = VitalSign.GLUCOSE, VitalSign.SYSTOLIC, VitalSign.DIASTOLIC, Unit.MMOL_L
 
 
-
 @dataclass(frozen=True)
 class PlausibleRange:
     low: Decimal
