@@ -20,15 +20,15 @@ NO_CONNECTION_WAIT = timedelta(seconds=10)  # the first wait; it doubles while t
 
 
 class PracticeEmrHandler(NoExtraWrites):
-    """Base of the topics sent to a patient's practice's EMR: the directory, and its resting practices."""
+    """Base of the topics sent to a patient's practice's EMR: the directory, and its practices' room."""
 
     def __init__(self, directory: EmrDirectory) -> None:
         self._directory = directory
 
-    def resting(self) -> frozenset[str]:
-        """Practices whose EMR asked us to wait, or has every in-flight slot taken: the relay leaves their
-        items unclaimed meanwhile."""
-        return self._directory.resting() | self._directory.busy()
+    def room(self) -> Mapping[str, int]:
+        """Practices whose EMR can take only so many more sends now (none while it asked us to wait, or with
+        every in-flight slot taken): the relay claims no more of their items meanwhile."""
+        return self._directory.room()
 
 
 async def practices_of(uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, str]:

@@ -12,13 +12,13 @@ again then, and deduplicated by the EMR's conditional create.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from application.auditing import Auditor
-from application.relay_handler import Outcome, TopicHandler, resting_of
+from application.relay_handler import Outcome, TopicHandler, room_of
 from application.relay_record import Sent, attempts_of, audit_records, by_topic, measure_send, next_state
 from application.relay_window import SendWindow
 from application.tracing import NULL_METRICS, NULL_TRACER
@@ -80,7 +80,7 @@ class OutboxRelay:
         self._handlers = {handler.topic: handler for handler in handlers}
         self._topics = tuple(self._handlers)
         # topics to per-practice destinations: their outcomes are each practice's delivery health
-        self._noted = frozenset(topic for topic, handler in self._handlers.items() if resting_of(handler) is not None)
+        self._noted = frozenset(topic for topic, handler in self._handlers.items() if room_of(handler) is not None)
         self._clock, self._ids, self._random, self._policy = clock, ids, random, policy
         self._auditor, self._tracer, self._metrics = auditor, tracer, metrics
         self._window = SendWindow(self._send_one)
@@ -138,7 +138,7 @@ class OutboxRelay:
         with self._tracer.span("outbox.claim") as span:
             async with self._units() as uow:
                 items = await uow.outbox.claim_due(self._topics, self._clock.now(), batch.limit, batch.worker_id,
-                                                   batch.lease, self._resting()) if batch.limit else ()
+                                                   batch.lease, self._room()) if batch.limit else ()
                 prepared: dict[str, object] = {}
                 for topic, group in by_topic(items, lambda item: item).items():
                     prepared.update(await self._handlers[topic].prepare(uow, group))
@@ -148,10 +148,10 @@ class OutboxRelay:
             span.set("recorded", len(previous))
         return _Claimed(items, prepared)
 
-    def _resting(self) -> dict[str, frozenset[str]]:
-        """By topic, the practices whose destination asked us to wait (only topics that have any)."""
-        resting = {topic: resting_of(handler) for topic, handler in self._handlers.items()}
-        return {topic: practices for topic, practices in resting.items() if practices}
+    def _room(self) -> dict[str, Mapping[str, int]]:
+        """By topic, the practices whose destination has room for only so many sends (topics with any)."""
+        room = {topic: room_of(handler) for topic, handler in self._handlers.items()}
+        return {topic: practices for topic, practices in room.items() if practices}
 
     async def _send(self, claimed: _Claimed) -> list[Sent]:
         return list(await asyncio.gather(*(self._send_one(i, claimed.prepared.get(i.id)) for i in claimed.items)))

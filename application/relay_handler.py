@@ -56,10 +56,10 @@ class TopicHandler(Protocol):
     """One topic's part of the relay.
 
     A topic whose items go to each practice's own destination (the EMR topics) also offers
-    `resting() -> frozenset[str]`: the practices whose destination asked us to wait, or cannot take
-    another send now. The relay leaves their items of this topic unclaimed meanwhile, and notes every
-    send's outcome as that practice's delivery health. Without it (alert pushes, a new topic) nothing is
-    held back and nothing noted.
+    `room() -> Mapping[str, int]`: the practices whose destination can take only so many more sends now
+    (none while it asked us to wait). The relay claims no more of their items of this topic meanwhile,
+    and notes every send's outcome as that practice's delivery health. Without it (alert pushes, a new
+    topic) nothing is held back and nothing noted.
     """
 
     topic: str
@@ -80,10 +80,10 @@ class TopicHandler(Protocol):
         ...
 
 
-def resting_of(handler: TopicHandler) -> frozenset[str] | None:
-    """The handler's resting practices now; None for a topic without per-practice destinations."""
-    resting = getattr(handler, "resting", None)  # optional: a new topic needs only the four members above
-    return frozenset(resting()) if resting is not None else None
+def room_of(handler: TopicHandler) -> Mapping[str, int] | None:
+    """The handler's practices with limited room now; None for a topic without per-practice destinations."""
+    room = getattr(handler, "room", None)  # optional: a new topic needs only the four members above
+    return room() if room is not None else None
 
 
 class NoExtraWrites:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -77,6 +77,19 @@ def in_fair_order(items: Iterable[OutboxItem], topics: Sequence[str]) -> list[Ou
         turns[item.practice_id] += 1
         ranked.append(((turns[item.practice_id], rank[item.topic], item.next_attempt_at, item.id), item))
     return [item for _, item in sorted(ranked, key=lambda entry: entry[0])]
+
+
+def within_room(items: Iterable[OutboxItem], room: Mapping[str, Mapping[str, int]]) -> list[OutboxItem]:
+    """Items in their order, less those beyond their practice's room: by topic, a practice named in `room`
+    keeps only its first that many items of that topic (0: none)."""
+    taken: Counter[tuple[str, str | None]] = Counter()
+    kept = []
+    for item in items:
+        most = room.get(item.topic, {}).get(item.practice_id or "")
+        if most is None or taken[item.topic, item.practice_id] < most:
+            taken[item.topic, item.practice_id] += 1
+            kept.append(item)
+    return kept
 
 
 @dataclass(frozen=True)

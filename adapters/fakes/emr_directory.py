@@ -26,17 +26,15 @@ DEFAULT_CONNECTION = EmrConnection(
 
 
 class FakeEmrDirectory:
-    """EmrDirectory over FakeEmrGateways; `resting_practices` and `busy_practices` are what a test says."""
+    """EmrDirectory over FakeEmrGateways; `rooms` (each practice's room for more sends) is what a test says."""
 
     def __init__(
         self, default: EmrGateway, stored: ConnectionSource,
-        emrs: MutableMapping[str, FakeEmrGateway] | None = None, resting_practices: set[str] | None = None,
-        busy_practices: set[str] | None = None,
+        emrs: MutableMapping[str, FakeEmrGateway] | None = None, rooms: MutableMapping[str, int] | None = None,
     ) -> None:
         self._default, self._stored = default, stored
         self.emrs: MutableMapping[str, FakeEmrGateway] = emrs if emrs is not None else {}
-        self.resting_practices: set[str] = resting_practices if resting_practices is not None else set()
-        self.busy_practices: set[str] = busy_practices if busy_practices is not None else set()
+        self.rooms: MutableMapping[str, int] = rooms if rooms is not None else {}
 
     async def gateway(self, practice_id: str) -> EmrGateway:
         return await self._fake(practice_id)
@@ -44,11 +42,8 @@ class FakeEmrDirectory:
     async def diagnostics(self, practice_id: str) -> EmrDiagnostics:
         return InMemoryEmrDiagnostics(await self._fake(practice_id))
 
-    def resting(self) -> frozenset[str]:
-        return frozenset(self.resting_practices)
-
-    def busy(self) -> frozenset[str]:
-        return frozenset(self.busy_practices)
+    def room(self) -> dict[str, int]:
+        return dict(self.rooms)
 
     async def connections(self) -> Sequence[EmrConnection]:
         stored = [c for c in await self._stored() if c.practice_id != DEFAULT_PRACTICE]

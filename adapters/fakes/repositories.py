@@ -12,7 +12,7 @@ from domain.deliveries import Delivery, FailedDelivery
 from domain.devices import Device, DeviceAssignment, KnownDevices
 from domain.errors import Conflict
 from domain.patients import Patient
-from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order
+from domain.sync import OutboxItem, OutboxTopic, SyncAttempt, SyncStatus, in_fair_order, within_room
 from domain.users import Role, User
 
 T = TypeVar("T")
@@ -179,15 +179,13 @@ class InMemoryOutboxRepository(InMemoryRepository):
 
     async def claim_due(
         self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
-        resting: Mapping[str, frozenset[str]] | None = None,
+        room: Mapping[str, Mapping[str, int]] | None = None,
     ) -> Sequence[OutboxItem]:
         rank = {topic: n for n, topic in enumerate(topics)}
-        waiting = (resting or {}).get
         due = [i for i in self._t.outbox.values()
                if i.topic in rank and i.status in (SyncStatus.PENDING, SyncStatus.RETRYING)
-               and i.next_attempt_at <= now and not self._leased(i.id, now)
-               and i.practice_id not in waiting(i.topic, frozenset())]
-        claimed = in_fair_order(due, topics)[:limit]
+               and i.next_attempt_at <= now and not self._leased(i.id, now)]
+        claimed = within_room(in_fair_order(due, topics), room or {})[:limit]
         for item in claimed:
             self._t.leases[item.id] = (owner, (now + lease).timestamp())
         return claimed

@@ -73,15 +73,10 @@ class SmartEmrDirectory:
     async def diagnostics(self, practice_id: str) -> EmrDiagnostics:
         return FhirEmrDiagnostics((await self._find(practice_id)).gateway)
 
-    def resting(self) -> frozenset[str]:
-        return self._practices_where(lambda guarded: guarded.resting)
-
-    def busy(self) -> frozenset[str]:
-        return self._practices_where(lambda guarded: guarded.busy)
-
-    def _practices_where(self, holds: Callable[[GuardedGateway], bool]) -> frozenset[str]:
+    def room(self) -> dict[str, int]:
         every = {**self._live_by_practice, **self._fixed}
-        return frozenset(practice for practice, live in every.items() if holds(live.guarded))
+        limited = ((practice, live.guarded.room) for practice, live in every.items())
+        return {practice: room for practice, room in limited if room is not None}
 
     async def server(self, practice_id: str) -> tuple[EmrConnection, FhirEmrGateway]:
         """The practice's connection and its own (unguarded) gateway: a user launch uses its HTTP client."""

@@ -78,9 +78,15 @@ class GuardedGateway:
         return self._backoff.remaining() > 0
 
     @property
-    def busy(self) -> bool:
-        """Every in-flight slot taken (or, after a rest, every slot of those trying it): a call now would wait."""
-        return self._slots.locked() or self._trying
+    def room(self) -> int | None:
+        """How many more calls may start now, where that is limited: none while resting or with every
+        in-flight slot taken; after a rest, the trial slots still free until a call succeeds. None: a call
+        now starts at once."""
+        if self.resting or self._slots.locked():
+            return 0
+        if self._backoff.failures > 0:
+            return max(0, self._trial_slots - self.in_flight)
+        return None
 
     @property
     def _trying(self) -> bool:

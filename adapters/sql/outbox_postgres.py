@@ -2,7 +2,7 @@
 
 The relay claims and records a batch many times a second; SQLAlchemy Core spends more CPU compiling,
 expanding IN lists and processing rows than Postgres spends running these statements. Same rules as
-`SqlOutboxRepository` (fair order, resting practices, SKIP LOCKED, leases), same domain objects.
+`SqlOutboxRepository` (fair order, practices' room, SKIP LOCKED, leases), same domain objects.
 """
 
 from __future__ import annotations
@@ -27,27 +27,37 @@ def _due(t: str) -> str:
             f" AND ({t}.lease_until IS NULL OR {t}.lease_until <= $2)")
 
 
-# $1 topics in priority order, $2 now, $3 candidates, $4 limit, $5 owner, $6 lease end,
-# $7/$8 the resting (topic, practice) pairs. Due items are numbered per practice (by topic rank, then due
-# time) and the first of that numbering taken: every practice's first item, then every one's second, ...
-# A few batches' worth of that order is what concurrent claimers share (each skips what another holds).
+# $1 topics in priority order, $2 now, $3 candidates, $4 limit, $5 owner, $6 lease end, $7/$8/$9 the room
+# (topic, practice, how many more of its items may be taken; 0: none). Due items are numbered per practice
+# (by topic rank, then due time) and the first of that numbering taken: every practice's first item, then
+# every one's second, ... A few batches' worth of that order is what concurrent claimers share (each skips
+# what another holds); of those, a practice with limited room keeps only its first items of each topic.
 # The candidates travel as one array, looked up by primary key once: joined row by row instead, a planner
 # whose statistics say the outbox is empty (a fresh database, until autovacuum analyzes it) scans the whole
 # outbox once per candidate.
+_ROOM = "unnest($7::text[], $8::text[], $9::int[]) AS room(topic, practice_id, most)"
 _CLAIM = f"""
 WITH ranked AS MATERIALIZED (
   SELECT ARRAY(
-    SELECT numbered.id FROM (
-      SELECT candidate.id, candidate.next_attempt_at,
-             row_number() OVER (PARTITION BY candidate.practice_id ORDER BY
-               array_position($1::text[], candidate.topic::text), candidate.next_attempt_at, candidate.id) AS turn,
-             array_position($1::text[], candidate.topic::text) AS rank
-      FROM outbox AS candidate
-      WHERE {_due("candidate")}
-        AND NOT EXISTS (SELECT FROM unnest($7::text[], $8::text[]) AS resting(topic, practice_id)
-                        WHERE resting.topic = candidate.topic AND resting.practice_id = candidate.practice_id)
-    ) AS numbered
-    ORDER BY turn, rank, next_attempt_at, id LIMIT $3) AS ids)
+    SELECT fair.id FROM (
+      SELECT first.*, row_number() OVER (PARTITION BY first.practice_id, first.topic ORDER BY first.turn) AS nth
+      FROM (
+        SELECT numbered.* FROM (
+          SELECT candidate.id, candidate.topic, candidate.practice_id, candidate.next_attempt_at,
+                 row_number() OVER (PARTITION BY candidate.practice_id ORDER BY
+                   array_position($1::text[], candidate.topic::text), candidate.next_attempt_at, candidate.id)
+                   AS turn,
+                 array_position($1::text[], candidate.topic::text) AS rank
+          FROM outbox AS candidate
+          WHERE {_due("candidate")}
+            AND NOT EXISTS (SELECT FROM {_ROOM} WHERE room.most = 0 AND room.topic = candidate.topic
+                                                  AND room.practice_id = candidate.practice_id)
+        ) AS numbered
+        ORDER BY turn, rank, next_attempt_at, id LIMIT $3) AS first
+    ) AS fair
+    WHERE fair.nth <= coalesce((SELECT room.most FROM {_ROOM}
+                                WHERE room.topic = fair.topic AND room.practice_id = fair.practice_id), fair.nth)
+    ORDER BY turn, rank, next_attempt_at, id) AS ids)
 UPDATE outbox SET lease_owner = $5, lease_until = $6
 WHERE outbox.id = ANY(ARRAY(
   SELECT claimable.id FROM outbox AS claimable, ranked
@@ -79,13 +89,12 @@ class PgOutboxRepository(SqlOutboxRepository):
 
     async def claim_due(
         self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
-        resting: Mapping[str, frozenset[str]] | None = None,
+        room: Mapping[str, Mapping[str, int]] | None = None,
     ) -> Sequence[OutboxItem]:
         ranked = [str(topic) for topic in topics]
-        pairs = [(topic, practice) for topic in ranked for practice in sorted((resting or {}).get(topic, ()))]
         driver = await driver_of(self._c)
         rows = await driver.fetch(_CLAIM, ranked, now, limit * CLAIMERS, limit, owner, now + lease,
-                                  [topic for topic, _ in pairs], [practice for _, practice in pairs])
+                                  *_room_columns(ranked, room or {}))
         return in_fair_order([_item_of(row) for row in rows], ranked)  # RETURNING: no order
 
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
@@ -98,6 +107,12 @@ class PgOutboxRepository(SqlOutboxRepository):
 _OUTCOME_FIELDS = ("id", "status", "attempts", "http_status", "external_id", "last_error", "updated_at",
                    "next_attempt_at")
 _ATTEMPT_FIELDS = ("id", "item_id", "attempted_at", "status", "http_status", "external_id", "error")
+
+
+def _room_columns(topics: Sequence[str], room: Mapping[str, Mapping[str, int]]) -> tuple[list[Any], ...]:
+    """The room as three arrays (topic, practice, how many more), for unnest."""
+    limited = [(topic, practice, most) for topic in topics for practice, most in sorted(room.get(topic, {}).items())]
+    return tuple(list(column) for column in zip(*limited, strict=True)) if limited else ([], [], [])
 
 
 def _columns(rows: Sequence[OutboxItem] | Sequence[SyncAttempt], names: Sequence[str]) -> list[list[Any]]:

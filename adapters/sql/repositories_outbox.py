@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, case, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
@@ -30,26 +30,31 @@ _RECORD = (update(outbox).where(outbox.c.id == _typed("id"))
            .values({**{name: _typed(name) for name in _OUTCOME}, "lease_owner": None, "lease_until": None}))
 
 
-@lru_cache(maxsize=8)
-def _claim_statement(dialect: str, topics: tuple[str, ...]) -> Any:
+@lru_cache(maxsize=32)
+def _claim_statement(dialect: str, topics: tuple[str, ...], limited: int) -> Any:
     """UPDATE ... WHERE id IN (due ids in fair order, SKIP LOCKED on Postgres) RETURNING: lease and read in
     one trip. Due items are numbered per practice (ROW_NUMBER, by topic then due time), and the first
-    `claim_limit` of that numbering taken: every practice's first item, then every one's second, ..."""
+    `claim_limit` of that numbering taken: every practice's first item, then every one's second, ...
+    Practices without room (`full_{n}`, per topic) are left out; of the `limited` ones with some room
+    (`room_topic_{i}`, `room_practice_{i}`, `room_most_{i}`) only each topic's first items are kept."""
     candidate, locked = outbox.alias("candidate"), outbox.alias("claimable")
     now = bindparam("now", type_=outbox.c.next_attempt_at.type)
     rank = case({topic: n for n, topic in enumerate(topics)}, value=candidate.c.topic)
     awake = [or_(candidate.c.topic != topic, candidate.c.practice_id.is_(None),
-                 candidate.c.practice_id.not_in(bindparam(f"resting_{n}", expanding=True)))
+                 candidate.c.practice_id.not_in(bindparam(f"full_{n}", expanding=True)))
              for n, topic in enumerate(topics)]
     turn = func.row_number().over(partition_by=candidate.c.practice_id,
                                   order_by=(rank, candidate.c.next_attempt_at, candidate.c.id))
-    numbered = (select(candidate.c.id, turn.label("turn"), rank.label("rank"), candidate.c.next_attempt_at)
+    numbered = (select(candidate.c.id, candidate.c.topic, candidate.c.practice_id, turn.label("turn"),
+                       rank.label("rank"), candidate.c.next_attempt_at)
                 .where(*_due(candidate, topics, now), *awake).subquery("numbered"))
     limit: BindParameter[int] = bindparam("claim_limit")
     fair = (numbered.c.turn, numbered.c.rank, numbered.c.next_attempt_at, numbered.c.id)
     # a few batches' worth of the fair order: what concurrent claimers share (each skips what another
     # holds), and few enough that joining it back costs little however stale the table's statistics are
     ranked = select(numbered).order_by(*fair).limit(bindparam("candidates")).subquery("ranked")
+    if limited:
+        ranked = _within_room(ranked, limited)
     picked = (
         select(locked.c.id).join(ranked, ranked.c.id == locked.c.id)
         # checked again on the row itself: Postgres re-reads a row another claim changed meanwhile
@@ -63,6 +68,32 @@ def _claim_statement(dialect: str, topics: tuple[str, ...]) -> Any:
     until = bindparam("until", type_=outbox.c.lease_until.type)
     return (update(outbox).where(outbox.c.id.in_(picked))
             .values(lease_owner=bindparam("owner"), lease_until=until).returning(*outbox.c))
+
+
+def _within_room(ranked: Any, limited: int) -> Any:
+    """The candidates, less those beyond their practice's room for their topic."""
+    most = case(*((and_(ranked.c.topic == bindparam(f"room_topic_{i}"),
+                        ranked.c.practice_id == bindparam(f"room_practice_{i}")), bindparam(f"room_most_{i}"))
+                  for i in range(limited)), else_=None)
+    nth = func.row_number().over(partition_by=(ranked.c.practice_id, ranked.c.topic), order_by=ranked.c.turn)
+    counted = select(ranked, nth.label("nth"), most.label("most")).subquery("counted")
+    kept = or_(counted.c.most.is_(None), counted.c.nth <= counted.c.most)
+    return select(*(counted.c[column.name] for column in ranked.c)).where(kept).subquery("kept")
+
+
+def _room_parameters(topics: tuple[str, ...], room: Mapping[str, Mapping[str, int]]) -> tuple[int, dict[str, Any]]:
+    """The claim statement's room parameters: per topic, the practices without room (`full_{n}`), and each
+    practice with some (`room_topic_{i}`, `room_practice_{i}`, `room_most_{i}`); and how many of those."""
+    values: dict[str, Any] = {}
+    limited = 0
+    for n, topic in enumerate(topics):
+        values[f"full_{n}"] = sorted(practice for practice, most in room.get(topic, {}).items() if most <= 0)
+        for practice, most in sorted(room.get(topic, {}).items()):
+            if most > 0:
+                values |= {f"room_topic_{limited}": topic, f"room_practice_{limited}": practice,
+                           f"room_most_{limited}": most}
+                limited += 1
+    return limited, values
 
 
 def _due(t: Any, topics: tuple[str, ...], now: BindParameter[Any]) -> list[ColumnElement[bool]]:
@@ -103,13 +134,13 @@ class SqlOutboxRepository:
 
     async def claim_due(
         self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
-        resting: Mapping[str, frozenset[str]] | None = None,
+        room: Mapping[str, Mapping[str, int]] | None = None,
     ) -> Sequence[OutboxItem]:
         ranked = tuple(str(topic) for topic in topics)
-        statement = _claim_statement(self._c.dialect.name, ranked)
-        waiting = {f"resting_{n}": sorted((resting or {}).get(topic, ())) for n, topic in enumerate(ranked)}
+        limited, room_values = _room_parameters(ranked, room or {})
+        statement = _claim_statement(self._c.dialect.name, ranked, limited)
         result = await self._c.execute(statement, {"now": now, "claim_limit": limit, "candidates": limit * CLAIMERS,
-                                                   "owner": owner, "until": now + lease, **waiting})
+                                                   "owner": owner, "until": now + lease, **room_values})
         return in_fair_order([m.outbox_of(row) for row in result.mappings().all()], ranked)  # RETURNING: no order
 
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:

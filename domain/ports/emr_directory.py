@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from domain.emr_connections import EmrConnection
@@ -40,14 +40,12 @@ class EmrDirectory(Protocol):
 
     async def diagnostics(self, practice_id: str) -> EmrDiagnostics: ...
 
-    def resting(self) -> frozenset[str]:
-        """Practices whose EMR asked us to wait (Retry-After, an outage's backoff, a refused token): the
-        relay leaves their EMR items where they are until then; every other practice's go on."""
-        ...
-
-    def busy(self) -> frozenset[str]:
-        """Practices whose EMR connection has every in-flight slot taken (its `max_in_flight`): the relay
-        claims none of their items meanwhile, which would only wait for a slot and hold the others back."""
+    def room(self) -> Mapping[str, int]:
+        """Practices whose EMR connection can take only so many more sends now: none while it rests after a
+        failure (Retry-After, an outage's backoff, a refused token) or has every in-flight slot taken
+        (`max_in_flight`); after a rest, the calls that may still try it until one succeeds. The relay claims
+        no more of a practice's EMR items than that, so that the others' go on; a practice not named takes
+        any number."""
         ...
 
     async def connections(self) -> Sequence[EmrConnection]:

@@ -154,13 +154,13 @@ class OutboxRepository(Protocol):
     async def get(self, item_id: str) -> OutboxItem | None: ...
     async def claim_due(
         self, topics: Sequence[str], now: datetime, limit: int, owner: str, lease: timedelta,
-        resting: Mapping[str, frozenset[str]] | None = None,
+        room: Mapping[str, Mapping[str, int]] | None = None,
     ) -> Sequence[OutboxItem]:
         """Lease up to `limit` due items of these topics (pending/retrying, unclaimed or lease expired),
         fairly across practices: each practice's first item, then each one's second, ...; within a
-        practice (and within a round) earlier topics first, then by due time. `resting`: by topic, the
-        practices whose items of that topic stay where they are for now. One statement; rows another
-        claimer holds are skipped."""
+        practice (and within a round) earlier topics first, then by due time. `room`: by topic, practices
+        of which at most that many items of that topic are taken now (0: none, they stay where they are).
+        One statement; rows another claimer holds are skipped."""
         ...
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
         """Items' new states (claims released) and the attempts made, in few statements."""

@@ -105,7 +105,7 @@ async def test_a_failing_connection_rests_alone_and_calls_meanwhile_never_reach_
     with pytest.raises(EmrError) as failed:
         await (await directory.gateway("north")).search_patients(1, 2)
     assert isinstance(failed.value, SmartAuthError | EmrUnavailable)
-    assert directory.resting() == frozenset({"north"})
+    assert directory.room() == {"north": 0}  # resting: none of its items are to be claimed
     asked = len(north.state.requests)
     with pytest.raises(EmrResting) as resting:
         await (await directory.gateway("north")).search_patients(1, 2)
@@ -114,11 +114,12 @@ async def test_a_failing_connection_rests_alone_and_calls_meanwhile_never_reach_
     assert (await (await directory.gateway("south")).search_patients(1, 2)).total == 4  # the other goes on
     assert len(south.state.requests_to("GET", f"{south.fhir_path}/Patient")) == 1
     seconds.now += rest + 0.1
-    assert directory.resting() == frozenset()
+    assert directory.room() == {"north": 2}  # rested: a quarter of its eight slots may try it
     assert (await (await directory.gateway("north")).search_patients(1, 2)).total == 3
+    assert directory.room() == {}  # it answered: no limit but its slots
 
 
-async def test_a_connection_with_every_in_flight_slot_taken_is_busy_alone_until_a_call_returns(
+async def test_a_connection_with_every_in_flight_slot_taken_has_no_room_alone_until_a_call_returns(
     two_sandboxes: tuple[RunningSandbox, RunningSandbox], keys: FakeKeyStore, seconds: Seconds,
 ) -> None:
     north, south = two_sandboxes
@@ -135,9 +136,9 @@ async def test_a_connection_with_every_in_flight_slot_taken_is_busy_alone_until_
         north.state.latency_seconds = 0.3
         call = asyncio.create_task(gateway.search_patients(1, 2))
         await asyncio.sleep(0.05)
-        assert directory.busy() == frozenset({"north"})  # its one slot taken; south has all of its own
+        assert directory.room() == {"north": 0}  # its one slot taken; south has all of its own
         await call
-        assert directory.busy() == frozenset()
+        assert directory.room() == {}
     finally:
         await directory.aclose()
 

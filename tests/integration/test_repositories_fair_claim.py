@@ -1,5 +1,5 @@
-"""Repository contract, part 4: the claim is fair across practices and leaves resting practices' EMR items
-where they are (fake, SQLite, Postgres)."""
+"""Repository contract, part 4: the claim is fair across practices, leaves the EMR items of practices without
+room where they are, and takes no more of a practice's than its room (fake, SQLite, Postgres)."""
 
 from __future__ import annotations
 
@@ -60,13 +60,27 @@ async def test_resting_practices_emr_items_stay_but_their_alerts_and_others_item
     alert = outbox_item(due=NOW, topic=OutboxTopic.NOTIFY_ALERT, code=None, practice_id="a")
     others = pushes("b", 2, start=10)
     await stored(uow, [resting_push, resting_withdrawal, alert, *others])
-    resting = {OutboxTopic.EMR_PUSH.value: frozenset({"a"}), OutboxTopic.EMR_WITHDRAW.value: frozenset({"a", "z"})}
+    resting = {OutboxTopic.EMR_PUSH.value: {"a": 0}, OutboxTopic.EMR_WITHDRAW.value: {"a": 0, "z": 0}}
     async with uow:
         claimed = await uow.outbox.claim_due(TOPICS, NOW, 10, "worker-a", LEASE, resting)
         awake = await uow.outbox.claim_due(TOPICS, NOW, 10, "worker-a", LEASE)  # rested: the next claim takes them
         await uow.commit()
     assert list(claimed) == [alert, others[0], others[1]]
     assert list(awake) == [resting_push, resting_withdrawal]
+
+
+async def test_a_practice_with_little_room_gives_only_its_first_items_of_each_topic(uow: UnitOfWork) -> None:
+    trying, others = pushes("a", 6), pushes("b", 3, start=10)
+    withdrawals = [outbox_item(due=T0 + timedelta(seconds=n), topic=OutboxTopic.EMR_WITHDRAW, practice_id="a")
+                   for n in range(3)]
+    alert = outbox_item(due=NOW, topic=OutboxTopic.NOTIFY_ALERT, code=None, practice_id="a")
+    await stored(uow, [*trying, *withdrawals, alert, *others])
+    room = {OutboxTopic.EMR_PUSH.value: {"a": 2, "b": 5}, OutboxTopic.EMR_WITHDRAW.value: {"a": 1}}
+    async with uow:
+        claimed = await uow.outbox.claim_due(TOPICS, NOW, 20, "worker-a", LEASE, room)
+        await uow.commit()
+    # a: its alert (no room asked), its first two pushes, its first withdrawal; b: all three (room for five)
+    assert list(claimed) == [alert, others[0], trying[0], others[1], trying[1], others[2], withdrawals[0]]
 
 
 async def test_a_second_claimer_shares_fairly_what_the_first_left(new_uow: UowFactory) -> None:

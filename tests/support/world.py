@@ -51,8 +51,8 @@ class World:
     store: InMemoryStore = field(default_factory=InMemoryStore)
     emr: FakeEmrGateway = field(default_factory=lambda: FakeEmrGateway(synthetic_patients(20)))
     emrs: dict[str, FakeEmrGateway] = field(default_factory=dict)  # other practices' EMRs, by practice id
-    resting_practices: set[str] = field(default_factory=set)  # practices the EMR directory says are resting
-    busy_practices: set[str] = field(default_factory=set)  # practices whose EMR has no in-flight slot free
+    # what the EMR directory says each named practice's connection can take now (0: resting or every slot taken)
+    emr_rooms: dict[str, int] = field(default_factory=dict)
     gateway: FakeDeviceGateway = field(default_factory=FakeDeviceGateway)
     notifier: FakeNotifier = field(default_factory=FakeNotifier)
     audit: FakeAuditLog = field(default_factory=FakeAuditLog)
@@ -78,8 +78,7 @@ class World:
     @property
     def emr_directory(self) -> FakeEmrDirectory:
         """Each practice's EMR: `emr` for `default`, `emrs[practice]` for a practice with a stored connection."""
-        return FakeEmrDirectory(self.emr, self._stored_connections, self.emrs, self.resting_practices,
-                                busy_practices=self.busy_practices)
+        return FakeEmrDirectory(self.emr, self._stored_connections, self.emrs, self.emr_rooms)
 
     def connect(self, *practice_ids: str, emr: FakeEmrGateway | None = None) -> None:
         """Give each practice a stored active EMR connection, to `emr` (default: the `default` practice's EMR,
@@ -136,8 +135,7 @@ class FakesProvider(Provider):
 
     def _directory_on_database(self, container: AsyncContainer) -> FakeEmrDirectory:
         world = self._world
-        return FakeEmrDirectory(world.emr, stored_connections(container), world.emrs, world.resting_practices,
-                                busy_practices=world.busy_practices)
+        return FakeEmrDirectory(world.emr, stored_connections(container), world.emrs, world.emr_rooms)
 
     @provide(scope=Scope.APP, override=True)
     def gateway(self) -> DeviceGateway:

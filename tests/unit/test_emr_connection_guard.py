@@ -59,18 +59,18 @@ async def test_no_more_than_max_in_flight_calls_run_at_once() -> None:
     assert emr.most == 3
 
 
-async def test_it_is_busy_while_every_slot_is_taken_and_free_again_once_one_returns() -> None:
+async def test_it_has_no_room_while_every_slot_is_taken_and_no_limit_again_once_one_returns() -> None:
     emr = HeldEmr()
     guarded = GuardedGateway(emr, 2, Backoff(Seconds(), lambda: 0.5))
     first = asyncio.create_task(guarded.search_patients(1, 1))
     await asyncio.sleep(0.01)
-    assert guarded.busy is False  # one slot of two free
+    assert guarded.room is None  # one slot of two free: a call starts at once
     second = asyncio.create_task(guarded.search_patients(1, 1))
     await asyncio.sleep(0.01)
-    assert guarded.busy is True
+    assert guarded.room == 0
     emr.release.set()
     await asyncio.gather(first, second)
-    assert guarded.busy is False
+    assert guarded.room is None
 
 
 @pytest.mark.parametrize(("error", "rests"), [
@@ -130,10 +130,15 @@ async def test_after_its_rest_a_quarter_of_its_slots_try_the_connection_before_t
     emr.fail_next(EmrUnavailable("busy", http_status=503, retry_after=2.0))
     with pytest.raises(EmrUnavailable):
         await guarded.create_observation(object())  # type: ignore[arg-type]  # fails before reading it
+    assert guarded.room == 0  # resting
     seconds.now += 2.0  # rested
-    trying = [asyncio.create_task(guarded.search_patients(1, 1)) for _ in range(2)]
+    assert guarded.room == 2  # a quarter of its eight slots may try it
+    first = asyncio.create_task(guarded.search_patients(1, 1))
     await asyncio.sleep(0.01)
-    assert guarded.busy is True  # six slots free, but the claim waits for the two trying
+    assert guarded.room == 1
+    trying = [first, asyncio.create_task(guarded.search_patients(1, 1))]
+    await asyncio.sleep(0.01)
+    assert guarded.room == 0  # six slots free, but the claim waits for the two trying
     with pytest.raises(EmrResting) as waiting:
         await guarded.search_patients(1, 1)
     assert (emr.most, waiting.value.retry_after) == (2, TRYING_SECONDS)
@@ -142,7 +147,7 @@ async def test_after_its_rest_a_quarter_of_its_slots_try_the_connection_before_t
     emr.release.clear()
     together = [asyncio.create_task(guarded.search_patients(1, 1)) for _ in range(3)]
     await asyncio.sleep(0.01)
-    assert (emr.running, guarded.busy) == (3, False)  # it answered: the slots are all in use again
+    assert (emr.running, guarded.room) == (3, None)  # it answered: the slots are all in use again
     emr.release.set()
     await asyncio.gather(*together)
 

@@ -45,13 +45,6 @@ async def test_connections_list_the_settings_one_for_default_and_the_stored_ones
     assert [(c.id, c.practice_id) for c in listed] == [(FROM_SETTINGS, "default"), ("conn-north", "north")]
 
 
-async def test_resting_names_the_practices_the_test_set_resting() -> None:
-    world = World()
-    assert world.emr_directory.resting() == frozenset()
-    world.resting_practices.add("north")
-    assert world.emr_directory.resting() == frozenset({"north"})
-
-
 async def test_the_diagnostics_check_that_practices_emr() -> None:
     world = World()
     world.db.emr_connections["conn-north"] = connection("north")

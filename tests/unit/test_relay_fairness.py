@@ -1,4 +1,5 @@
-"""The relay and per-practice destinations: resting practices' items stay unclaimed, others go on, and every
+"""The relay and per-practice destinations: a practice's items are claimed only as far as its destination has
+room (none while it rests), others go on, and every
 send is noted as its practice's delivery health (topics without per-practice destinations are left alone)."""
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ class PracticeEmrHandler:
     audit_action = "emr.observation.create"
     audit_resource = "Observation"
 
-    def __init__(self, answers: Mapping[str, Outcome], resting: frozenset[str] = frozenset()) -> None:
-        self.answers, self.resting_now = answers, resting
+    def __init__(self, answers: Mapping[str, Outcome], rooms: Mapping[str, int] | None = None) -> None:
+        self.answers, self.rooms = answers, dict(rooms or {})
         self.sent: list[str] = []
 
-    def resting(self) -> frozenset[str]:
-        return self.resting_now
+    def room(self) -> Mapping[str, int]:
+        return self.rooms
 
     async def prepare(self, uow: UnitOfWork, items: Sequence[OutboxItem]) -> Mapping[str, object]:
         return {}
@@ -57,12 +58,12 @@ async def queued(world: World, *items: tuple[str, str, str | None]) -> None:
 
 async def test_a_resting_practices_items_stay_while_other_practices_and_other_topics_go(world: World) -> None:
     await queued(world, ("a-1", EMR_LIKE, "a"), ("b-1", EMR_LIKE, "b"), ("lab-a", LAB, "a"))
-    emr = PracticeEmrHandler({"b": Outcome.done(201, "obs-b")}, resting=frozenset({"a"}))
+    emr = PracticeEmrHandler({"b": Outcome.done(201, "obs-b")}, rooms={"a": 0})
     relay = relay_of(world, emr, LabOrderHandler(Outcome.done(201, "order-a")))
     report = await relay(RelayBatch("w1"))
     assert sorted((r.item_id, r.status) for r in report.results) == [("b-1", "delivered"), ("lab-a", "delivered")]
     assert (world.db.outbox["a-1"].status, world.db.outbox["a-1"].attempts) == (SyncStatus.PENDING, 0)
-    emr.answers, emr.resting_now = {"a": Outcome.done(201, "obs-a")}, frozenset()  # rested: it goes next time
+    emr.answers, emr.rooms = {"a": Outcome.done(201, "obs-a")}, {}  # rested: it goes next time
     assert [(r.item_id, r.status) for r in (await relay(RelayBatch("w1"))).results] == [("a-1", "delivered")]
 
 
@@ -91,27 +92,28 @@ async def test_the_alert_topic_is_never_held_back_for_a_resting_practice(world: 
     await queued(world, ("alert-a", OutboxTopic.NOTIFY_ALERT.value, "a"), ("a-1", EMR_LIKE, "a"))
     alerts = LabOrderHandler(Outcome.done(None, "1 device(s)"))
     alerts.topic = OutboxTopic.NOTIFY_ALERT.value
-    relay = relay_of(world, alerts, PracticeEmrHandler({}, resting=frozenset({"a"})))
+    relay = relay_of(world, alerts, PracticeEmrHandler({}, rooms={"a": 0}))
     assert [r.item_id for r in (await relay(RelayBatch("w1"))).results] == ["alert-a"]
 
 
 async def test_the_emr_topics_rest_when_the_directory_says_their_practice_rests(world: World) -> None:
     await accepted_bp(world)
-    world.resting_practices.add("default")
+    world.emr_rooms["default"] = 0
     relay = relay_of(world, EmrCreateHandler(world.emr_directory), EmrWithdrawHandler(world.emr_directory))
     assert (await relay(RelayBatch("w1"))).results == ()
     assert {(i.status, i.attempts, i.practice_id) for i in world.db.outbox.values()} == {
         (SyncStatus.PENDING, 0, "default")}
-    world.resting_practices.clear()
+    world.emr_rooms.clear()
     assert [r.status for r in (await relay(RelayBatch("w1"))).results] == ["delivered", "delivered"]
     assert world.db.delivery_health["default"].last_success_at == NOW
 
 
-async def test_the_emr_topics_claim_nothing_of_a_practice_whose_emr_has_no_slot_free(world: World) -> None:
-    await accepted_bp(world)
-    world.busy_practices.add("default")  # every in-flight slot of its connection taken
+async def test_the_emr_topics_claim_no_more_of_a_practice_than_its_emr_has_room_for(world: World) -> None:
+    await accepted_bp(world)  # its two Observations
+    world.emr_rooms["default"] = 1  # after a rest, one call may try the connection
     relay = relay_of(world, EmrCreateHandler(world.emr_directory), EmrWithdrawHandler(world.emr_directory))
-    assert (await relay(RelayBatch("w1"))).results == ()
-    assert not world.db.leases  # not claimed to wait for a slot, holding the others back
-    world.busy_practices.clear()
-    assert [r.status for r in (await relay(RelayBatch("w1"))).results] == ["delivered", "delivered"]
+    assert [r.status for r in (await relay(RelayBatch("w1"))).results] == ["delivered"]
+    waiting = [i for i in world.db.outbox.values() if i.status is SyncStatus.PENDING]
+    assert [(i.attempts, i.id in world.db.leases) for i in waiting] == [(0, False)]  # not claimed to wait
+    world.emr_rooms.clear()
+    assert [r.status for r in (await relay(RelayBatch("w1"))).results] == ["delivered"]
