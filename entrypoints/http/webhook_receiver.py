@@ -6,10 +6,13 @@ dishka request scope and resolves nothing; the 202 answer is encoded by msgspec 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import msgspec
 import structlog
+from litestar.exceptions import ClientException, InternalServerException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response.base import ASGIResponse
 
 from adapters.mioconnect.webhook import SIGNATURE_HEADERS, InvalidSignature, WebhookVerifier
@@ -81,7 +84,7 @@ class WebhookReceiver:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._limit:
             raise Refused(self._too_large(actor))
-        body = await request.body()
+        body = await _body(request, headers.get("content-length"))
         if len(body) > self._limit:
             raise Refused(self._too_large(actor))
         try:
@@ -102,6 +105,32 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     """The few headers a webhook is judged by, from the raw ASGI list in one pass, instead of decoding
     every header into a multi-dict (a later repeat wins, as the verifier's own reading did)."""
     return {key.decode("latin-1"): value.decode("latin-1") for name, value in raw if (key := name.lower()) in _READ}
+
+
+async def _body(request: AnyRequest, declared: str | None) -> bytes:
+    """The raw body, read from the ASGI messages with `request.body()`'s own limit and errors: that method
+    would first decode every header into a Headers object only to learn the length read here already."""
+    limit = request.route_handler.resolve_request_max_body_size() or math.inf
+    if declared is not None:
+        try:
+            announced = int(declared)
+        except ValueError:
+            raise ClientException(f"Invalid content-length: {declared!r}") from None
+        if announced > limit:
+            raise RequestEntityTooLarge
+    chunks, size = [], 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise InternalServerException("client disconnected prematurely")
+        if message["type"] == "http.request":
+            chunk = message["body"]
+            size += len(chunk)
+            if size > limit:
+                raise RequestEntityTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
 
 def _answer(event: DeliveryTakenIn, actor: Actor) -> ASGIResponse:
