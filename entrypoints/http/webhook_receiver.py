@@ -33,6 +33,8 @@ from entrypoints.worker import WorkerWakeup
 _log = structlog.get_logger("vantrexia.webhooks")
 DeliveryOf = Callable[[str, bytes], IncomingDelivery]
 _encode = msgspec.json.Encoder().encode
+# looked up once: on Python 3.11 each `DeliveryStatus.X` goes through EnumType.__getattr__ (slow)
+_ACCEPTED, _REJECTED = DeliveryStatus.ACCEPTED, DeliveryStatus.REJECTED
 _READ = frozenset({b"content-type", b"content-length", *(name.encode() for name in SIGNATURE_HEADERS)})
 
 
@@ -70,7 +72,7 @@ class WebhookReceiver:
             except DeliveryFailed:
                 return encoded_problem(500, "Delivery not taken in", "kept for diagnosis; send it again later",
                                        request_id=actor.request_id)
-        if outcome.status is DeliveryStatus.ACCEPTED:
+        if outcome.status is _ACCEPTED:
             self._wakeup.notify()
         return _answer(outcome, actor)
 
@@ -134,8 +136,12 @@ async def _body(request: AnyRequest, declared: str | None) -> bytes:
 
 
 def _answer(event: DeliveryTakenIn, actor: Actor) -> ASGIResponse:
-    if event.status is DeliveryStatus.REJECTED:
+    if event.status is _REJECTED:
         return encoded_problem(422, "Unprocessable delivery", event.reason, delivery_id=event.delivery_id,
                                request_id=actor.request_id)
-    ack = dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason)
-    return ASGIResponse(body=_encode(ack), status_code=202, media_type="application/json")
+    ack = dto.WebhookAck(str(event.status), event.delivery_id, event.reading_id, event.reason)
+    body = _encode(ack)
+    # str() of a StrEnum is its value (no `.value` descriptor); both headers given as ASGIResponse would set
+    # them, else it looks each up, misses and adds it
+    return ASGIResponse(body=body, status_code=202,
+                        headers=(("content-type", "application/json"), ("content-length", str(len(body)))))
