@@ -71,3 +71,12 @@ async def test_a_body_beyond_the_limit_in_several_messages_is_413(client: Client
     ])
     assert sent[0]["status"] == 413
     assert not world.store.committed.deliveries
+
+
+async def test_an_unreadable_content_length_is_400_as_for_any_route(client: Client, world: World) -> None:
+    raw, headers = signed(fixture("bp_normal"))
+    sent = await _post(client, {**headers, "content-length": "12x"},
+                       [{"type": "http.request", "body": raw, "more_body": False}])
+    assert sent[0]["status"] == 400
+    assert b"Invalid content-length" in sent[1]["body"]
+    assert not world.store.committed.deliveries
