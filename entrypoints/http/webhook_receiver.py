@@ -142,6 +142,6 @@ def _answer(event: DeliveryTakenIn, actor: Actor) -> ASGIResponse:
     ack = dto.WebhookAck(str(event.status), event.delivery_id, event.reading_id, event.reason)
     body = _encode(ack)
     # str() of a StrEnum is its value (no `.value` descriptor); both headers given as ASGIResponse would set
-    # them, else it looks each up, misses and adds it
-    return ASGIResponse(body=body, status_code=202,
+    # them, else it looks each up, misses and adds it; the media type given, else it looks MediaType.JSON up
+    return ASGIResponse(body=body, status_code=202, media_type="application/json",
                         headers=(("content-type", "application/json"), ("content-length", str(len(body)))))
