@@ -31,6 +31,13 @@ MAX_MAGNITUDE = Decimal(1_000_000)
 MAX_OFFSET = timedelta(hours=14)
 T = TypeVar("T")
 _TZ = re.compile(r"UTC(?:([+-])([0-9]{1,2})(?::?([0-9]{2}))?)?")
+# The Enum members a reading is built with, looked up once: on Python 3.11 each `VitalSign.X` goes
+# through EnumType.__getattr__ (about 700 instructions), several times per delivery.
+_KIND_BP, _KIND_WEIGHT, _KIND_GLUCOSE, _KIND_SPO2 = (
+    ReadingKind.BLOOD_PRESSURE, ReadingKind.BODY_WEIGHT, ReadingKind.GLUCOSE, ReadingKind.SPO2)
+_SYSTOLIC, _DIASTOLIC, _PULSE, _WEIGHT, _GLUCOSE, _SPO2 = (
+    VitalSign.SYSTOLIC, VitalSign.DIASTOLIC, VitalSign.PULSE, VitalSign.BODY_WEIGHT, VitalSign.GLUCOSE, VitalSign.SPO2)
+_MM_HG, _PER_MIN, _KG, _PERCENT = Unit.MM_HG, Unit.PER_MIN, Unit.KG, Unit.PERCENT
 
 
 class MalformedMessage(ValueError):
@@ -131,13 +138,13 @@ def _number(value: Number | None, field: str) -> Decimal:
 
 def _blood_pressure(data: Reading, at: datetime) -> Built:
     values = {
-        VitalSign.SYSTOLIC: Quantity(_number(data.systolic, "sys"), Unit.MM_HG),
-        VitalSign.DIASTOLIC: Quantity(_number(data.diastolic, "dia"), Unit.MM_HG),
+        _SYSTOLIC: Quantity(_number(data.systolic, "sys"), _MM_HG),
+        _DIASTOLIC: Quantity(_number(data.diastolic, "dia"), _MM_HG),
     }
     if data.pulse is not None:
-        values[VitalSign.PULSE] = Quantity(_number(data.pulse, "pul"), Unit.PER_MIN)
+        values[_PULSE] = Quantity(_number(data.pulse, "pul"), _PER_MIN)
     context = {"irregular_heartbeat": "true" if data.irregular_heartbeat else "false"}
-    return Measurement(ReadingKind.BLOOD_PRESSURE, at, values, context), None
+    return Measurement(_KIND_BP, at, values, context), None
 
 
 def _weight(data: Reading, at: datetime) -> Built:
@@ -148,7 +155,7 @@ def _weight(data: Reading, at: datetime) -> Built:
     kg = Decimal((sign, digits, int(exponent) - 3))
     if not abs(kg) < MAX_MAGNITUDE:
         raise MalformedMessage("wt is out of range")
-    return Measurement(ReadingKind.BODY_WEIGHT, at, {VitalSign.BODY_WEIGHT: Quantity(kg, Unit.KG)}), None
+    return Measurement(_KIND_WEIGHT, at, {_WEIGHT: Quantity(kg, _KG)}), None
 
 
 def _glucose(data: Reading, at: datetime) -> Built:
@@ -158,20 +165,20 @@ def _glucose(data: Reading, at: datetime) -> Built:
     value = Quantity(_number(data.glucose, "data"), unit)
     context = {"meal": MEALS.get(data.meal if data.meal is not None else 0, "unknown")}
     problem = CONTROL_SOLUTION_PROBLEM if data.sample_type == CONTROL_SOLUTION else None
-    return Measurement(ReadingKind.GLUCOSE, at, {VitalSign.GLUCOSE: value}, context), problem
+    return Measurement(_KIND_GLUCOSE, at, {_GLUCOSE: value}, context), problem
 
 
 def _pulse_oximeter(data: Reading, at: datetime) -> Built:
     spo2 = _number(data.spo2, "spo2")
-    values = {VitalSign.SPO2: Quantity(spo2, Unit.PERCENT)}
+    values = {_SPO2: Quantity(spo2, _PERCENT)}
     pulse = _number(data.pulse_rate, "pr") if data.pulse_rate is not None else None
     if pulse is not None:
-        values[VitalSign.PULSE] = Quantity(pulse, Unit.PER_MIN)
+        values[_PULSE] = Quantity(pulse, _PER_MIN)
     context = {}
     if data.perfusion_index is not None:
         context["perfusion_index"] = str(_number(data.perfusion_index, "pi"))
     sentinel = spo2 == SPO2_SENTINEL or pulse == PULSE_SENTINEL
-    return Measurement(ReadingKind.SPO2, at, values, context), SENTINEL_PROBLEM if sentinel else None
+    return Measurement(_KIND_SPO2, at, values, context), SENTINEL_PROBLEM if sentinel else None
 
 
 _KINDS: dict[str, Callable[[Reading, datetime], Built]] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 from opentelemetry import trace
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -25,6 +25,7 @@ class _UnrecordedSpan:
 
 
 _UNRECORDED = _UnrecordedSpan()
+_NOT_TRACED = nullcontext(_UNRECORDED)  # reusable: entering it makes nothing
 
 
 class OtelTracer:
@@ -32,12 +33,15 @@ class OtelTracer:
         # got once: before a provider is set this is a proxy that switches to it when it is
         self._tracer = trace.get_tracer(name)
 
-    @contextmanager
-    def span(self, name: str, parent: str | None = None) -> Iterator[_OtelSpan | _UnrecordedSpan]:
+    def span(self, name: str, parent: str | None = None) -> AbstractContextManager[_OtelSpan | _UnrecordedSpan]:
         if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-            # no provider was ever set (tracing not configured): the API would make a no-op span, only slower
-            yield _UNRECORDED
-            return
+            # no provider was ever set (tracing not configured): the API would make a no-op span, only slower,
+            # and a generator-based context manager per span would cost more than the span itself
+            return _NOT_TRACED
+        return self._recorded(name, parent)
+
+    @contextmanager
+    def _recorded(self, name: str, parent: str | None) -> Iterator[_OtelSpan]:
         context = _PROPAGATOR.extract({"traceparent": parent}) if parent else None
         with self._tracer.start_as_current_span(name, context=context) as span:
             yield _OtelSpan(span)

@@ -6,10 +6,13 @@ dishka request scope and resolves nothing; the 202 answer is encoded by msgspec 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import msgspec
 import structlog
+from litestar.exceptions import ClientException, InternalServerException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response.base import ASGIResponse
 
 from adapters.mioconnect.webhook import SIGNATURE_HEADERS, InvalidSignature, WebhookVerifier
@@ -30,6 +33,8 @@ from entrypoints.worker import WorkerWakeup
 _log = structlog.get_logger("vantrexia.webhooks")
 DeliveryOf = Callable[[str, bytes], IncomingDelivery]
 _encode = msgspec.json.Encoder().encode
+# looked up once: on Python 3.11 each `DeliveryStatus.X` goes through EnumType.__getattr__ (slow)
+_ACCEPTED, _REJECTED = DeliveryStatus.ACCEPTED, DeliveryStatus.REJECTED
 _READ = frozenset({b"content-type", b"content-length", *(name.encode() for name in SIGNATURE_HEADERS)})
 
 
@@ -67,7 +72,7 @@ class WebhookReceiver:
             except DeliveryFailed:
                 return encoded_problem(500, "Delivery not taken in", "kept for diagnosis; send it again later",
                                        request_id=actor.request_id)
-        if outcome.status is DeliveryStatus.ACCEPTED:
+        if outcome.status is _ACCEPTED:
             self._wakeup.notify()
         return _answer(outcome, actor)
 
@@ -81,7 +86,7 @@ class WebhookReceiver:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self._limit:
             raise Refused(self._too_large(actor))
-        body = await request.body()
+        body = await _body(request, headers.get("content-length"))
         if len(body) > self._limit:
             raise Refused(self._too_large(actor))
         try:
@@ -104,9 +109,39 @@ def _read_headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     return {key.decode("latin-1"): value.decode("latin-1") for name, value in raw if (key := name.lower()) in _READ}
 
 
+async def _body(request: AnyRequest, declared: str | None) -> bytes:
+    """The raw body, read from the ASGI messages with `request.body()`'s own limit and errors: that method
+    would first decode every header into a Headers object only to learn the length read here already."""
+    limit = request.route_handler.resolve_request_max_body_size() or math.inf
+    if declared is not None:
+        try:
+            announced = int(declared)
+        except ValueError:
+            raise ClientException(f"Invalid content-length: {declared!r}") from None
+        if announced > limit:
+            raise RequestEntityTooLarge
+    chunks, size = [], 0
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise InternalServerException("client disconnected prematurely")
+        if message["type"] == "http.request":
+            chunk = message["body"]
+            size += len(chunk)
+            if size > limit:
+                raise RequestEntityTooLarge
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
+
+
 def _answer(event: DeliveryTakenIn, actor: Actor) -> ASGIResponse:
-    if event.status is DeliveryStatus.REJECTED:
+    if event.status is _REJECTED:
         return encoded_problem(422, "Unprocessable delivery", event.reason, delivery_id=event.delivery_id,
                                request_id=actor.request_id)
-    ack = dto.WebhookAck(event.status.value, event.delivery_id, event.reading_id, event.reason)
-    return ASGIResponse(body=_encode(ack), status_code=202, media_type="application/json")
+    ack = dto.WebhookAck(str(event.status), event.delivery_id, event.reading_id, event.reason)
+    body = _encode(ack)
+    # str() of a StrEnum is its value (no `.value` descriptor); both headers given as ASGIResponse would set
+    # them, else it looks each up, misses and adds it; the media type given, else it looks MediaType.JSON up
+    return ASGIResponse(body=body, status_code=202, media_type="application/json",
+                        headers=(("content-type", "application/json"), ("content-length", str(len(body)))))
