@@ -31,8 +31,9 @@ _OBSERVED = """UPDATE devices AS d SET
     last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < u.seen THEN u.seen ELSE d.last_seen_at END,
     battery_percent = coalesce(u.battery, d.battery_percent), signal_bars = coalesce(u.signal, d.signal_bars),
     firmware = coalesce(u.firmware, d.firmware)
-FROM unnest($1::text[], $2::timestamptz[], $3::int4[], $4::int4[], $5::text[]) AS u(id, seen, battery, signal, firmware)
-WHERE d.id = u.id"""
+FROM unnest(($1::text[])[1:1], $2::timestamptz[], ($3::int4[])[1:1], ($3::int4[])[2:2], ($1::text[])[2:2])
+    AS u(id, seen, battery, signal, firmware)
+WHERE d.id = u.id"""  # columns of one type stacked into one array: asyncpg checks the elements of its first row only
 
 
 class PgDeviceRepository(SqlDeviceRepository):
@@ -54,7 +55,7 @@ class PgDeviceRepository(SqlDeviceRepository):
         overrides: dict[str, Mapping[str, Decimal]] = {}
         for row in await driver.fetch(_KNOWN, sorted(set(gateway_device_ids))):
             if row["gateway_device_id"] not in found:
-                found[row["gateway_device_id"]] = m.device_of(dict(row))
+                found[row["gateway_device_id"]] = m.device_of(row)
             if row["a_id"] is not None:  # a page's every device has a row here: names worked out once
                 history = {name: row[key] for name, key in _HISTORY_KEYS}
                 history["device_id"] = row["id"]
@@ -69,8 +70,8 @@ class PgDeviceRepository(SqlDeviceRepository):
         ordered = sorted(many, key=lambda d: d.id)  # rows locked in one order by every concurrent page
         # no result needed: it goes with the page's next statement (the readings' insert)
         await defer(await driver_keeping_deferred(self._c), "devices", _OBSERVED, [
-            [d.id for d in ordered], [d.last_seen_at for d in ordered], [d.battery_percent for d in ordered],
-            [d.signal_bars for d in ordered], [d.firmware for d in ordered]])
+            [[d.id for d in ordered], [d.firmware for d in ordered]], [d.last_seen_at for d in ordered],
+            [[d.battery_percent for d in ordered], [d.signal_bars for d in ordered]]])
 
     async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
         if not device_ids:
