@@ -71,6 +71,8 @@ def implausibility(measurement: Measurement) -> str | None:
 
 def timing_problem(measured_at: datetime, now: datetime) -> str | None:
     """Why a measurement time cannot be trusted, or None."""
+    # in now's zone: comparing times of two zones asks both for their UTC offsets at every comparison
+    measured_at = measured_at.astimezone(now.tzinfo)
     if measured_at > now + MAX_FUTURE_SKEW:
         return "measurement time more than 10 minutes in the future"
     if measured_at < now - MAX_AGE:

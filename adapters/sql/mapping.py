@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 Row = Mapping[str, Any]
-Found = Mapping[Any, Any]  # a row read back: SQLAlchemy's RowMapping, or a driver record as a dict
+Found = Mapping[Any, Any]  # a row read back: SQLAlchemy's RowMapping, or a driver record (or it as a dict)
 T = TypeVar("T", bound="DataclassInstance")
 MINUTE = timedelta(minutes=1)
 

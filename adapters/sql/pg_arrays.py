@@ -2,8 +2,11 @@
 and come apart in `unnest`, so a page is one statement whatever its size (and the SQL text, built once
 per process, is prepared once per connection by asyncpg's statement cache). A column whose value is
 the same in every row of a page goes as that one value (`RowsInsert`): asyncpg checks each array
-element it encodes in Python, which cost more than the column's share of the INSERT itself. Rows are
-tuples built straight from the domain objects, a StrEnum member as the text it is (no `.value`)."""
+element it encodes in Python, which cost more than the column's share of the INSERT itself. For the same
+reason the columns of one array type that differ from row to row go as one two-dimensional array, a row per
+column, each column unnested from its own slice: asyncpg checks only the first of its sub-arrays element by
+element. Rows are tuples built straight from the domain objects, a StrEnum member as the text it is (no
+`.value`)."""
 
 from __future__ import annotations
 
@@ -22,34 +25,54 @@ _ARRAY_TYPE = {"jsonb": "text"}
 
 @dataclass(frozen=True)
 class RowsInsert:
-    """INSERT INTO `table` of rows given as tuples in column order, then `tail`; `statement` wraps the
-    INSERT (a CTE, say) and its own parameters are numbered after the columns'."""
+    """INSERT INTO `table` of rows given as tuples in column order, then `tail`."""
 
     table: str
     columns: tuple[Column, ...]
     tail: str = ""
-    statement: str = "{insert}"
 
     def bound(self, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
-        """The SQL and one argument per column: an array, or the value every row has (the first column,
-        the key, is always an array)."""
+        """The SQL and its arguments: the value every row has, for a column where they all have the same
+        (never the first column, the key), else the column's array, or the arrays of the columns of its
+        type stacked into one."""
         values = arrays(rows, len(self.columns))
         shared = tuple(n > 0 and len(rows) > 1 and column.count(column[0]) == len(column)
                        for n, column in enumerate(values))
-        return _sql(self, shared), [column[0] if one else column for column, one in zip(values, shared, strict=True)]
+        sql, parameters = _statement(self, shared)
+        return sql, [[values[n] for n in p] if isinstance(p, tuple) else values[p][0] if shared[p] else values[p]
+                     for p in parameters]
+
+
+def _array_type(kind: str) -> str:
+    return _ARRAY_TYPE.get(kind, kind)
 
 
 @cache
-def _sql(insert: RowsInsert, shared: tuple[bool, ...]) -> str:
+def _statement(insert: RowsInsert, shared: tuple[bool, ...]) -> tuple[str, list[int | tuple[int, ...]]]:
+    """The SQL, and what each of its parameters is: a column (its shared value or its array), or the
+    columns of one type stacked into a two-dimensional array."""
+    stacked: dict[str, list[int]] = {}
+    for n, (_, kind) in enumerate(insert.columns):
+        if not shared[n]:
+            stacked.setdefault(_array_type(kind), []).append(n)
+    parameters: list[int | tuple[int, ...]] = [n for n in range(len(insert.columns)) if shared[n]]
+    spread: dict[int, str] = {}  # column index: the array it is unnested from
+    for kind, columns in stacked.items():
+        if len(columns) == 1:
+            parameters.append(columns[0])
+            spread[columns[0]] = f"${len(parameters)}::{kind}[]"
+        else:
+            parameters.append(tuple(columns))
+            spread.update({n: f"(${len(parameters)}::{kind}[])[{row}:{row}]" for row, n in enumerate(columns, 1)})
+    number = {p: i for i, p in enumerate(parameters, 1) if isinstance(p, int)}
     names = ", ".join(name for name, _ in insert.columns)
-    numbered = list(enumerate(insert.columns, 1))
-    spread = ", ".join(f"${n}::{_ARRAY_TYPE.get(kind, kind)}[]" for n, (_, kind) in numbered if not shared[n - 1])
-    aliases = ", ".join(name for n, (name, _) in numbered if not shared[n - 1])
     picked = ", ".join(
-        (f"${n}::text::jsonb" if kind == "jsonb" else f"${n}::{kind}") if shared[n - 1]
-        else (f"u.{name}::jsonb" if kind == "jsonb" else f"u.{name}") for n, (name, kind) in numbered)
-    into = f"INSERT INTO {insert.table} ({names}) SELECT {picked} FROM unnest({spread}) AS u({aliases})"  # noqa: S608
-    return insert.statement.format(insert=f"{into} {insert.tail}".rstrip())
+        (f"${number[n]}::text::jsonb" if kind == "jsonb" else f"${number[n]}::{kind}") if shared[n]
+        else (f"u.{name}::jsonb" if kind == "jsonb" else f"u.{name}") for n, (name, kind) in enumerate(insert.columns))
+    aliases = ", ".join(insert.columns[n][0] for n in sorted(spread))
+    unnested = ", ".join(spread[n] for n in sorted(spread))
+    sql = f"INSERT INTO {insert.table} ({names}) SELECT {picked} FROM unnest({unnested}) AS u({aliases})"  # noqa: S608
+    return f"{sql} {insert.tail}".rstrip(), parameters
 
 
 def select_any(table: str, columns: Sequence[str], key: str, tail: str = "") -> str:

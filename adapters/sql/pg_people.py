@@ -26,13 +26,18 @@ _KNOWN = (
     " LEFT JOIN patient_thresholds AS t ON t.patient_id = a.patient_id"
     " WHERE d.gateway_device_id = ANY($1::text[]) ORDER BY a.effective_from, a.id"
 )
-# what a device reports of itself; registration and practice are the clinic's and stay as stored
+# what a device reports of itself; registration and practice are the clinic's and stay as stored. Columns of one
+# type go stacked into one array (asyncpg checks the elements of its first row only), and the time last seen as
+# one value when the page heard every device at the same time (readings only: the page's time)
 _OBSERVED = """UPDATE devices AS d SET
-    last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < u.seen THEN u.seen ELSE d.last_seen_at END,
+    last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < {seen} THEN {seen} ELSE d.last_seen_at END,
     battery_percent = coalesce(u.battery, d.battery_percent), signal_bars = coalesce(u.signal, d.signal_bars),
     firmware = coalesce(u.firmware, d.firmware)
-FROM unnest($1::text[], $2::timestamptz[], $3::int4[], $4::int4[], $5::text[]) AS u(id, seen, battery, signal, firmware)
+FROM unnest(($1::text[])[1:1], ($2::int4[])[1:1], ($2::int4[])[2:2], ($1::text[])[2:2]{seen_array})
+    AS u(id, battery, signal, firmware{seen_alias})
 WHERE d.id = u.id"""
+_OBSERVED_AT_ONCE = _OBSERVED.format(seen="$3::timestamptz", seen_array="", seen_alias="")
+_OBSERVED_EACH = _OBSERVED.format(seen="u.seen", seen_array=", $3::timestamptz[]", seen_alias=", seen")
 
 
 class PgDeviceRepository(SqlDeviceRepository):
@@ -54,7 +59,7 @@ class PgDeviceRepository(SqlDeviceRepository):
         overrides: dict[str, Mapping[str, Decimal]] = {}
         for row in await driver.fetch(_KNOWN, sorted(set(gateway_device_ids))):
             if row["gateway_device_id"] not in found:
-                found[row["gateway_device_id"]] = m.device_of(dict(row))
+                found[row["gateway_device_id"]] = m.device_of(row)
             if row["a_id"] is not None:  # a page's every device has a row here: names worked out once
                 history = {name: row[key] for name, key in _HISTORY_KEYS}
                 history["device_id"] = row["id"]
@@ -68,9 +73,12 @@ class PgDeviceRepository(SqlDeviceRepository):
             return
         ordered = sorted(many, key=lambda d: d.id)  # rows locked in one order by every concurrent page
         # no result needed: it goes with the page's next statement (the readings' insert)
-        await defer(await driver_keeping_deferred(self._c), "devices", _OBSERVED, [
-            [d.id for d in ordered], [d.last_seen_at for d in ordered], [d.battery_percent for d in ordered],
-            [d.signal_bars for d in ordered], [d.firmware for d in ordered]])
+        seen = [d.last_seen_at for d in ordered]
+        at_once = seen.count(seen[0]) == len(seen)
+        sql = _OBSERVED_AT_ONCE if at_once else _OBSERVED_EACH
+        await defer(await driver_keeping_deferred(self._c), "devices", sql, [
+            [[d.id for d in ordered], [d.firmware for d in ordered]],
+            [[d.battery_percent for d in ordered], [d.signal_bars for d in ordered]], seen[0] if at_once else seen])
 
     async def assignments_of_devices(self, device_ids: Sequence[str]) -> Mapping[str, Sequence[DeviceAssignment]]:
         if not device_ids:

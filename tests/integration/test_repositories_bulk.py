@@ -129,6 +129,21 @@ async def test_what_many_devices_report_is_stored_together_and_never_who_owns_th
         3, seen, "north")
 
 
+async def test_devices_heard_at_different_times_together_each_keep_their_own(uow: UnitOfWork) -> None:
+    _, cuff = await seeded(uow)
+    scale = device()
+    async with uow:
+        await uow.devices.add(scale)
+        await uow.commit()
+    heard = {cuff.id: T0 + timedelta(days=1), scale.id: T0 + timedelta(days=2)}
+    async with uow:
+        await uow.devices.observe_many([replace(d, last_seen_at=heard[d.id]) for d in (cuff, scale)])
+        await uow.commit()
+    async with uow:
+        found = await uow.devices.get_many([cuff.id, scale.id])
+    assert {device_id: d.last_seen_at for device_id, d in found.items()} == heard
+
+
 async def test_what_a_device_did_not_report_stays_as_stored(uow: UnitOfWork) -> None:
     _, cuff = await seeded(uow)
     seen = T0 + timedelta(days=2)
