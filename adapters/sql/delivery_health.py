@@ -11,8 +11,9 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.sql.driver import driver_of
+from adapters.sql.driver import driver_keeping_deferred
 from adapters.sql.mapping import build
+from adapters.sql.pg_deferred import defer
 from adapters.sql.tables import emr_delivery_health, outbox
 from domain.delivery_health import ConnectionHealth, DeliveryMark
 from domain.sync import EMR_TOPICS, SyncStatus
@@ -82,11 +83,11 @@ class SqlDeliveryHealth:
 
 
 class PgDeliveryHealth(SqlDeliveryHealth):
-    """DeliveryHealthRepository on PostgreSQL: a batch's marks (one per practice) in one statement."""
+    """DeliveryHealthRepository on PostgreSQL: a batch's marks (one per practice) in one write that waits for the
+    unit of work's next statement or its commit (`pg_deferred`)."""
 
     async def note(self, marks: Sequence[DeliveryMark]) -> None:
         if marks:
-            driver = await driver_of(self._c)
-            await driver.execute(_NOTE, [m.practice_id for m in marks], [m.succeeded_at for m in marks],
-                                 [m.failed_at for m in marks], [m.failure for m in marks],
-                                 [m.failure_http_status for m in marks])
+            await defer(await driver_keeping_deferred(self._c), "emr_delivery_health", _NOTE, [
+                [m.practice_id for m in marks], [m.succeeded_at for m in marks], [m.failed_at for m in marks],
+                [m.failure for m in marks], [m.failure_http_status for m in marks]])

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from adapters.sql.driver import driver_of
+from adapters.sql.driver import driver_keeping_deferred, driver_of
+from adapters.sql.pg_deferred import defer
 from adapters.sql.pg_outbox import add_outbox_items
 from adapters.sql.repositories_outbox import CLAIMERS, SqlOutboxRepository
 from domain.sync import OutboxItem, SyncAttempt, SyncStatus, in_fair_order, topic_of
@@ -65,19 +66,19 @@ WHERE outbox.id = ANY(ARRAY(
   ORDER BY array_position(ranked.ids, claimable.id)
   LIMIT $4 FOR UPDATE OF claimable SKIP LOCKED))
 RETURNING {", ".join(_COLUMNS)}"""  # noqa: S608 - constants only; values are parameters
-# every outcome (claim released) and every attempt, in one statement and one round trip
-_RECORD = """
-WITH moved AS (
-  UPDATE outbox SET status = o.status, attempts = o.attempts, http_status = o.http_status,
-         external_id = o.external_id, last_error = o.last_error, updated_at = o.updated_at,
-         next_attempt_at = o.next_attempt_at, lease_owner = NULL, lease_until = NULL
-  FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::timestamptz[],
-              $8::timestamptz[])
-       AS o(id, status, attempts, http_status, external_id, last_error, updated_at, next_attempt_at)
-  WHERE outbox.id = o.id)
+# every outcome (claim released) and every attempt: two writes that wait for the commit (`pg_deferred`), where
+# they go in the one statement that also carries the batch's delivery health and audit entries
+_OUTCOMES = """
+UPDATE outbox SET status = o.status, attempts = o.attempts, http_status = o.http_status,
+       external_id = o.external_id, last_error = o.last_error, updated_at = o.updated_at,
+       next_attempt_at = o.next_attempt_at, lease_owner = NULL, lease_until = NULL
+FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::timestamptz[],
+            $8::timestamptz[])
+     AS o(id, status, attempts, http_status, external_id, last_error, updated_at, next_attempt_at)
+WHERE outbox.id = o.id"""
+_ATTEMPTS = """
 INSERT INTO sync_attempts (id, item_id, attempted_at, status, http_status, external_id, error)
-SELECT * FROM unnest($9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::int[], $14::text[],
-                     $15::text[])"""
+SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::int[], $6::text[], $7::text[])"""
 
 
 class PgOutboxRepository(SqlOutboxRepository):
@@ -98,10 +99,11 @@ class PgOutboxRepository(SqlOutboxRepository):
         return in_fair_order([_item_of(row) for row in rows], ranked)  # RETURNING: no order
 
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
-        if not items and not attempts:
-            return
-        driver = await driver_of(self._c)
-        await driver.execute(_RECORD, *_columns(items, _OUTCOME_FIELDS), *_columns(attempts, _ATTEMPT_FIELDS))
+        if items:
+            await defer(await driver_keeping_deferred(self._c), "outbox", _OUTCOMES, _columns(items, _OUTCOME_FIELDS))
+        if attempts:
+            await defer(await driver_keeping_deferred(self._c), "sync_attempts", _ATTEMPTS,
+                        _columns(attempts, _ATTEMPT_FIELDS))
 
 
 _OUTCOME_FIELDS = ("id", "status", "attempts", "http_status", "external_id", "last_error", "updated_at",

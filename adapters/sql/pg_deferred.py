@@ -39,15 +39,19 @@ _WAITING: WeakKeyDictionary[Any, _Waiting] = WeakKeyDictionary()
 
 async def defer(driver: Any, table: str, sql: str, args: Sequence[Any], notify: Sequence[str] = ()) -> None:
     """Let `sql` (one INSERT or UPDATE of `table`, no RETURNING) wait for the next statement; the
-    `notify` topics are announced with the flush. A waiting UPDATE of the same table goes first:
-    one statement changing a row twice keeps only one of the changes."""
+    `notify` topics are announced with the flush. A waiting UPDATE or upsert of the same table goes first:
+    one statement changing a row twice keeps only one of the changes (an upsert fails)."""
     sql = sql.strip()
     waiting = _WAITING.setdefault(driver, _Waiting())
-    if any(t == table and not (s.startswith("INSERT") and sql.startswith("INSERT")) for t, s, _ in waiting.writes):
+    if any(t == table and not (_appends(s) and _appends(sql)) for t, s, _ in waiting.writes):
         await flush(driver)
         waiting = _WAITING.setdefault(driver, _Waiting())
     waiting.writes.append((table, sql, list(args)))
     waiting.notify.update(dict.fromkeys(notify))
+
+
+def _appends(sql: str) -> bool:
+    return sql.startswith("INSERT") and "ON CONFLICT" not in sql
 
 
 async def fetch(driver: Any, sql: str, args: Sequence[Any], touches: frozenset[str]) -> list[Any]:

@@ -54,3 +54,13 @@ async def test_the_backlog_counts_each_practices_waiting_emr_items_and_one_pract
         ("a", 2, None), ("b", 0, T0), ("c", 1, None)]
     assert (list(only_a), list(only_b), list(unknown)) == ([ConnectionHealth("a", backlog=2)],
                                                            [ConnectionHealth("b", last_success_at=T0)], [])
+
+
+async def test_two_notes_in_one_transaction_both_count(uow: UnitOfWork) -> None:
+    async with uow:  # on Postgres both wait for the commit: the same practice's row is changed twice
+        await uow.delivery_health.note([DeliveryMark("a", succeeded_at=T0)])
+        await uow.delivery_health.note([DeliveryMark("a", failed_at=LATER, failure="timeout")])
+        await uow.commit()
+    async with uow:
+        report = await uow.delivery_health.report()
+    assert list(report) == [ConnectionHealth("a", last_success_at=T0, last_failure_at=LATER, last_failure="timeout")]
