@@ -1,9 +1,8 @@
 """httpcore's network streams on asyncio's own streams, for the EMR client's connections.
 
-httpcore's AnyIO backend wraps every read and write of a request in a cancel scope with checkpoints, resumes
-and pauses the transport's reading around each read, and runs TLS in Python over memory BIOs (about 4 % of a
-push's instructions over HTTP, 3 % over HTTPS). Here a read or a write is the event loop's stream call under
-`asyncio.timeout`, and TLS is the event loop's own SSL protocol.
+httpcore's AnyIO backend wraps every read and write of a request in a cancel scope with checkpoints, and
+runs TLS in Python over memory BIOs; together about a tenth of a push's instructions. Here a read or a write
+is the event loop's stream call under `asyncio.timeout`, and TLS is the event loop's own SSL protocol.
 Connecting stays AnyIO's (Happy Eyeballs across a host's addresses, its errors); the connected socket is
 then handed over to asyncio. Errors are httpcore's, as its AnyIO backend maps them.
 """
