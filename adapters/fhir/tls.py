@@ -24,7 +24,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from httpcore._utils import is_socket_readable  # the pool's own readability check (no public name)
 
 from adapters.fhir.pool import KeptAlivePool
-from adapters.fhir.streams import AsyncioBackend
 
 # idle connections are dropped before the 5 s idle timeout common servers have (uvicorn, for one), so a
 # request seldom meets a connection the server is closing
@@ -128,12 +127,11 @@ class _PinnedStream(httpcore.AsyncNetworkStream):
 
 
 class PinningBackend(httpcore.AsyncNetworkBackend):
-    """The EMR client's network backend (`streams.AsyncioBackend`) whose TLS streams must present a pinned
-    leaf public key (any, without pins)."""
+    """httpcore's AnyIO backend whose TLS streams must present a pinned leaf public key (any, without pins)."""
 
     def __init__(self, pins: Collection[str], inner: httpcore.AsyncNetworkBackend | None = None) -> None:
         self._pins = frozenset(pins)
-        self._inner = inner or AsyncioBackend()
+        self._inner = inner or httpcore.AnyIOBackend()
 
     async def connect_tcp(
         self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
