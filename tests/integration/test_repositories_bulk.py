@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from domain.deliveries import DeliveryStatus
+from domain.devices import Device
 from domain.ports import UnitOfWork
 from domain.readings import ReadingStatus
 from tests.integration.builders import EASTERN, T0, assignment, delivery, device, patient, reading, seeded
@@ -102,12 +103,18 @@ async def test_what_the_intake_knows_of_a_page_s_devices_is_read_together(uow: U
     assert (nothing.devices, nothing.histories, nothing.overrides) == ({}, {}, {})
 
 
-async def test_what_many_devices_report_is_stored_together_and_never_who_owns_them(uow: UnitOfWork) -> None:
+async def cuff_and_scale(uow: UnitOfWork) -> tuple[Device, Device]:
+    """The seeded patient's cuff, and a scale stored beside it."""
     _, cuff = await seeded(uow)
     scale = device()
     async with uow:
         await uow.devices.add(scale)
         await uow.commit()
+    return cuff, scale
+
+
+async def test_what_many_devices_report_is_stored_together_and_never_who_owns_them(uow: UnitOfWork) -> None:
+    cuff, scale = await cuff_and_scale(uow)
     seen = T0 + timedelta(days=2)
     as_read = {d.id: d for d in (cuff, scale)}  # read before a registration lands in between
     async with uow:
@@ -130,11 +137,7 @@ async def test_what_many_devices_report_is_stored_together_and_never_who_owns_th
 
 
 async def test_devices_heard_at_different_times_together_each_keep_their_own(uow: UnitOfWork) -> None:
-    _, cuff = await seeded(uow)
-    scale = device()
-    async with uow:
-        await uow.devices.add(scale)
-        await uow.commit()
+    cuff, scale = await cuff_and_scale(uow)
     heard = {cuff.id: T0 + timedelta(days=1), scale.id: T0 + timedelta(days=2)}
     async with uow:
         await uow.devices.observe_many([replace(d, last_seen_at=heard[d.id]) for d in (cuff, scale)])
