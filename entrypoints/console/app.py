@@ -38,11 +38,11 @@ HERE = Path(__file__).resolve().parent
 CSRF_SECRET = "console-csrf-secret"  # noqa: S105 - the key store's name for it, not the secret
 CSRF_COOKIE = "vantrexia_csrf"
 STATIC = HERE / "static"
-SERVED = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+SERVED = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 
 
 class StaticFiles(ConsoleController):
-    """The stylesheet and vendored htmx (no CDN): files under static/ with a served suffix, nothing else."""
+    """The stylesheet, the icon and vendored htmx (no CDN): files under static/ with a served suffix, nothing else."""
 
     @get("/console/static/{file_path:path}", operation_id="consoleStatic", opt=OPEN)
     async def static(self, file_path: FromPath[str]) -> File:

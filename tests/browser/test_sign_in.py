@@ -60,3 +60,18 @@ def test_signing_out_ends_the_session(page: Page, console: Console, signed_in: C
     assert (answer.status_code, answer.headers["location"]) == (303, "/console/login?next=/console")
     page.goto(f"{console.url}/console/")
     expect(page).to_have_url(re.compile(r"/console/login\?next=/console$"))
+
+
+def test_every_console_area_loads_without_a_browser_error(page: Page, console: Console,
+                                                           signed_in: Callable[..., str]) -> None:
+    errors: list[str] = []  # a missing icon, script or style shows here as "Failed to load resource"
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    signed_in(page, role=Role.ADMIN)
+    for area in ("", "alerts", "patients", "devices", "billing", "emr", "audit"):
+        page.goto(f"{console.url}/console/{area}")
+        page.wait_for_load_state("networkidle")
+    assert errors == []
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None
+    served = page.request.get(f"{console.url}{icon}")
+    assert (served.status, served.headers["content-type"]) == (200, "image/svg+xml")
