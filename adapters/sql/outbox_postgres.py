@@ -99,11 +99,13 @@ class PgOutboxRepository(SqlOutboxRepository):
         return in_fair_order([_item_of(row) for row in rows], ranked)  # RETURNING: no order
 
     async def record_outcomes(self, items: Sequence[OutboxItem], attempts: Sequence[SyncAttempt]) -> None:
+        if not items and not attempts:
+            return
+        driver = await driver_keeping_deferred(self._c)
         if items:
-            await defer(await driver_keeping_deferred(self._c), "outbox", _OUTCOMES, _columns(items, _OUTCOME_FIELDS))
+            await defer(driver, "outbox", _OUTCOMES, _columns(items, _OUTCOME_FIELDS))
         if attempts:
-            await defer(await driver_keeping_deferred(self._c), "sync_attempts", _ATTEMPTS,
-                        _columns(attempts, _ATTEMPT_FIELDS))
+            await defer(driver, "sync_attempts", _ATTEMPTS, _columns(attempts, _ATTEMPT_FIELDS))
 
 
 _OUTCOME_FIELDS = ("id", "status", "attempts", "http_status", "external_id", "last_error", "updated_at",
