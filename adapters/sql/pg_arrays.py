@@ -34,9 +34,10 @@ class RowsInsert:
     def bound(self, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
         """The SQL and its arguments: the value every row has, for a column where they all have the same
         (never the first column, the key), else the column's array, or the arrays of the columns of its
-        type stacked into one."""
+        type stacked into one. A single row's values are all shared: they go as they are, with no array for
+        asyncpg to check element by element (a lone webhook's page is such rows)."""
         values = arrays(rows, len(self.columns))
-        shared = tuple(n > 0 and len(rows) > 1 and column.count(column[0]) == len(column)
+        shared = tuple(n > 0 and len(rows) > 0 and column.count(column[0]) == len(column)
                        for n, column in enumerate(values))
         sql, parameters = _statement(self, shared)
         return sql, [[values[n] for n in p] if isinstance(p, tuple) else values[p][0] if shared[p] else values[p]
