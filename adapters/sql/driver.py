@@ -13,6 +13,7 @@ from weakref import WeakKeyDictionary
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import PoolProxiedConnection
 
 from adapters.sql.pg_deferred import flush
 
@@ -38,7 +39,7 @@ async def driver_keeping_deferred(connection: AsyncConnection) -> asyncpg.Connec
     """
     known = _KNOWN.get(connection)
     if known is None or known[1].is_closed():  # closed: invalidated, and SQLAlchemy reconnected since
-        fairy = await connection.get_raw_connection()
+        fairy = await _pooled(connection)
         known = _KNOWN[connection] = (fairy.dbapi_connection, fairy.driver_connection)
     adapted: Any = known[0]
     driver = known[1]
@@ -46,3 +47,12 @@ async def driver_keeping_deferred(connection: AsyncConnection) -> asyncpg.Connec
     if connection.in_transaction() and adapted._transaction is None:
         await adapted._start_transaction()
     return driver
+
+
+async def _pooled(connection: AsyncConnection) -> PoolProxiedConnection:
+    """The pooled connection under `connection`: read straight off a valid one (`get_raw_connection` reads the
+    same property through a greenlet switch, needed only when it must reconnect)."""
+    sync = connection.sync_connection
+    if sync is not None and not sync.closed and not sync.invalidated:
+        return sync.connection
+    return await connection.get_raw_connection()

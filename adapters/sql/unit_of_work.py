@@ -104,13 +104,8 @@ class SqlAlchemyUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            if connection.in_transaction():
-                await connection.rollback()
-        finally:
-            await connection.close()
+        if connection is not None:
+            await connection.close()  # rolls back what was not committed, in the same greenlet switch
 
     async def commit(self) -> None:
         connection = self._active()
