@@ -55,10 +55,11 @@ class IntakePage:
         devices, known = await self._known_devices([i.message for i in incoming])
         decided = [self._decided(i.message, self.ids.new_id(), devices, known.histories) for i in incoming]
         deliveries = {o.delivery_id: kept(i, o, self.now) for i, (o, _) in zip(incoming, decided, strict=True)}
-        stored = await self.uow.deliveries.add_many_if_new(list(deliveries.values()))
+        stored, added = await self.uow.readings.add_many_with_deliveries(
+            list(deliveries.values()), [r for _, r in decided if r is not None])
         fresh = [(i, d) for i, d in zip(incoming, decided, strict=True) if d[0].delivery_id in stored]
         outcomes = {outcome.delivery_id: outcome for _, (outcome, _) in fresh}
-        already = await self._record([r for _, (_, r) in fresh if r is not None], devices, known.overrides)
+        already = await self._record([r for _, (_, r) in fresh if r is not None], added, devices, known.overrides)
         for delivery_id in already:
             outcomes[delivery_id] = DeliveryTakenIn(delivery_id, DeliveryStatus.DUPLICATE, None, ALREADY_RECORDED)
         await self.uow.deliveries.save_many([kept(i, outcomes[o.delivery_id], self.now)
@@ -130,11 +131,11 @@ class IntakePage:
         return recorded(delivery_id, reading), reading
 
     async def _record(
-        self, readings: Sequence[Reading], devices: Mapping[str, Device],
+        self, readings: Sequence[Reading], added: set[str], devices: Mapping[str, Device],
         overrides: Mapping[str, Mapping[str, Decimal]],
     ) -> set[str]:
-        """Store the new readings and accept them; the delivery ids whose reading was recorded already."""
-        added = await self.uow.readings.add_many_if_new(readings)
+        """Accept the stored deliveries' readings that were stored (`added`) with them; the delivery ids whose
+        reading was recorded already."""
         practice_of = {device.id: device.practice_id for device in devices.values()}
         # an attributed device is its patient's practice's (AssignDevice sees to it)
         practices = {r.patient_id: practice for r in readings

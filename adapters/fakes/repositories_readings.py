@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from adapters.fakes.repositories import InMemoryRepository
+from adapters.fakes.repositories import InMemoryDeliveryRepository, InMemoryRepository
+from domain.deliveries import Delivery
 from domain.observations import ObservationSource
 from domain.quarantine import QuarantinedSlot
 from domain.readings import Reading, ReadingStatus
@@ -21,6 +22,12 @@ class InMemoryReadingRepository(InMemoryRepository):
 
     async def add_many_if_new(self, readings: Sequence[Reading]) -> set[str]:
         return {reading.id for reading in readings if await self.add_if_new(reading)}
+
+    async def add_many_with_deliveries(
+        self, deliveries: Sequence[Delivery], readings: Sequence[Reading]
+    ) -> tuple[set[str], set[str]]:
+        stored = await InMemoryDeliveryRepository(self._t).add_many_if_new(deliveries)
+        return stored, await self.add_many_if_new([r for r in readings if r.delivery_id in stored])
 
     async def save(self, reading: Reading) -> None:
         self._t.readings[reading.id] = reading

@@ -25,11 +25,13 @@ _ARRAY_TYPE = {"jsonb": "text"}
 
 @dataclass(frozen=True)
 class RowsInsert:
-    """INSERT INTO `table` of rows given as tuples in column order, then `tail`."""
+    """INSERT INTO `table` of rows given as tuples in column order, of those that pass `where` (its `{name}`
+    fields stand for the columns' values), then `tail`."""
 
     table: str
     columns: tuple[Column, ...]
     tail: str = ""
+    where: str = ""
 
     def bound(self, rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
         """The SQL and its arguments: the value every row has, for a column where they all have the same
@@ -67,13 +69,14 @@ def _statement(insert: RowsInsert, shared: tuple[bool, ...]) -> tuple[str, list[
             spread.update({n: f"(${len(parameters)}::{kind}[])[{row}:{row}]" for row, n in enumerate(columns, 1)})
     number = {p: i for i, p in enumerate(parameters, 1) if isinstance(p, int)}
     names = ", ".join(name for name, _ in insert.columns)
-    picked = ", ".join(
-        (f"${number[n]}::text::jsonb" if kind == "jsonb" else f"${number[n]}::{kind}") if shared[n]
-        else (f"u.{name}::jsonb" if kind == "jsonb" else f"u.{name}") for n, (name, kind) in enumerate(insert.columns))
+    values = {name: f"${number[n]}::{_array_type(kind)}" if shared[n] else f"u.{name}"
+              for n, (name, kind) in enumerate(insert.columns)}
+    picked = ", ".join(f"{values[name]}::jsonb" if kind == "jsonb" else values[name] for name, kind in insert.columns)
     aliases = ", ".join(insert.columns[n][0] for n in sorted(spread))
     unnested = ", ".join(spread[n] for n in sorted(spread))
     sql = f"INSERT INTO {insert.table} ({names}) SELECT {picked} FROM unnest({unnested}) AS u({aliases})"  # noqa: S608
-    return f"{sql} {insert.tail}".rstrip(), parameters
+    where = f"WHERE {insert.where.format(**values)}" if insert.where else ""
+    return " ".join(part for part in (sql, where, insert.tail) if part), parameters
 
 
 def select_any(table: str, columns: Sequence[str], key: str, tail: str = "") -> str:

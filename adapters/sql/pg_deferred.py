@@ -105,7 +105,7 @@ def _combined(sql: str, count: int, riders: tuple[tuple[str, int], ...]) -> str:
     """`sql` with each rider as a CTE, the riders' parameters numbered after its `count` own."""
     ctes = []
     for n, (rider, rider_count) in enumerate(riders):
-        ctes.append(f"_deferred_{n} AS ({_renumbered(rider, count)})")
+        ctes.append(f"_deferred_{n} AS ({renumbered(rider, count)})")
         count += rider_count
     head = sql.lstrip()
     if head.upper().startswith("WITH "):
@@ -113,7 +113,8 @@ def _combined(sql: str, count: int, riders: tuple[tuple[str, int], ...]) -> str:
     return f"WITH {', '.join(ctes)} {head}"
 
 
-def _renumbered(sql: str, shift: int) -> str:
+def renumbered(sql: str, shift: int) -> str:
+    """`sql` with its parameters numbered `shift` further ($1 becomes ${shift + 1})."""
     return _PARAMETER.sub(lambda m: f"${int(m[1]) + shift}", sql)
 
 

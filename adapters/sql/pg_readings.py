@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -11,7 +12,7 @@ from adapters.sql import mapping as m
 from adapters.sql.driver import driver_keeping_deferred
 from adapters.sql.observation_sources import observation_sources_through_driver
 from adapters.sql.pg_arrays import Column, RowsInsert, ids_of, json_text
-from adapters.sql.pg_deferred import fetch
+from adapters.sql.pg_deferred import fetch, renumbered
 from adapters.sql.repositories_readings import SqlDeliveryRepository, SqlReadingRepository
 from domain.deliveries import Delivery
 from domain.observations import ObservationSource
@@ -25,6 +26,9 @@ _READING: tuple[Column, ...] = (
 )
 _ADD_READINGS = RowsInsert(
     "readings", _READING, "ON CONFLICT (device_id, user_slot, measured_at_utc, kind) DO NOTHING RETURNING id")
+# the readings of the deliveries stored by the same statement (`_STORED`: its deliveries' insert, as a CTE)
+_ADD_STORED_READINGS = RowsInsert(
+    "readings", _READING, _ADD_READINGS.tail, where="{delivery_id} IN (SELECT id FROM _stored)")
 
 _DELIVERY: tuple[Column, ...] = (
     ("id", "text"), ("source", "text"), ("webhook_id", "text"), ("received_at", "timestamptz"), ("body", "bytea"),
@@ -59,10 +63,26 @@ async def _added(connection: AsyncConnection, insert: RowsInsert, rows: Sequence
 
 
 class PgReadingRepository(SqlReadingRepository):
-    """SqlReadingRepository whose page insert and the relay's joined read go through the driver."""
+    """SqlReadingRepository whose page inserts and the relay's joined read go through the driver."""
 
     async def add_many_if_new(self, many: Sequence[Reading]) -> set[str]:
         return await _added(self._c, _ADD_READINGS, [_reading(r) for r in many])
+
+    async def add_many_with_deliveries(
+        self, many_deliveries: Sequence[Delivery], many: Sequence[Reading]
+    ) -> tuple[set[str], set[str]]:
+        """One round trip: the deliveries' insert is the readings' insert's CTE, which keeps only the readings
+        of the deliveries it stored."""
+        if not many:
+            return await _added(self._c, _ADD_DELIVERIES, [_delivery(d) for d in many_deliveries]), set()
+        if not many_deliveries:
+            return set(), set()
+        deliveries_sql, deliveries_args = _ADD_DELIVERIES.bound([_delivery(d) for d in many_deliveries])
+        readings_sql, readings_args = _ADD_STORED_READINGS.bound([_reading(r) for r in many])
+        sql = _stored_then_added(deliveries_sql, readings_sql, len(deliveries_args))
+        rows = await fetch(await driver_keeping_deferred(self._c), sql, [*deliveries_args, *readings_args],
+                           frozenset({"deliveries", "readings"}))
+        return {row[1] for row in rows if row[0]}, {row[1] for row in rows if not row[0]}
 
     async def observation_sources(self, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
         return await observation_sources_through_driver(self._c, ids)
@@ -78,3 +98,11 @@ class PgDeliveryRepository(SqlDeliveryRepository):
         if many:
             sql, args = _SAVE_DELIVERIES.bound([_delivery(d) for d in many])
             await fetch(await driver_keeping_deferred(self._c), sql, args, frozenset({"deliveries"}))
+
+
+@cache
+def _stored_then_added(deliveries_sql: str, readings_sql: str, shift: int) -> str:
+    """The deliveries' insert as `_stored`, the readings' (parameters numbered after its `shift`) as `_added`;
+    rows of (whether a delivery, id)."""
+    return (f"WITH _stored AS ({deliveries_sql}), _added AS ({renumbered(readings_sql, shift)}) "  # noqa: S608 - ours
+            "SELECT true, id FROM _stored UNION ALL SELECT false, id FROM _added")

@@ -42,6 +42,12 @@ class SqlReadingRepository:
     async def add_many_if_new(self, many: Sequence[Reading]) -> set[str]:
         return await insert_many_if_new(self._c, readings, [m.reading_row(r) for r in many], _NATURAL_KEY)
 
+    async def add_many_with_deliveries(
+        self, many_deliveries: Sequence[Delivery], many: Sequence[Reading]
+    ) -> tuple[set[str], set[str]]:
+        stored = await SqlDeliveryRepository(self._c).add_many_if_new(many_deliveries)
+        return stored, await self.add_many_if_new([r for r in many if r.delivery_id in stored])
+
     async def save(self, reading: Reading) -> None:
         await upsert(self._c, readings, m.reading_row(reading))
 

@@ -102,6 +102,13 @@ class ReadingRepository(Protocol):
         """`add_if_new` for several at once (a later one in the list can be a duplicate of an earlier
         one); the ids of those stored."""
         ...
+    async def add_many_with_deliveries(
+        self, deliveries: Sequence[Delivery], readings: Sequence[Reading]
+    ) -> tuple[set[str], set[str]]:
+        """`DeliveryRepository.add_many_if_new` for the deliveries, then `add_many_if_new` for the readings
+        whose delivery was stored by it, as one step (on Postgres one statement): the ids of the deliveries
+        stored and of the readings stored."""
+        ...
     async def save(self, reading: Reading) -> None: ...
     async def get(self, reading_id: str) -> Reading | None: ...
     async def get_many(self, ids: Sequence[str]) -> Mapping[str, Reading]:

@@ -56,6 +56,46 @@ async def test_many_deliveries_are_stored_once_per_webhook_id_and_saved_together
     assert kept == known
 
 
+async def test_deliveries_are_stored_with_the_new_readings_of_those_stored_only(uow: UnitOfWork) -> None:
+    patient, cuff = await seeded(uow)
+    at = [(T0 - timedelta(hours=h)).astimezone(EASTERN) for h in range(1, 5)]
+    known, recorded = delivery("msg_known"), reading(cuff.id, patient.id, at[0])
+    async with uow:
+        await uow.deliveries.add_if_new(known)
+        assert await uow.readings.add_if_new(recorded)
+        await uow.commit()
+    new, again, repeat, late = delivery("msg_new"), delivery("msg_new"), delivery("msg_known"), delivery()
+    kept = reading(cuff.id, patient.id, at[1], delivery_id=new.id)
+    of_again = reading(cuff.id, patient.id, at[2], delivery_id=again.id)
+    of_repeat = reading(cuff.id, patient.id, at[3], delivery_id=repeat.id)
+    recorded_again = reading(cuff.id, patient.id, at[0], delivery_id=late.id)
+    async with uow:
+        stored, added = await uow.readings.add_many_with_deliveries(
+            [new, again, repeat, late], [kept, of_again, of_repeat, recorded_again])
+        assert await uow.readings.add_many_with_deliveries([], []) == (set(), set())
+        await uow.commit()
+    assert (stored, added) == ({new.id, late.id}, {kept.id})
+    async with uow:
+        found = await uow.readings.get_many([kept.id, of_again.id, of_repeat.id, recorded_again.id])
+        late_kept = await uow.deliveries.by_webhook_id("mioconnect", late.webhook_id)
+    assert list(found) == [kept.id]
+    assert found[kept.id] == kept
+    assert late_kept == late
+
+
+async def test_a_lone_delivery_is_stored_with_its_reading_and_one_without_a_reading_alone(uow: UnitOfWork) -> None:
+    patient, cuff = await seeded(uow)
+    lone, first, again = delivery(), delivery("msg_alone"), delivery("msg_alone")
+    its_reading = reading(cuff.id, patient.id, T0.astimezone(EASTERN), delivery_id=lone.id)
+    async with uow:
+        assert await uow.readings.add_many_with_deliveries([lone], [its_reading]) == ({lone.id}, {its_reading.id})
+        assert await uow.readings.add_many_with_deliveries([first, again], []) == ({first.id}, set())
+        await uow.commit()
+    async with uow:
+        assert await uow.deliveries.by_webhook_id("mioconnect", "msg_alone") == first
+        assert await uow.readings.get_many([its_reading.id]) == {its_reading.id: its_reading}
+
+
 async def test_devices_are_found_by_gateway_ids_with_their_assignment_histories(uow: UnitOfWork) -> None:
     patient, cuff = await seeded(uow)
     scale, unassigned = device(), device()
