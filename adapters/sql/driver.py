@@ -49,6 +49,13 @@ async def driver_keeping_deferred(connection: AsyncConnection) -> asyncpg.Connec
     return driver
 
 
+async def send_waiting(connection: AsyncConnection) -> None:
+    """Send the writes still waiting on `connection`'s driver, if it has been used (before a commit)."""
+    known = _KNOWN.get(connection)
+    if known is not None:
+        await flush(known[1])
+
+
 async def _pooled(connection: AsyncConnection) -> PoolProxiedConnection:
     """The pooled connection under `connection`: read straight off a valid one (`get_raw_connection` reads the
     same property through a greenlet switch, needed only when it must reconnect)."""

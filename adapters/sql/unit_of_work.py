@@ -5,12 +5,14 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.sql.audit import SqlAuditEntries
 from adapters.sql.care import SqlCareRecords, SqlRevocations
 from adapters.sql.dashboard import SqlDashboard
 from adapters.sql.delivery_health import PgDeliveryHealth, SqlDeliveryHealth
+from adapters.sql.driver import send_waiting
 from adapters.sql.outbox_postgres import PgOutboxRepository
 from adapters.sql.pg_clinical import PgAlertRepository, PgThresholdRepository
 from adapters.sql.pg_people import PgDeviceRepository
@@ -109,15 +111,25 @@ class SqlAlchemyUnitOfWork:
 
     async def commit(self) -> None:
         connection = self._active()
-        await connection.commit()
-        await connection.begin()  # the driver's statements begin none themselves (see driver_of); costs no round trip
+        await send_waiting(connection)  # here, not from the commit event: no greenlet switch to wait on it
+        await connection.run_sync(_commit_and_begin)
 
     async def rollback(self) -> None:
-        connection = self._active()
-        await connection.rollback()
-        await connection.begin()
+        await self._active().run_sync(_rollback_and_begin)
 
     def _active(self) -> AsyncConnection:
         if self._connection is None:
             raise RuntimeError("commit or rollback outside of `async with`")
         return self._connection
+
+
+# each in one greenlet switch; the next transaction begun at once, as the driver's statements begin none
+# themselves (see driver_of); it costs no round trip
+def _commit_and_begin(connection: Connection) -> None:
+    connection.commit()
+    connection.begin()
+
+
+def _rollback_and_begin(connection: Connection) -> None:
+    connection.rollback()
+    connection.begin()
