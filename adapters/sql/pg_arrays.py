@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
@@ -38,12 +38,21 @@ class RowsInsert:
         (never the first column, the key), else the column's array, or the arrays of the columns of its
         type stacked into one. A single row's values are all shared: they go as they are, with no array for
         asyncpg to check element by element (a lone webhook's page is such rows)."""
+        if len(rows) == 1:  # nothing to compare: only the first column is an array
+            row = rows[0]
+            sql, parameters = _statement(self, _one_row(len(self.columns)))
+            return sql, [[row[0]] if p == 0 else row[cast(int, p)] for p in parameters]
         values = arrays(rows, len(self.columns))
         shared = tuple(n > 0 and len(rows) > 0 and column.count(column[0]) == len(column)
                        for n, column in enumerate(values))
         sql, parameters = _statement(self, shared)
         return sql, [[values[n] for n in p] if isinstance(p, tuple) else values[p][0] if shared[p] else values[p]
                      for p in parameters]
+
+
+@cache
+def _one_row(width: int) -> tuple[bool, ...]:
+    return (False, *(True,) * (width - 1))
 
 
 def _array_type(kind: str) -> str:
