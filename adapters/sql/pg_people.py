@@ -28,16 +28,20 @@ _KNOWN = (
 )
 # what a device reports of itself; registration and practice are the clinic's and stay as stored. Columns of one
 # type go stacked into one array (asyncpg checks the elements of its first row only), and the time last seen as
-# one value when the page heard every device at the same time (readings only: the page's time)
+# one value when the page heard every device at the same time (readings only: the page's time); a lone device's
+# go as values, with no array at all
 _OBSERVED = """UPDATE devices AS d SET
     last_seen_at = CASE WHEN d.last_seen_at IS NULL OR d.last_seen_at < {seen} THEN {seen} ELSE d.last_seen_at END,
     battery_percent = coalesce(u.battery, d.battery_percent), signal_bars = coalesce(u.signal, d.signal_bars),
     firmware = coalesce(u.firmware, d.firmware)
-FROM unnest(($1::text[])[1:1], ($2::int4[])[1:1], ($2::int4[])[2:2], ($1::text[])[2:2]{seen_array})
-    AS u(id, battery, signal, firmware{seen_alias})
+FROM {source}
 WHERE d.id = u.id"""
-_OBSERVED_AT_ONCE = _OBSERVED.format(seen="$3::timestamptz", seen_array="", seen_alias="")
-_OBSERVED_EACH = _OBSERVED.format(seen="u.seen", seen_array=", $3::timestamptz[]", seen_alias=", seen")
+_STACKED = "($1::text[])[1:1], ($2::int4[])[1:1], ($2::int4[])[2:2], ($1::text[])[2:2]"
+_U = "u(id, battery, signal, firmware"
+_OBSERVED_AT_ONCE = _OBSERVED.format(seen="$3::timestamptz", source=f"unnest({_STACKED}) AS {_U})")
+_OBSERVED_EACH = _OBSERVED.format(seen="u.seen", source=f"unnest({_STACKED}, $3::timestamptz[]) AS {_U}, seen)")
+_OBSERVED_ONE = _OBSERVED.format(seen="$5::timestamptz",
+                                 source=f"(VALUES ($1::text, $2::int4, $3::int4, $4::text)) AS {_U})")
 
 
 class PgDeviceRepository(SqlDeviceRepository):
@@ -71,8 +75,13 @@ class PgDeviceRepository(SqlDeviceRepository):
     async def observe_many(self, many: Sequence[Device]) -> None:
         if not many:
             return
-        ordered = sorted(many, key=lambda d: d.id)  # rows locked in one order by every concurrent page
         # no result needed: it goes with the page's next statement (the readings' insert)
+        if len(many) == 1:
+            d = many[0]
+            await defer(await driver_keeping_deferred(self._c), "devices", _OBSERVED_ONE,
+                        [d.id, d.battery_percent, d.signal_bars, d.firmware, d.last_seen_at])
+            return
+        ordered = sorted(many, key=lambda d: d.id)  # rows locked in one order by every concurrent page
         seen = [d.last_seen_at for d in ordered]
         at_once = seen.count(seen[0]) == len(seen)
         sql = _OBSERVED_AT_ONCE if at_once else _OBSERVED_EACH
