@@ -44,7 +44,7 @@ async def driver_keeping_deferred(connection: AsyncConnection) -> asyncpg.Connec
     adapted: Any = known[0]
     driver = known[1]
     # the adapter keeps no public handle on this; tests/integration/test_sql_driver.py guards it
-    if connection.in_transaction() and adapted._transaction is None:
+    if adapted._transaction is None and connection.in_transaction():  # begun: asked no further (hot path)
         await adapted._start_transaction()
     return driver
 
