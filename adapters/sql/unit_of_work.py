@@ -76,7 +76,13 @@ class SqlAlchemyUnitOfWork:
             raise RuntimeError("this unit of work is already in use")
         connection = await self._engine.connect()
         try:
-            await connection.begin()
+            sync = connection.sync_connection
+            if self._postgres and sync is not None:
+                # begins nothing on the server (the adapter sends BEGIN with the first statement), so without
+                # a greenlet switch, which costs more than the rest of it; one that waited on I/O would fail loudly
+                sync.begin()
+            else:
+                await connection.begin()  # SQLite: BEGIN IMMEDIATE, sent now
         except BaseException:
             await connection.close()
             raise
