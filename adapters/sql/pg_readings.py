@@ -26,7 +26,7 @@ _READING: tuple[Column, ...] = (
 )
 _ADD_READINGS = RowsInsert(
     "readings", _READING, "ON CONFLICT (device_id, user_slot, measured_at_utc, kind) DO NOTHING RETURNING id")
-# the readings of the deliveries stored by the same statement (`_STORED`: its deliveries' insert, as a CTE)
+# the readings of the deliveries stored by the same statement (`_stored`: its deliveries' insert, as a CTE)
 _ADD_STORED_READINGS = RowsInsert(
     "readings", _READING, _ADD_READINGS.tail, where="{delivery_id} IN (SELECT id FROM _stored)")
 
