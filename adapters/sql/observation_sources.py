@@ -14,8 +14,9 @@ from sqlalchemy import RowMapping, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.sql import mapping as m
-from adapters.sql.driver import driver_of
+from adapters.sql.driver import driver_keeping_deferred
 from adapters.sql.pg_arrays import json_value
+from adapters.sql.pg_deferred import fetch
 from adapters.sql.tables import devices, patients, readings
 from domain.observations import ObservationSource
 
@@ -31,6 +32,7 @@ SELECT {", ".join(f"r.{name}" for name in _READING)}, r.measurement_values::text
        r.context::text AS context, p.emr_patient_id, p.practice_id AS patient_practice_id, d.model_number
 FROM readings AS r JOIN patients AS p ON p.id = r.patient_id JOIN devices AS d ON d.id = r.device_id
 WHERE r.id = ANY($1::text[])"""  # noqa: S608 - constants only; values are parameters
+_READS = frozenset({"readings", "patients", "devices"})
 
 
 async def observation_sources(connection: AsyncConnection, ids: Sequence[str]) -> Mapping[str, ObservationSource]:
@@ -43,12 +45,13 @@ async def observation_sources(connection: AsyncConnection, ids: Sequence[str]) -
 async def observation_sources_through_driver(
     connection: AsyncConnection, ids: Sequence[str],
 ) -> Mapping[str, ObservationSource]:
-    """`observation_sources` on PostgreSQL, through the driver."""
+    """`observation_sources` on PostgreSQL, through the driver; the writes waiting to other tables (the relay's
+    record of its previous sends) go along in the same round trip."""
     if not ids:
         return {}
-    driver = await driver_of(connection)
+    rows = await fetch(await driver_keeping_deferred(connection), _JOINED_TEXT, [list(ids)], _READS)
     return _sources([{**row, "measurement_values": json_value(row["measurement_values"]),
-                      "context": json_value(row["context"])} for row in await driver.fetch(_JOINED_TEXT, list(ids))])
+                      "context": json_value(row["context"])} for row in rows])
 
 
 def _sources(rows: Sequence[RowMapping | Mapping[str, Any]]) -> Mapping[str, ObservationSource]:

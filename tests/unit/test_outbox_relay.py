@@ -169,16 +169,16 @@ async def test_a_withdrawal_claimed_with_its_push_waits_without_spending_an_atte
 
 async def test_pipelined_sends_slide_and_settling_sends_and_records_what_was_claimed(world: World) -> None:
     await accepted_bp(world)
-    for n in range(2):
+    for n in range(3):
         await record(world, bp(at=NOW - timedelta(minutes=50 - n)), webhook_id=f"msg_{n + 2}")
-    assert len(world.db.outbox) == 6
+    assert len(world.db.outbox) == 8
     relay = relay_of(world, EmrCreateHandler(world.emr_directory))
     first = await relay(RelayBatch("w1", limit=2, pipelined=True))
-    assert (first.results, first.under_way) == ((), 4)  # two being sent, two claimed ahead; nothing recorded yet
-    assert len(world.db.leases) == 4
+    assert (first.results, first.under_way) == ((), 6)  # two being sent, two windows claimed ahead; none recorded
+    assert len(world.db.leases) == 6
     assert await relay.settle() is None  # stopping: what was claimed is sent, and everything recorded
     delivered = [i for i in world.db.outbox.values() if i.status is SyncStatus.DELIVERED]
-    assert (len(delivered), len(world.db.attempts), len(world.emr.observations)) == (4, 4, 4)
+    assert (len(delivered), len(world.db.attempts), len(world.emr.observations)) == (6, 6, 6)
     assert len(world.db.leases) == 0  # nothing left leased: the last two are simply still due
     second = await relay(RelayBatch("w1", limit=2, pipelined=True))
     assert second.under_way == 2

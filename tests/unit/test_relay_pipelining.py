@@ -103,15 +103,15 @@ async def test_a_slow_send_holds_back_no_item_claimed_after_it(world: World) -> 
 async def test_a_failed_record_takes_its_claim_along_and_leaves_its_sends_leased_for_a_resend(
     world: World,
 ) -> None:
-    ids = await lab_orders(world, 6)
+    ids = await lab_orders(world, 9)
     relay = relay_of(world, FailingRecordHandler(*(Outcome.done(201) for _ in ids)))
-    first = await relay(RelayBatch("w1", limit=2, pipelined=True))  # lab-0..3 claimed, two sent at once
-    assert (first.results, first.under_way) == ((), 4)
+    first = await relay(RelayBatch("w1", limit=2, pipelined=True))  # lab-0..5 claimed, two sent at once
+    assert (first.results, first.under_way) == ((), 6)
     second = await relay(RelayBatch("w1", limit=2, pipelined=True))  # recording what finished fails
     assert (second.unrecorded, second.results) == ("RuntimeError", ())
     unrecorded = set(world.db.leases)
     assert unrecorded  # sent, not recorded: leased still
-    assert unrecorded <= {"lab-0", "lab-1", "lab-2", "lab-3"}
+    assert unrecorded <= {f"lab-{n}" for n in range(6)}
     assert all(world.db.outbox[i].status is SyncStatus.PENDING for i in unrecorded)
     await turns_until(relay, lambda: len(delivered(world)) == len(ids) - len(unrecorded))
     assert await relay.settle() is None
