@@ -12,9 +12,10 @@ from dotenv import dotenv_values
 
 from adapters.ecw.config import ConfigError, EcwConfig
 
-# outbox sends in flight per worker loop: 200 readings/s (400 sends/s) against a 50 ms EMR need 20, this
-# leaves room; a practice whose EMR has every in-flight slot taken gets none claimed, so none hold others back
-WORKER_BATCH_SIZE = 32
+# outbox sends in flight per worker loop, across practices (each EMR connection keeps its own max_in_flight):
+# 400 sends/s (200 readings) of ~60 ms each keep 24 in flight on average, so a window of 32 was full often and
+# claimed items queued behind it; a practice whose EMR has every slot taken gets none claimed meanwhile
+WORKER_BATCH_SIZE = 64
 
 
 class SettingsError(ValueError):
