@@ -14,12 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from adapters.sql.pg_deferred import defer_writes_until_needed
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# A prepared statement is made again after this long, so that Postgres plans it afresh: after five executions it
+# keeps one generic plan, and one made while a table was nearly empty (a new database, the outbox after a deploy)
+# scans the whole table on every claim until autovacuum's next ANALYZE, up to a minute and more later
+STATEMENT_LIFETIME_SECONDS = 10
 # A lost database must cost a request seconds, not minutes: connecting gives up after 5 s, a pool
 # slot is waited for 5 s, and no statement runs longer than 30 s (the API's longest query, a
 # year-long report, takes well under a second) — each then surfaces as a 503 via is_connection_error.
 _POSTGRES_POOL: dict[str, Any] = {
     "pool_size": 10, "max_overflow": 10, "pool_recycle": 1800, "pool_timeout": 5,
-    "connect_args": {"timeout": 5, "command_timeout": 30},
+    "connect_args": {"timeout": 5, "command_timeout": 30, "max_cached_statement_lifetime": STATEMENT_LIFETIME_SECONDS},
 }
 # the database cannot be reached right now (down, restarting, cut off, out of connections, too slow)
 _UNAVAILABLE = (

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.sql.driver import driver_of
+from adapters.sql.engine import STATEMENT_LIFETIME_SECONDS
 
 pytestmark = pytest.mark.postgres
 
@@ -81,3 +84,29 @@ async def test_the_driver_stays_in_each_new_transaction_of_the_same_connection(e
         await (await driver_of(connection)).execute("INSERT INTO driver_probe VALUES (2)")
         await connection.rollback()
     assert await _count(engine) == 1
+
+
+async def _prepared_names(driver: asyncpg.Connection[Any], statement: str) -> set[str]:
+    rows = await driver.fetch("SELECT name FROM pg_prepared_statements WHERE statement = $1", statement)
+    return {str(row["name"]) for row in rows}
+
+
+@pytest.mark.slow
+async def test_a_hot_statement_is_prepared_and_planned_afresh_once_its_lifetime_has_passed(engine: AsyncEngine) -> None:
+    """Postgres keeps one generic plan per prepared statement; one made while the outbox was nearly empty would
+    scan the whole table on every claim. The driver's statements are made again after STATEMENT_LIFETIME_SECONDS."""
+    await _scratch(engine)
+    statement = "SELECT count(*) FROM driver_probe WHERE n > $1"
+    async with engine.connect() as connection:
+        driver = await driver_of(connection)
+        for n in range(6):  # past Postgres's five custom plans: the generic plan is made and kept
+            await driver.fetchval(statement, n)
+        first = await _prepared_names(driver, statement)
+        await driver.fetchval(statement, 0)
+        assert await _prepared_names(driver, statement) == first  # within its lifetime: the same statement
+        await asyncio.sleep(STATEMENT_LIFETIME_SECONDS + 1)
+        await driver.fetchval(statement, 0)
+        again = await _prepared_names(driver, statement)
+    assert len(first) == 1
+    assert again
+    assert again.isdisjoint(first)
